@@ -1,0 +1,147 @@
+"""The command line: ``tco evaluate``, ``tco schema`` and the salesperson's commands.
+
+A front door: it parses, calls the core, renders or saves. Errors from the project
+(:class:`~tco.errors.TcoError`) print one line per problem on stderr and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tco.errors import TcoError
+from tco.money import format_amount, round_parts
+from tco.results import ScenarioResult, evaluate, result_json
+from tco.scenario import CATEGORIES, load_scenario, scenario_json_schema
+
+app = typer.Typer(
+    name="tco",
+    help="Total-cost-of-ownership quoting engine: lifetime costs, comparisons and quotes.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_INPUT = 2
+
+
+def fail(exc: TcoError) -> typer.Exit:
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    for line in exc.lines():
+        err.print(f"error: {line}", markup=False)
+    return typer.Exit(EXIT_INPUT)
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{x * 100:.2f} %"
+
+
+def _ratio(x: float | None) -> str:
+    return "-" if x is None else f"{x:.2f}"
+
+
+def _year(x: float | None) -> str:
+    if x is None:
+        return "never"
+    return f"{x:.1f}" if not float(x).is_integer() else f"{int(x)}"
+
+
+def comparison_table(result: ScenarioResult) -> Table:
+    """Offers side by side: categories as rows (present values), totals and measures."""
+    cur = result.currency
+    table = Table(
+        title=f"Lifetime cost over {result.study_period_years} years, present value in {cur}",
+        caption=(
+            f"{result.method.rate_basis} discount rate {result.method.discount_rate:.2%}, "
+            f"{result.method.timing.replace('_', '-')}; baseline: {result.comparison.baseline}; "
+            f"recommended: {result.comparison.recommended}"
+        ),
+    )
+    table.add_column("")
+    for o in result.offers:
+        mark = " *" if o.id == result.comparison.recommended else ""
+        table.add_column(f"{o.name}{mark}\n({o.id})", justify="right")
+    rounded = [round_parts([o.by_category[c.value] for c in CATEGORIES], cur) for o in result.offers]
+    for i, c in enumerate(CATEGORIES):
+        if all(o.by_category[c.value] == 0 for o in result.offers):
+            continue
+        table.add_row(c.value.replace("_", " "), *[format_amount(parts[i], cur) for parts, _ in rounded])
+    table.add_section()
+    table.add_row("[b]Lifetime cost[/b]", *[f"[b]{format_amount(t, cur)}[/b]" for _, t in rounded])
+    table.add_row("Equivalent annual cost", *[format_amount(o.equivalent_annual_cost, cur) for o in result.offers])
+    table.add_row(
+        "Cost per operating hour",
+        *["-" if o.cost_per_operating_hour is None else format_amount(o.cost_per_operating_hour, cur) for o in result.offers],
+    )
+    table.add_section()
+    comp = result.comparison.offers
+
+    def row(label: str, fn: object) -> None:
+        cells = []
+        for o in result.offers:
+            c = comp.get(o.id)
+            cells.append("baseline" if c is None else fn(c))  # type: ignore[operator]
+        table.add_row(label, *cells)
+
+    row("Net savings", lambda c: format_amount(c.net_savings, cur))
+    row("Savings-to-investment ratio", lambda c: _ratio(c.sir))
+    row("Adjusted IRR", lambda c: _pct(c.airr))
+    row("IRR of the added investment", lambda c: _pct(c.irr))
+    row("Simple payback year", lambda c: _year(c.simple_payback_year))
+    row("Discounted payback year", lambda c: _year(c.discounted_payback_year))
+    row("Breakeven (curves cross)", lambda c: _year(c.breakeven_year))
+    row("Price headroom", lambda c: "-" if c.price_headroom is None else format_amount(c.price_headroom, cur))
+    return table
+
+
+@app.command("evaluate")
+def evaluate_cmd(
+    file: Annotated[Path, typer.Argument(help="scenario file, YAML or JSON")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="write an Excel workbook")] = None,
+    html: Annotated[Path | None, typer.Option("--html", help="write the quote document as HTML")] = None,
+    pdf: Annotated[Path | None, typer.Option("--pdf", help="write the quote document as PDF")] = None,
+    locale: Annotated[str, typer.Option("--locale", help="en or de_DE, for documents and workbooks")] = "en",
+) -> None:
+    """Evaluate a scenario: lifetime cost of every offer and the comparison with the baseline."""
+    try:
+        scenario = load_scenario(file)
+        result = evaluate(scenario)
+        if xlsx is not None:
+            from tco.render.xlsx import write_workbook
+
+            write_workbook(xlsx, scenario, result, locale=locale)
+        if html is not None or pdf is not None:
+            from tco.render.document import write_document
+
+            write_document(scenario, result, html=html, pdf=pdf, locale=locale)
+    except TcoError as exc:
+        raise fail(exc) from None
+    if as_json:
+        sys.stdout.write(json.dumps(result_json(result), indent=2, allow_nan=False) + "\n")
+        return
+    console = Console(width=max(100, 30 + 24 * len(result.offers)))
+    console.print(comparison_table(result))
+    for issue in result.issues:
+        console.print(f"note: {issue.path}: {issue.message}", markup=False)
+
+
+@app.command("schema")
+def schema_cmd() -> None:
+    """Print the JSON Schema of the scenario file."""
+    sys.stdout.write(json.dumps(scenario_json_schema(), indent=2) + "\n")
+
+
+def main() -> None:
+    app()
+
+
+def _finite(x: float) -> bool:  # pragma: no cover - kept small on purpose
+    return math.isfinite(x)

@@ -1,0 +1,40 @@
+"""Escalation: how a base-year amount becomes a cash flow in year t.
+
+Convention (SCENARIO.md): ``amount`` is in base-year (year 0) prices. Its cash flow in year t is
+``amount x (1+e_1) x ... x (1+e_t)`` for the line's driver, whose rates are on the basis of the
+analysis (``rate_basis``). Escalation compounds annually from year 0, so a line in year 0 is the
+amount itself and the first rate applies in year 1 (the HB135/BLCC UPV* convention, not the
+textbook geometric gradient that starts from a year-1 amount). A line without a driver keeps its
+real value: flat in a real analysis, growing at ``inflation`` in a nominal one.
+
+Nominal equivalents of a real analysis are ``real x (1+inflation)^t``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def escalation_factors(rates: FloatArray) -> FloatArray:
+    """Cumulative escalation factors for years 0..N from per-year rates for years 1..N.
+
+    ``rates`` has shape (..., N); the result has shape (..., N+1) with 1 in year 0 and
+    ``prod_{k<=t}(1+rates_k)`` in year t.
+    """
+    rates = np.asarray(rates, dtype=np.float64)
+    out = np.ones((*rates.shape[:-1], rates.shape[-1] + 1), dtype=np.float64)
+    np.cumprod(1.0 + rates, axis=-1, out=out[..., 1:])
+    return out
+
+
+def nominal_from_real(rate_real: float | FloatArray, inflation: float | FloatArray) -> FloatArray:
+    """(1 + nominal) = (1 + real)(1 + inflation)."""
+    return np.asarray((1.0 + np.asarray(rate_real)) * (1.0 + np.asarray(inflation)) - 1.0)
+
+
+def real_from_nominal(rate_nominal: float | FloatArray, inflation: float | FloatArray) -> FloatArray:
+    """(1 + real) = (1 + nominal) / (1 + inflation)."""
+    return np.asarray((1.0 + np.asarray(rate_nominal)) / (1.0 + np.asarray(inflation)) - 1.0)

@@ -1,0 +1,71 @@
+"""Money: exact amounts and the one rounding rule.
+
+Prices, discounts and invoiceable amounts are ``Decimal`` and exact. Projections (present
+values, expected repair costs) are float64 and are rounded only when shown, by this module:
+
+- an amount is rounded to its currency's minor unit (ISO 4217 exponent: 2 for EUR and USD,
+  0 for JPY, 3 for KWD) half away from zero (``ROUND_HALF_UP``, commercial rounding);
+- a table whose parts must add up to its total as shown is rounded with the largest-remainder
+  method (:func:`round_parts`): the total is rounded once, and the parts are rounded so that they
+  sum to it exactly, moving no part by more than one minor unit from its own rounding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+#: ISO 4217 currencies whose minor unit is not 1/100.
+_EXPONENTS = {
+    "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0,
+    "PYG": 0, "RWF": 0, "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0,
+    "XPF": 0, "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
+    "CLF": 4, "UYW": 4,
+}  # fmt: skip
+
+
+def minor_unit_exponent(currency: str) -> int:
+    """Decimal places of the currency's minor unit (2 unless ISO 4217 says otherwise)."""
+    return _EXPONENTS.get(currency.upper(), 2)
+
+
+def quantum(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-minor_unit_exponent(currency))
+
+
+def to_decimal(value: float | Decimal | int | str) -> Decimal:
+    """Exact decimal of a value; floats go through their shortest repr (0.1 -> 0.1)."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return Decimal(value)
+
+
+def round_money(value: float | Decimal | int | str, currency: str) -> Decimal:
+    """Round to the currency's minor unit, half away from zero."""
+    return to_decimal(value).quantize(quantum(currency), rounding=ROUND_HALF_UP)
+
+
+def round_parts(values: Sequence[float | Decimal], currency: str) -> tuple[list[Decimal], Decimal]:
+    """Round parts so that they add up exactly to their rounded total (largest remainder).
+
+    Returns the rounded parts and the rounded total.
+    """
+    q = quantum(currency)
+    exact = [to_decimal(v) for v in values]
+    total = round_money(sum(exact, Decimal(0)), currency)
+    floors = [v.quantize(q, rounding=ROUND_FLOOR) for v in exact]
+    short = int((total - sum(floors, Decimal(0))) / q)
+    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floors[i]), i))
+    parts = list(floors)
+    for i in order[: max(short, 0)]:
+        parts[i] += q
+    return parts, total
+
+
+def format_amount(value: Decimal | float, currency: str, *, grouping: bool = True) -> str:
+    """Plain-text rendering for terminals: ``1,234.50`` (documents use locale formats)."""
+    d = round_money(value, currency)
+    places = minor_unit_exponent(currency)
+    return f"{d:,.{places}f}" if grouping else f"{d:.{places}f}"

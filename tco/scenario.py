@@ -1,0 +1,414 @@
+"""The scenario: the public input contract (assumptions plus offers), as frozen pydantic models.
+
+A scenario is what a quote, an API request and a test case all reduce to. Field names follow
+SCENARIO.md and never change. Reading a scenario (:func:`parse_scenario`) checks every rule of the
+contract and raises :class:`~tco.errors.ScenarioError` listing every problem by its path; a
+scenario that parses is one the engine can price.
+
+Money in base-year prices (``amount``, ``repair_cost``, ``downtime_cost_per_hour``) is
+``Decimal`` and exact as written; rates and hours are floats.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import ErrorDetails
+
+from tco.errors import InputFileError, Problem, ScenarioError, format_path
+
+MAX_STUDY_PERIOD_YEARS = 100
+HOURS_PER_YEAR_MAX = 8784.0  # a leap year, around the clock
+
+
+class Category(StrEnum):
+    """Cost categories, in the order the cost breakdown shows them."""
+
+    acquisition = "acquisition"
+    installation = "installation"
+    replacement = "replacement"
+    energy = "energy"
+    operation = "operation"
+    maintenance = "maintenance"
+    repair = "repair"
+    downtime = "downtime"
+    service = "service"
+    transaction = "transaction"
+    financing = "financing"
+    end_of_life = "end_of_life"
+
+
+CATEGORIES: tuple[Category, ...] = tuple(Category)
+#: Investment-related categories (SIR and AIRR denominators); the others are operating costs.
+INVESTMENT_CATEGORIES: frozenset[Category] = frozenset(
+    {
+        Category.acquisition,
+        Category.installation,
+        Category.replacement,
+        Category.financing,
+        Category.end_of_life,
+    }
+)
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_OFFER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def _as_rates(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("must be a rate or a list of rates")
+    if isinstance(value, int | float | Decimal):
+        return (value,)
+    if isinstance(value, list | tuple):
+        if not value:
+            raise ValueError("must hold at least one rate")
+        return tuple(value)
+    raise ValueError("must be a rate or a list of rates")
+
+
+Rate = Annotated[float, Field(gt=-1.0, allow_inf_nan=False)]
+Rates = Annotated[
+    tuple[Rate, ...],
+    BeforeValidator(_as_rates),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "exclusiveMinimum": -1},
+                {
+                    "type": "array",
+                    "items": {"type": "number", "exclusiveMinimum": -1},
+                    "minItems": 1,
+                },
+            ],
+            "description": "one rate for every year, or rates for years 1..N "
+            "(the last holds for the remaining years)",
+        }
+    ),
+]
+Money = Annotated[Decimal, Field(allow_inf_nan=False, max_digits=20, decimal_places=6)]
+
+
+def _context(info: ValidationInfo) -> Mapping[str, Any]:
+    ctx = info.context
+    return ctx if isinstance(ctx, Mapping) else {}
+
+
+def _check_year(value: int | None, info: ValidationInfo) -> int | None:
+    n = _context(info).get("study_period_years")
+    if value is not None and isinstance(n, int) and not 0 <= value <= n:
+        raise ValueError(f"must be within 0..{n} (the study period), got {value}")
+    return value
+
+
+def _check_driver(value: str | None, info: ValidationInfo) -> str | None:
+    drivers = _context(info).get("drivers")
+    if value is not None and drivers is not None and value not in drivers:
+        known = ", ".join(sorted(drivers)) or "none are defined"
+        raise ValueError(
+            f"unknown escalation driver '{value}' (assumptions.escalation defines: {known})"
+        )
+    return value
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Assumptions(_Frozen):
+    """The economic frame of one scenario: currency, study period, rates, hours, downtime."""
+
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code")]
+    study_period_years: Annotated[int, Field(ge=1, le=MAX_STUDY_PERIOD_YEARS)]
+    discount_rate: Annotated[float, Field(gt=-1.0, allow_inf_nan=False)]
+    rate_basis: Literal["real", "nominal"] = "real"
+    inflation: Annotated[float, Field(gt=-1.0, allow_inf_nan=False)] = 0.0
+    timing: Literal["end_of_year", "mid_year"] = "end_of_year"
+    escalation: dict[str, Rates] = Field(default_factory=dict)
+    operating_hours_per_year: (
+        Annotated[float, Field(ge=0.0, le=HOURS_PER_YEAR_MAX, allow_inf_nan=False)] | None
+    ) = None
+    downtime_cost_per_hour: Annotated[Money, Field(ge=0)] = Decimal(0)
+
+    @field_validator("escalation")
+    @classmethod
+    def _driver_names(cls, value: dict[str, tuple[float, ...]]) -> dict[str, tuple[float, ...]]:
+        for name in value:
+            if not _NAME.match(name):
+                raise ValueError(
+                    f"driver name '{name}' must start with a letter and hold only letters, "
+                    "digits and underscores"
+                )
+        return value
+
+    def rates_for(self, driver: str) -> tuple[float, ...]:
+        """The rates of one driver for years 1..N, the last given rate held to year N."""
+        given = self.escalation[driver]
+        n = self.study_period_years
+        return tuple(given[min(k, len(given) - 1)] for k in range(n))
+
+
+class CostLine(_Frozen):
+    """An amount in base-year prices on one schedule, in one category, escalated by one driver.
+
+    Schedule: ``year`` (once, in year k) or ``every_years`` (from ``from_year``, default k, every
+    k years up to ``until_year``, default N). ``life_years`` or ``residual_fraction`` leave a
+    residual-value credit in year N.
+    """
+
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    category: Category
+    amount: Money
+    year: Annotated[int, Field(ge=0)] | None = None
+    every_years: Annotated[int, Field(ge=1)] | None = None
+    from_year: Annotated[int, Field(ge=0)] | None = None
+    until_year: Annotated[int, Field(ge=0)] | None = None
+    escalation: str | None = None
+    life_years: Annotated[int, Field(ge=1)] | None = None
+    residual_fraction: Annotated[float, Field(ge=0.0, le=1.0)] | None = None
+
+    _years = field_validator("year", "from_year", "until_year")(_check_year)
+    _driver = field_validator("escalation")(_check_driver)
+
+    @model_validator(mode="after")
+    def _one_schedule(self) -> CostLine:
+        if (self.year is None) == (self.every_years is None):
+            raise ValueError("give exactly one of 'year' (once) and 'every_years' (recurring)")
+        if self.year is not None and (self.from_year is not None or self.until_year is not None):
+            raise ValueError("'from_year' and 'until_year' apply only to 'every_years' lines")
+        if (
+            self.from_year is not None
+            and self.until_year is not None
+            and self.from_year > self.until_year
+        ):
+            raise ValueError(
+                f"from_year {self.from_year} is after until_year {self.until_year}"
+            )
+        return self
+
+    @property
+    def recurring(self) -> bool:
+        return self.every_years is not None
+
+    def occurrence_years(self, n: int) -> tuple[int, ...]:
+        """The years 0..n in which this line falls."""
+        if self.year is not None:
+            return (self.year,)
+        assert self.every_years is not None
+        first = self.every_years if self.from_year is None else self.from_year
+        last = n if self.until_year is None else min(self.until_year, n)
+        return tuple(range(first, last + 1, self.every_years))
+
+
+class FailureModel(_Frozen):
+    """Expected failures: H(t) = (t x hours / mtbf_hours)^shape; minimal repair.
+
+    Each failure costs ``repair_cost`` (base-year prices, escalated by ``escalation``) of which
+    the buyer pays ``1 - covered_fraction``, and ``downtime_hours`` x the downtime cost per hour.
+    """
+
+    mtbf_hours: Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+    shape: Annotated[float, Field(gt=0.0, le=20.0, allow_inf_nan=False)] = 1.0
+    repair_cost: Annotated[Money, Field(ge=0)] = Decimal(0)
+    escalation: str | None = None
+    downtime_hours: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] = 0.0
+    covered_fraction: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+    downtime_escalation: str | None = Field(
+        default=None,
+        description="driver for the downtime cost per hour (default: keeps its real value)",
+    )
+
+    _driver = field_validator("escalation", "downtime_escalation")(_check_driver)
+
+
+class Offer(_Frozen):
+    """One alternative the buyer can choose: cost lines and an optional failure model."""
+
+    id: Annotated[str, Field(pattern=_OFFER_ID.pattern)]
+    name: Annotated[str, Field(max_length=200)] = ""
+    costs: tuple[CostLine, ...] = ()
+    failures: FailureModel | None = None
+
+    @property
+    def title(self) -> str:
+        return self.name or self.id
+
+
+class Scenario(_Frozen):
+    """Assumptions plus offers; ``baseline`` names the offer the others are compared against."""
+
+    assumptions: Assumptions
+    baseline: str | None = None
+    offers: Annotated[tuple[Offer, ...], Field(min_length=1, max_length=50)]
+
+    @property
+    def baseline_id(self) -> str:
+        return self.baseline if self.baseline is not None else self.offers[0].id
+
+    @property
+    def baseline_index(self) -> int:
+        ids = [o.id for o in self.offers]
+        return ids.index(self.baseline_id)
+
+
+# --------------------------------------------------------------------------------------------
+# Reading and checking
+
+
+_MESSAGES = {
+    "extra_forbidden": "unknown field",
+    "missing": "required field is missing",
+}
+
+
+def _message(err: ErrorDetails) -> str:
+    kind = err["type"]
+    if kind in _MESSAGES:
+        return _MESSAGES[kind]
+    ctx = err.get("ctx") or {}
+    if kind == "greater_than_equal":
+        return f"must be at least {ctx.get('ge')}, got {err.get('input')!r}"
+    if kind == "greater_than":
+        if ctx.get("gt") == -1.0:
+            return f"must be greater than -1 (-100 %), got {err.get('input')!r}"
+        return f"must be greater than {ctx.get('gt')}, got {err.get('input')!r}"
+    if kind == "less_than_equal":
+        return f"must be at most {ctx.get('le')}, got {err.get('input')!r}"
+    if kind in ("enum", "literal_error"):
+        return f"'{err.get('input')}' is not one of: {ctx.get('expected')}"
+    if kind == "string_pattern_mismatch":
+        return f"{err.get('input')!r} does not match the pattern {ctx.get('pattern')}"
+    msg = err["msg"]
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    return msg
+
+
+def _cross_problems(raw: Mapping[str, Any]) -> list[Problem]:
+    """Rules across objects, checked on the raw data so they are reported with field errors."""
+    problems: list[Problem] = []
+    offers = raw.get("offers")
+    if not isinstance(offers, list | tuple):
+        return problems
+    seen: dict[str, int] = {}
+    for i, offer in enumerate(offers):
+        if not isinstance(offer, Mapping):
+            continue
+        oid = offer.get("id")
+        if isinstance(oid, str):
+            if oid in seen:
+                problems.append(
+                    Problem(f"offers[{i}].id", f"duplicate offer id '{oid}' (also offers[{seen[oid]}])")
+                )
+            else:
+                seen[oid] = i
+        assumptions = raw.get("assumptions")
+        if offer.get("failures") is not None and isinstance(assumptions, Mapping):
+            if assumptions.get("operating_hours_per_year") is None:
+                problems.append(
+                    Problem(
+                        f"offers[{i}].failures",
+                        "a failure model needs assumptions.operating_hours_per_year",
+                    )
+                )
+    baseline = raw.get("baseline")
+    if isinstance(baseline, str) and seen and baseline not in seen:
+        problems.append(
+            Problem("baseline", f"'{baseline}' names no offer (offer ids: {', '.join(seen)})")
+        )
+    return problems
+
+
+def parse_scenario(raw: Any) -> Scenario:
+    """Validate a scenario given as plain data (the parsed YAML or JSON).
+
+    Raises :class:`ScenarioError` listing every problem by its path.
+    """
+    if not isinstance(raw, Mapping):
+        raise ScenarioError([Problem("", "a scenario must be a mapping with 'assumptions' and 'offers'")])
+    context: dict[str, Any] = {}
+    assumptions = raw.get("assumptions")
+    if isinstance(assumptions, Mapping):
+        n = assumptions.get("study_period_years")
+        if isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= MAX_STUDY_PERIOD_YEARS:
+            context["study_period_years"] = n
+        esc = assumptions.get("escalation", {})
+        if isinstance(esc, Mapping):
+            context["drivers"] = frozenset(str(k) for k in esc)
+    problems: list[Problem] = []
+    scenario: Scenario | None = None
+    try:
+        scenario = Scenario.model_validate(raw, context=context)
+    except ValidationError as exc:
+        problems.extend(Problem(format_path(e["loc"]), _message(e)) for e in exc.errors())
+    problems.extend(_cross_problems(raw))
+    if problems or scenario is None:
+        raise ScenarioError(problems)
+    return scenario
+
+
+def read_data(text: str, *, source: str = "input") -> Any:
+    """Parse YAML or JSON text (JSON is YAML; tried first for speed and exact messages)."""
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[")):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputFileError(
+                [Problem(source, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")]
+            ) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
+        what = getattr(exc, "problem", None) or "cannot be parsed"
+        raise InputFileError([Problem(source, f"invalid YAML{where}: {what}")]) from None
+
+
+def read_file(path: str | Path) -> Any:
+    """Read a YAML or JSON file into plain data, raising :class:`InputFileError` on failure."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputFileError([Problem(str(p), "no such file")]) from None
+    except IsADirectoryError:
+        raise InputFileError([Problem(str(p), "is a directory, not a file")]) from None
+    except UnicodeDecodeError:
+        raise InputFileError([Problem(str(p), "is not UTF-8 text")]) from None
+    except OSError as exc:
+        raise InputFileError([Problem(str(p), f"cannot be read: {exc.strerror}")]) from None
+    return read_data(text, source=str(p))
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file (YAML or JSON)."""
+    return parse_scenario(read_file(path))
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the scenario file."""
+    return Scenario.model_json_schema()
+
+
+def _finite(x: float) -> bool:
+    return math.isfinite(x)
