@@ -7,7 +7,6 @@ A front door: it parses, calls the core, renders or saves. Errors from the proje
 from __future__ import annotations
 
 import json
-import math
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -30,6 +29,13 @@ app = typer.Typer(
 )
 
 EXIT_INPUT = 2
+
+
+def _register_sales_commands() -> None:
+    from tco.salescli import catalog_app, quote_app
+
+    app.add_typer(catalog_app, name="catalog")
+    app.add_typer(quote_app, name="quote")
 
 
 def fail(exc: TcoError) -> typer.Exit:
@@ -68,17 +74,29 @@ def comparison_table(result: ScenarioResult) -> Table:
     for o in result.offers:
         mark = " *" if o.id == result.comparison.recommended else ""
         table.add_column(f"{o.name}{mark}\n({o.id})", justify="right")
-    rounded = [round_parts([o.by_category[c.value] for c in CATEGORIES], cur) for o in result.offers]
+    rounded = [
+        round_parts([o.by_category[c.value] for c in CATEGORIES], cur) for o in result.offers
+    ]
     for i, c in enumerate(CATEGORIES):
         if all(o.by_category[c.value] == 0 for o in result.offers):
             continue
-        table.add_row(c.value.replace("_", " "), *[format_amount(parts[i], cur) for parts, _ in rounded])
+        table.add_row(
+            c.value.replace("_", " "), *[format_amount(parts[i], cur) for parts, _ in rounded]
+        )
     table.add_section()
     table.add_row("[b]Lifetime cost[/b]", *[f"[b]{format_amount(t, cur)}[/b]" for _, t in rounded])
-    table.add_row("Equivalent annual cost", *[format_amount(o.equivalent_annual_cost, cur) for o in result.offers])
+    table.add_row(
+        "Equivalent annual cost",
+        *[format_amount(o.equivalent_annual_cost, cur) for o in result.offers],
+    )
     table.add_row(
         "Cost per operating hour",
-        *["-" if o.cost_per_operating_hour is None else format_amount(o.cost_per_operating_hour, cur) for o in result.offers],
+        *[
+            "-"
+            if o.cost_per_operating_hour is None
+            else format_amount(o.cost_per_operating_hour, cur)
+            for o in result.offers
+        ],
     )
     table.add_section()
     comp = result.comparison.offers
@@ -97,7 +115,10 @@ def comparison_table(result: ScenarioResult) -> Table:
     row("Simple payback year", lambda c: _year(c.simple_payback_year))
     row("Discounted payback year", lambda c: _year(c.discounted_payback_year))
     row("Breakeven (curves cross)", lambda c: _year(c.breakeven_year))
-    row("Price headroom", lambda c: "-" if c.price_headroom is None else format_amount(c.price_headroom, cur))
+    row(
+        "Price headroom",
+        lambda c: "-" if c.price_headroom is None else format_amount(c.price_headroom, cur),
+    )
     return table
 
 
@@ -106,9 +127,15 @@ def evaluate_cmd(
     file: Annotated[Path, typer.Argument(help="scenario file, YAML or JSON")],
     as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="write an Excel workbook")] = None,
-    html: Annotated[Path | None, typer.Option("--html", help="write the quote document as HTML")] = None,
-    pdf: Annotated[Path | None, typer.Option("--pdf", help="write the quote document as PDF")] = None,
-    locale: Annotated[str, typer.Option("--locale", help="en or de_DE, for documents and workbooks")] = "en",
+    html: Annotated[
+        Path | None, typer.Option("--html", help="write the quote document as HTML")
+    ] = None,
+    pdf: Annotated[
+        Path | None, typer.Option("--pdf", help="write the quote document as PDF")
+    ] = None,
+    locale: Annotated[
+        str, typer.Option("--locale", help="en or de_DE, for documents and workbooks")
+    ] = "en",
 ) -> None:
     """Evaluate a scenario: lifetime cost of every offer and the comparison with the baseline."""
     try:
@@ -117,11 +144,11 @@ def evaluate_cmd(
         if xlsx is not None:
             from tco.render.xlsx import write_workbook
 
-            write_workbook(xlsx, scenario, result, locale=locale)
+            write_workbook(xlsx, scenario, result, locale=locale, info=None)
         if html is not None or pdf is not None:
             from tco.render.document import write_document
 
-            write_document(scenario, result, html=html, pdf=pdf, locale=locale)
+            write_document(scenario, result, html=html, pdf=pdf, locale=locale, info=None)
     except TcoError as exc:
         raise fail(exc) from None
     if as_json:
@@ -140,8 +167,5 @@ def schema_cmd() -> None:
 
 
 def main() -> None:
+    _register_sales_commands()
     app()
-
-
-def _finite(x: float) -> bool:  # pragma: no cover - kept small on purpose
-    return math.isfinite(x)

@@ -24,7 +24,9 @@ import numpy_financial as npf
 FloatArray = npt.NDArray[np.float64]
 
 
-def discount_factors(rate: FloatArray, n_years: int, *, mid_year: bool | npt.NDArray[np.bool_] = False) -> FloatArray:
+def discount_factors(
+    rate: FloatArray, n_years: int, *, mid_year: bool | npt.NDArray[np.bool_] = False
+) -> FloatArray:
     """Discount factors for years 0..n_years, shape (..., n_years+1), one row per rate.
 
     With ``mid_year`` the factor of year t >= 1 is taken at t - 0.5 (for recurring amounts).
@@ -33,11 +35,15 @@ def discount_factors(rate: FloatArray, n_years: int, *, mid_year: bool | npt.NDA
     t = np.arange(n_years + 1, dtype=np.float64)
     shift = np.asarray(mid_year, dtype=np.float64)[..., None] * 0.5
     when = np.maximum(t - shift, 0.0)
-    result: FloatArray = np.power(1.0 + rate[..., None], -when)
+    result: FloatArray = np.exp(-np.log1p(rate)[..., None] * when)
     return result
 
 
 def capital_recovery_factor(rate: FloatArray | float, n_years: FloatArray | int) -> FloatArray:
     """The capital recovery factor (A/P, d, N) through ``numpy_financial.pmt``."""
-    result = -np.asarray(npf.pmt(rate, n_years, 1.0), dtype=np.float64)
+    rate = np.asarray(rate, dtype=np.float64)
+    tiny = np.abs(rate) < 1e-9  # (1+d)^N - 1 underflows: the limit 1/N holds to 1e-9
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pmt = -np.asarray(npf.pmt(np.where(tiny, 0.0, rate), n_years, 1.0), dtype=np.float64)
+    result: FloatArray = pmt
     return result

@@ -272,136 +272,212 @@ def _schedule_table(b: Batch) -> tuple[FloatArray, IntArray]:
     every, last = np.divmod(rest, _KEY_BASE)
     years = np.arange(y)[None, :]
     step = np.maximum(every, 1)[:, None]
-    on = (years >= first[:, None]) & (years <= last[:, None]) & ((years - first[:, None]) % step == 0)
+    on = (
+        (years >= first[:, None])
+        & (years <= last[:, None])
+        & ((years - first[:, None]) % step == 0)
+    )
     return on.astype(np.float64), lookup[keys]
 
 
-def expected_failures(hours: FloatArray, mtbf: FloatArray, shape: FloatArray, n_years: FloatArray | IntArray, width: int) -> FloatArray:
+def expected_failures(
+    hours: FloatArray,
+    mtbf: FloatArray,
+    shape: FloatArray,
+    n_years: FloatArray | IntArray,
+    width: int,
+) -> FloatArray:
     """Expected failures per year: H(k) - H(k-1), H(t) = (t x hours / mtbf)^shape.
 
     One row per failure model, ``width`` columns (years 0..width-1); zero in year 0 and after
-    each row's study period.
+    each row's study period. H is taken as exp(shape x log(t x hours / mtbf)).
     """
-    t = np.arange(width, dtype=np.float64)[None, :]
-    cum = np.power(t * (hours / mtbf)[:, None], shape[:, None])
+    t = np.arange(1, width, dtype=np.float64)[None, :]
+    with np.errstate(divide="ignore"):
+        log_rate = np.log(hours / mtbf)[:, None]
+    cum = np.zeros((hours.shape[0], width))
+    cum[:, 1:] = np.exp(shape[:, None] * (np.log(t) + log_rate))
     out = np.zeros_like(cum)
-    out[:, 1:] = np.diff(cum, axis=1)
-    out[t > np.asarray(n_years)[:, None]] = 0.0
+    np.subtract(cum[:, 1:], cum[:, :-1], out=out[:, 1:])
+    out[np.arange(width)[None, :] > np.asarray(n_years)[:, None]] = 0.0
     return out
 
 
-def evaluate_batch(b: Batch) -> BatchResult:
-    """Evaluate every offer of a batch. See the module docstring for the conventions."""
+@dataclass(frozen=True, eq=False)
+class _Frame:
+    """Per-scenario tables shared by the evaluation steps."""
+
+    esc: FloatArray  # (S*D1, Y) escalation factors, row s*D1 + driver
+    df: FloatArray  # (2, S, Y) discount factors: one-time, recurring
+    d1: int
+
+
+def _frame(b: Batch) -> _Frame:
     n_s, y = b.n_scenarios, b.n_years
     d1 = b.rates.shape[1]
+    rates = b.rates.reshape(n_s * d1, y - 1).copy()
+    rates[::d1] = np.where(b.nominal, b.inflation, 0.0)[:, None]
+    esc = escalation_factors(rates)
+    df = np.empty((2, n_s, y))
+    df[0] = discount_factors(b.discount_rate, y - 1)
+    df[1] = discount_factors(b.discount_rate, y - 1, mid_year=b.mid_year)
+    return _Frame(esc=esc, df=df, d1=d1)
+
+
+@dataclass(frozen=True, eq=False)
+class _Lines:
+    """Cost lines plus two synthetic lines per failure model (expected repairs, downtime),
+    whose weight rows are the expected failures per year instead of a schedule."""
+
+    weights: FloatArray  # (K + F, Y)
+    w: IntArray
+    e: IntArray
+    amount: FloatArray
+    recurring: BoolArray
+    offer: IntArray
+    category: IntArray
+    slot: IntArray
+    width: int
+
+
+def _lines(b: Batch, fr: _Frame) -> _Lines:
+    y = b.n_years
+    schedules, w_idx = _schedule_table(b)
+    o_s = b.offer_scenario
+    n_l, n_f = b.line_offer.size, b.fail_offer.size
+    start = np.searchsorted(b.line_offer, np.arange(b.n_offers))
+    slot = np.arange(n_l) - start[b.line_offer]
+    width = int(slot.max()) + 1 if n_l else 0
+    if not n_f:
+        return _Lines(
+            weights=schedules,
+            w=w_idx,
+            e=o_s[b.line_offer] * fr.d1 + b.line_driver,
+            amount=b.line_amount,
+            recurring=b.line_every > 0,
+            offer=b.line_offer,
+            category=b.line_category,
+            slot=slot,
+            width=max(width, 1),
+        )
+    fail_s = o_s[b.fail_offer]
+    fails = expected_failures(b.hours[fail_s], b.fail_mtbf, b.fail_shape, b.study_years[fail_s], y)
+    k = schedules.shape[0]
+    f_rows = k + np.arange(n_f)
+    ones = np.ones(n_f, dtype=np.int64)
+    return _Lines(
+        weights=np.vstack([schedules, fails]),
+        w=np.concatenate([w_idx, f_rows, f_rows]),
+        e=np.concatenate(
+            [
+                o_s[b.line_offer] * fr.d1 + b.line_driver,
+                fail_s * fr.d1 + b.fail_repair_driver,
+                fail_s * fr.d1 + b.fail_downtime_driver,
+            ]
+        ),
+        amount=np.concatenate(
+            [b.line_amount, b.fail_repair_amount, b.fail_downtime_hours * b.downtime_cost[fail_s]]
+        ),
+        recurring=np.concatenate([b.line_every > 0, np.ones(2 * n_f, dtype=bool)]),
+        offer=np.concatenate([b.line_offer, b.fail_offer, b.fail_offer]),
+        category=np.concatenate([b.line_category, REPAIR * ones, DOWNTIME * ones]),
+        slot=np.concatenate([slot, width * ones, (width + 1) * ones]),
+        width=width + 2,
+    )
+
+
+def evaluate_batch(b: Batch) -> BatchResult:
+    """Evaluate every offer of a batch. See the module docstring for the conventions.
+
+    Lines (cost lines, and expected repairs and downtime as two lines per failure model) are
+    laid out on an (offer, slot, year) grid and processed in cache-sized chunks of offers:
+    cash flows = weights (schedule or expected failures) x escalation factors x amount; present
+    values use the one-time discount factors plus the mid-year shift for recurring lines.
+    Residual values are credits in each scenario's year N.
+    """
+    y = b.n_years
     n_o = b.n_offers
-    yrs = np.arange(y)
+    fr = _frame(b)
+    _d1, esc, df = fr.d1, fr.esc, fr.df
+    o_s = b.offer_scenario
+    ln = _lines(b, fr)
+    n_all = ln.amount.size
+    n_l, n_f = b.line_offer.size, b.fail_offer.size
 
-    # escalation factors per scenario and driver; driver 0 keeps real value / grows at inflation
-    rates = b.rates.copy()
-    rates[:, 0, :] = np.where(b.nominal, b.inflation, 0.0)[:, None]
-    esc = escalation_factors(rates).reshape(n_s * d1, y)
-    # discount factors per scenario and timing class (0 one-time, 1 recurring)
-    df = np.empty((n_s, 2, y))
-    df[:, 0, :] = discount_factors(b.discount_rate, y - 1)
-    df[:, 1, :] = discount_factors(b.discount_rate, y - 1, mid_year=b.mid_year)
-    df_rows = df.reshape(n_s * 2, y)
-    in_study = yrs[None, :] <= b.study_years[:, None]  # (S, Y)
-
-    weights, w_idx = _schedule_table(b)
-    line_s = b.offer_scenario[b.line_offer]
-    e_idx = line_s * d1 + b.line_driver
-    timing = (b.line_every > 0).astype(np.int64)
-    d_idx = line_s * 2 + timing
-
-    n_l = b.line_amount.shape[0]
-    line_pv = np.empty(n_l)
-    flows = np.zeros((n_o, 2, y))  # basis cash flows by offer and timing class
-    if n_l:
-        seg_key = b.line_offer * 2 + timing
-        seg_start = np.flatnonzero(np.r_[True, seg_key[1:] != seg_key[:-1]])
-        seg_key_at = seg_key[seg_start]
-        # chunks of whole offers
-        per_chunk = max(1, _CHUNK_CELLS // y)
-        bounds = [0]
-        offer_start = np.searchsorted(b.line_offer, np.arange(n_o + 1))
-        while bounds[-1] < n_l:
-            nxt = bounds[-1] + per_chunk
-            if nxt >= n_l:
-                bounds.append(n_l)
-                break
-            o = b.line_offer[nxt]
-            cut = int(offer_start[o])
-            if cut <= bounds[-1]:
-                cut = int(offer_start[o + 1])
-            bounds.append(cut)
-        flows_flat = flows.reshape(n_o * 2, y)
-        for lo, hi in zip(bounds[:-1], bounds[1:], strict=False):
-            x = np.take(weights, w_idx[lo:hi], axis=0)
-            x *= np.take(esc, e_idx[lo:hi], axis=0)
-            x *= b.line_amount[lo:hi, None]
-            np.einsum("ly,ly->l", x, np.take(df_rows, d_idx[lo:hi], axis=0), out=line_pv[lo:hi])
-            s0, s1 = np.searchsorted(seg_start, [lo, hi])
-            flows_flat[seg_key_at[s0:s1]] = np.add.reduceat(x, seg_start[s0:s1] - lo, axis=0)
+    flows = np.zeros((n_o, y))  # basis cash flows
+    flows_pv = np.zeros((n_o, y))
+    all_pv = np.zeros(n_all)
+    if n_all:
+        grid = np.full((n_o, ln.width), -1, dtype=np.int64)
+        grid[ln.offer, ln.slot] = np.arange(n_all)
+        filled = grid >= 0
+        g = np.where(filled, grid, 0)
+        g_w = ln.w[g]
+        g_e = ln.e[g]
+        g_amount = np.where(filled, ln.amount[g], 0.0)
+        mid = b.mid_year[o_s]
+        any_mid = bool(mid.any())
+        g_rec = (ln.recurring[g] & filled & mid[:, None]).astype(np.float64)
+        g_pv = np.zeros((n_o, ln.width))
+        step = max(1, _CHUNK_CELLS // (ln.width * y))
+        df_once = df[0]
+        df_shift = df[1] - df[0]
+        for lo in range(0, n_o, step):
+            hi = min(n_o, lo + step)
+            x = np.take(ln.weights, g_w[lo:hi], axis=0)
+            x *= np.take(esc, g_e[lo:hi], axis=0)
+            x *= g_amount[lo:hi, :, None]
+            base_df = np.take(df_once, o_s[lo:hi], axis=0)
+            np.einsum("oly,oy->ol", x, base_df, out=g_pv[lo:hi])
+            np.sum(x, axis=1, out=flows[lo:hi])
+            np.multiply(flows[lo:hi], base_df, out=flows_pv[lo:hi])
+            if any_mid:
+                shift = np.take(df_shift, o_s[lo:hi], axis=0)
+                g_pv[lo:hi] += np.einsum("oly,oy->ol", x, shift) * g_rec[lo:hi]
+                flows_pv[lo:hi] += np.einsum("oly,ol->oy", x, g_rec[lo:hi]) * shift
+        all_pv = g_pv[ln.offer, ln.slot]
 
     # residual values: a credit in year N of amount x escalation to N x remaining share
-    has_life = b.line_life > 0
-    has_fraction = ~np.isnan(b.line_fraction)
     residual_nominal = np.zeros(n_l)
     residual_pv = np.zeros(n_l)
-    if np.any(has_life | has_fraction):
-        n_line = b.study_years[line_s]
-        step = np.maximum(b.line_every, 1)
-        last_occ = b.line_first + ((b.line_last - b.line_first) // step) * step
-        life = np.where(has_life, b.line_life, 1.0)
-        remaining = np.clip(last_occ + b.line_life - n_line, 0.0, None) / life
-        share = np.where(has_fraction, b.line_fraction, np.where(has_life, remaining, 0.0))
-        esc_n = esc[e_idx, n_line]
-        residual_nominal = -b.line_amount * share * esc_n
-        residual_pv = residual_nominal * df_rows[line_s * 2, n_line]
-        np.add.at(flows[:, 0, :], (b.line_offer, n_line), residual_nominal)
+    rv = np.flatnonzero((b.line_life > 0) | ~np.isnan(b.line_fraction))
+    if rv.size:
+        offer_rv = b.line_offer[rv]
+        s_rv = o_s[offer_rv]
+        n_rv = b.study_years[s_rv]
+        life = b.line_life[rv]
+        fraction = b.line_fraction[rv]
+        every = np.maximum(b.line_every[rv], 1)
+        first = b.line_first[rv]
+        last_occ = first + ((b.line_last[rv] - first) // every) * every
+        remaining = np.clip(last_occ + life - n_rv, 0.0, None) / np.where(life > 0, life, 1.0)
+        share = np.where(np.isnan(fraction), remaining, fraction)
+        credit = -b.line_amount[rv] * share * esc[ln.e[rv], n_rv]
+        credit_pv = credit * df[0, s_rv, n_rv]
+        residual_nominal[rv] = credit
+        residual_pv[rv] = credit_pv
+        np.add.at(flows, (offer_rv, n_rv), credit)
+        np.add.at(flows_pv, (offer_rv, n_rv), credit_pv)
 
-    # expected failures: repair (share not covered) and downtime
-    fail_s = b.offer_scenario[b.fail_offer]
-    n_f = b.fail_offer.shape[0]
-    repair_pv = np.zeros(n_f)
-    downtime_pv = np.zeros(n_f)
-    if n_f:
-        fails = expected_failures(b.hours[fail_s], b.fail_mtbf, b.fail_shape, b.study_years[fail_s], y)
-        rep = fails * b.fail_repair_amount[:, None] * esc[fail_s * d1 + b.fail_repair_driver]
-        down = (
-            fails
-            * (b.fail_downtime_hours * b.downtime_cost[fail_s])[:, None]
-            * esc[fail_s * d1 + b.fail_downtime_driver]
-        )
-        dfr = df_rows[fail_s * 2 + 1]
-        repair_pv = np.einsum("fy,fy->f", rep, dfr)
-        downtime_pv = np.einsum("fy,fy->f", down, dfr)
-        np.add.at(flows[:, 1, :], b.fail_offer, rep + down)
-
-    o_s = b.offer_scenario
-    offer_basis = flows.sum(axis=1) * in_study[o_s]
-    offer_pv = (flows * df[o_s]).sum(axis=1) * in_study[o_s]
     infl = np.where(b.nominal, 0.0, b.inflation)
-    offer_nominal = offer_basis * np.power(1.0 + infl[o_s, None], yrs[None, :])
+    growth = np.exp(np.log1p(infl)[:, None] * np.arange(y)[None, :])
+    offer_nominal = flows * growth[o_s]
 
-    cat = np.zeros(n_o * N_CATEGORIES)
-    cat += np.bincount(b.line_offer * N_CATEGORIES + b.line_category, weights=line_pv, minlength=cat.size)
-    cat += np.bincount(b.line_offer * N_CATEGORIES + END_OF_LIFE, weights=residual_pv, minlength=cat.size)
-    if n_f:
-        cat += np.bincount(b.fail_offer * N_CATEGORIES + REPAIR, weights=repair_pv, minlength=cat.size)
-        cat += np.bincount(b.fail_offer * N_CATEGORIES + DOWNTIME, weights=downtime_pv, minlength=cat.size)
+    c = N_CATEGORIES
+    cat = np.zeros(n_o * c)
+    cat += np.bincount(ln.offer * c + ln.category, weights=all_pv, minlength=n_o * c)
+    np.add.at(cat, b.line_offer[rv] * c + END_OF_LIFE, residual_pv[rv])
     return BatchResult(
         batch=b,
-        line_pv=line_pv,
+        line_pv=all_pv[:n_l],
         residual_pv=residual_pv,
         residual_nominal=residual_nominal,
-        repair_pv=repair_pv,
-        downtime_pv=downtime_pv,
-        offer_basis=offer_basis,
+        repair_pv=all_pv[n_l : n_l + n_f],
+        downtime_pv=all_pv[n_l + n_f :],
+        offer_basis=flows,
         offer_nominal=offer_nominal,
-        offer_pv=offer_pv,
-        category_pv=cat.reshape(n_o, N_CATEGORIES),
+        offer_pv=flows_pv,
+        category_pv=cat.reshape(n_o, c),
     )
 
 
@@ -411,36 +487,18 @@ def category_cash_flows(b: Batch) -> tuple[FloatArray, FloatArray]:
     Materialises every line's cash flows; meant for one scenario's offers (documents, the
     workbook, tests), not for large batches.
     """
-    n_s, y = b.n_scenarios, b.n_years
-    d1 = b.rates.shape[1]
-    rates = b.rates.copy()
-    rates[:, 0, :] = np.where(b.nominal, b.inflation, 0.0)[:, None]
-    esc = escalation_factors(rates).reshape(n_s * d1, y)
-    df = np.empty((n_s, 2, y))
-    df[:, 0, :] = discount_factors(b.discount_rate, y - 1)
-    df[:, 1, :] = discount_factors(b.discount_rate, y - 1, mid_year=b.mid_year)
-    weights, w_idx = _schedule_table(b)
-    line_s = b.offer_scenario[b.line_offer]
-    x = weights[w_idx] * esc[line_s * d1 + b.line_driver] * b.line_amount[:, None]
-    timing = (b.line_every > 0).astype(np.int64)
-    pv = x * df[line_s, timing]
-    basis = np.zeros((b.n_offers, N_CATEGORIES, y))
+    fr = _frame(b)
+    ln = _lines(b, fr)
+    s_of = b.offer_scenario[ln.offer]
+    x = ln.weights[ln.w] * fr.esc[ln.e] * ln.amount[:, None]
+    pv = x * fr.df[ln.recurring.astype(np.int64), s_of]
+    basis = np.zeros((b.n_offers, N_CATEGORIES, b.n_years))
     present = np.zeros_like(basis)
-    np.add.at(basis, (b.line_offer, b.line_category), x)
-    np.add.at(present, (b.line_offer, b.line_category), pv)
+    np.add.at(basis, (ln.offer, ln.category), x)
+    np.add.at(present, (ln.offer, ln.category), pv)
     result = evaluate_batch(b)
-    n_line = b.study_years[line_s]
-    np.add.at(basis, (b.line_offer, END_OF_LIFE, n_line), result.residual_nominal)
-    np.add.at(present, (b.line_offer, END_OF_LIFE, n_line), result.residual_pv)
-    if b.fail_offer.size:
-        fail_s = b.offer_scenario[b.fail_offer]
-        fails = expected_failures(b.hours[fail_s], b.fail_mtbf, b.fail_shape, b.study_years[fail_s], y)
-        rep = fails * b.fail_repair_amount[:, None] * esc[fail_s * d1 + b.fail_repair_driver]
-        down = fails * (b.fail_downtime_hours * b.downtime_cost[fail_s])[:, None] * esc[
-            fail_s * d1 + b.fail_downtime_driver
-        ]
-        basis[b.fail_offer, REPAIR] += rep
-        basis[b.fail_offer, DOWNTIME] += down
-        present[b.fail_offer, REPAIR] += rep * df[fail_s, 1]
-        present[b.fail_offer, DOWNTIME] += down * df[fail_s, 1]
+    n_line = b.study_years[b.offer_scenario[b.line_offer]]
+    eol = np.full_like(b.line_offer, END_OF_LIFE)
+    np.add.at(basis, (b.line_offer, eol, n_line), result.residual_nominal)
+    np.add.at(present, (b.line_offer, eol, n_line), result.residual_pv)
     return basis, present

@@ -25,8 +25,13 @@ def escalation_factors(rates: FloatArray) -> FloatArray:
     ``prod_{k<=t}(1+rates_k)`` in year t.
     """
     rates = np.asarray(rates, dtype=np.float64)
-    out = np.ones((*rates.shape[:-1], rates.shape[-1] + 1), dtype=np.float64)
-    np.cumprod(1.0 + rates, axis=-1, out=out[..., 1:])
+    lead, n = rates.shape[:-1], rates.shape[-1]
+    # cumulate down the year axis with the rows side by side (contiguous), then lay rows back
+    by_year = np.empty((n + 1, int(np.prod(lead, dtype=np.int64))))
+    by_year[0] = 1.0
+    np.add(rates.reshape(-1, n).T, 1.0, out=by_year[1:])
+    np.cumprod(by_year, axis=0, out=by_year)
+    out: FloatArray = np.ascontiguousarray(by_year.T).reshape(*lead, n + 1)
     return out
 
 
@@ -35,6 +40,8 @@ def nominal_from_real(rate_real: float | FloatArray, inflation: float | FloatArr
     return np.asarray((1.0 + np.asarray(rate_real)) * (1.0 + np.asarray(inflation)) - 1.0)
 
 
-def real_from_nominal(rate_nominal: float | FloatArray, inflation: float | FloatArray) -> FloatArray:
+def real_from_nominal(
+    rate_nominal: float | FloatArray, inflation: float | FloatArray
+) -> FloatArray:
     """(1 + real) = (1 + nominal) / (1 + inflation)."""
     return np.asarray((1.0 + np.asarray(rate_nominal)) / (1.0 + np.asarray(inflation)) - 1.0)

@@ -29,7 +29,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import numpy_financial as npf
 
 from tco.discounting import capital_recovery_factor
 from tco.engine import ACQUISITION, CAT_INDEX, BatchResult
@@ -67,7 +66,7 @@ def first_year_not_negative(cumulative: FloatArray, n_years: npt.NDArray[np.int6
     """Index of the first column >= 0 (within each row's 0..N), NaN when none."""
     y = cumulative.shape[1]
     ok = (cumulative >= -_ZERO) & (np.arange(y)[None, :] <= n_years[:, None])
-    first = ok.argmax(axis=1).astype(np.float64)
+    first: FloatArray = ok.argmax(axis=1).astype(np.float64)
     first[~ok.any(axis=1)] = np.nan
     return first
 
@@ -95,61 +94,130 @@ def breakeven(cumulative: FloatArray, n_years: npt.NDArray[np.int64]) -> FloatAr
     return out
 
 
-def _npv_rows(flows: FloatArray, rate: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """NPV of each row at its rate and the derivative d NPV / d rate."""
-    t = np.arange(flows.shape[1], dtype=np.float64)
-    v = np.power(1.0 + rate[:, None], -t[None, :])
-    npv = (flows * v).sum(axis=1)
-    d = -(flows * t[None, :] * v / (1.0 + rate[:, None])).sum(axis=1)
-    return npv, d
+def _horner(coef: FloatArray, v: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """f(v) = sum_t coef[:, t] v^t and f'(v), row by row (Horner's scheme)."""
+    f = np.zeros(v.shape)
+    fp = np.zeros(v.shape)
+    for col in range(coef.shape[1] - 1, -1, -1):
+        fp = fp * v + f
+        f = f * v + coef[:, col]
+    return f, fp
+
+
+def _bisect(coef: FloatArray, lo: FloatArray, hi: FloatArray, iterations: int = 45) -> FloatArray:
+    """Refine sign-changing brackets [lo, hi] in v (rows of ``coef``) by bisection."""
+    f_lo, _ = _horner(coef, lo)
+    for _ in range(iterations):
+        mid = 0.5 * (lo + hi)
+        f_mid, _ = _horner(coef, mid)
+        left = np.sign(f_mid) == np.sign(f_lo)
+        lo = np.where(left, mid, lo)
+        f_lo = np.where(left, f_mid, f_lo)
+        hi = np.where(left, hi, mid)
+    result: FloatArray = 0.5 * (lo + hi)
+    return result
+
+
+# Rates scanned for rows with several sign changes: fine near zero, coarse far out.
+_GRID_X = np.unique(
+    np.concatenate(
+        [
+            np.linspace(np.log(0.01), np.log(1e6), 240),
+            np.linspace(np.log(0.5), np.log(2.0), 300),
+            [0.0],
+        ]
+    )
+)
+_GRID_V = np.exp(-_GRID_X)  # v = 1/(1+r), decreasing along the grid
+_GRID_ZERO = int(np.flatnonzero(_GRID_X == 0.0)[0])
+
+
+def _irr_closest_to_zero(f: FloatArray) -> FloatArray:
+    """The rate closest to zero where NPV vanishes, for rows with several sign changes.
+
+    NPV is scanned on a grid of rates (-99 % to 10^6, 0.23 % steps in log(1+r) between -50 % and
+    +100 %); the nearest sign change on each side of r = 0 is refined by bisection and the one
+    closer to zero wins (numpy_financial.irr's choice among real roots).
+    """
+    m, y = f.shape
+    powers = _GRID_V[None, :] ** np.arange(y)[:, None]  # (Y, G)
+    npv = f @ powers  # (M, G)
+    sgn = np.sign(npv)
+    change = (sgn[:, :-1] * sgn[:, 1:] < 0) | (sgn[:, :-1] == 0)
+    g = change.shape[1]
+    idx = np.arange(g)[None, :]
+    right = np.where(change & (idx >= _GRID_ZERO), idx, g).min(axis=1)
+    left = np.where(change & (idx < _GRID_ZERO), idx, -1).max(axis=1)
+    out = np.full(m, np.nan)
+    best = np.full(m, np.inf)
+    for k in (left, right):
+        ok = (k >= 0) & (k < g)
+        if not np.any(ok):
+            continue
+        rows = np.flatnonzero(ok)
+        kk = k[ok]
+        exact = sgn[rows, kk] == 0
+        v = np.where(
+            exact,
+            _GRID_V[kk],
+            _bisect(f[rows], _GRID_V[kk + 1].copy(), _GRID_V[kk].copy()),
+        )
+        rate = 1.0 / v - 1.0
+        closer = np.abs(rate) < best[rows]
+        out[rows[closer]] = rate[closer]
+        best[rows[closer]] = np.abs(rate[closer])
+    return out
 
 
 def irr_rows(flows: FloatArray, n_years: npt.NDArray[np.int64]) -> FloatArray:
     """Internal rate of return of each row's flows over years 0..N, NaN where none exists.
 
-    Rows whose flows change sign exactly once have a unique IRR (Descartes' rule); it is found
-    by a vectorized safeguarded Newton iteration. Every other row goes to
-    ``numpy_financial.irr`` (the real root closest to zero), so the results equal it.
+    Rows whose flows change sign exactly once have a unique IRR (Descartes' rule: one positive
+    root of the NPV polynomial in v = 1/(1+r)); it is found by a vectorized Newton iteration in
+    v, safeguarded by bisection, for r in (-99 %, 10^6). Rows with several sign changes may have
+    several IRRs; like ``numpy_financial.irr`` the one closest to zero is returned
+    (:func:`_irr_closest_to_zero`). Rows without a sign change have none.
     """
     m, y = flows.shape
     out = np.full(m, np.nan)
-    mask = np.arange(y)[None, :] <= n_years[:, None]
-    f = np.where(mask, flows, 0.0)
+    f = np.where(np.arange(y)[None, :] <= n_years[:, None], flows, 0.0)
     sign = np.sign(np.where(np.abs(f) <= _ZERO, 0.0, f))
     changes = np.zeros(m, dtype=np.int64)
-    # count sign changes ignoring zeros: carry the last non-zero sign forward
     last = np.zeros(m)
-    for col in range(y):
+    for col in range(y):  # sign changes, zeros skipped: carry the last non-zero sign
         s = sign[:, col]
         nz = s != 0
-        changes += (nz & (last != 0) & (s != last)).astype(np.int64)
+        changes += nz & (last != 0) & (s != last)
         last = np.where(nz, s, last)
     simple = np.flatnonzero(changes == 1)
     if simple.size:
-        fs = f[simple]
-        lo = np.full(simple.size, -0.99)
-        hi = np.full(simple.size, 1e6)
-        npv_lo, _ = _npv_rows(fs, lo)
-        npv_hi, _ = _npv_rows(fs, hi)
-        bracketed = np.sign(npv_lo) != np.sign(npv_hi)
-        rate = np.full(simple.size, 0.1)
-        for _ in range(100):
-            npv, d = _npv_rows(fs, rate)
-            same_as_lo = np.sign(npv) == np.sign(npv_lo)
-            lo = np.where(same_as_lo, rate, lo)
-            hi = np.where(same_as_lo, hi, rate)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                step = rate - npv / d
-            bad = ~np.isfinite(step) | (step <= lo) | (step >= hi)
-            new = np.where(bad, 0.5 * (lo + np.minimum(hi, 10.0 * (1.0 + np.abs(lo)))), step)
-            if np.all(np.abs(new - rate) <= 1e-13 * (1.0 + np.abs(rate))):
-                rate = new
+        coef = f[simple]
+        lo = np.full(simple.size, 1.0 / (1.0 + 1e6))  # v at r = 10^6
+        hi = np.full(simple.size, 100.0)  # v at r = -99 %
+        f_lo, _ = _horner(coef, lo)
+        f_hi, _ = _horner(coef, hi)
+        bracketed = np.sign(f_lo) * np.sign(f_hi) < 0
+        v = np.full(simple.size, 1.0 / 1.1)
+        active = np.flatnonzero(bracketed)
+        for _ in range(100):  # Newton in v on the rows not yet converged
+            if not active.size:
                 break
-            rate = new
+            va, la, ha = v[active], lo[active], hi[active]
+            fv, dfv = _horner(coef[active], va)
+            left = np.sign(fv) == np.sign(f_lo[active])
+            la = np.where(left, va, la)
+            ha = np.where(left, ha, va)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                newton = va - fv / dfv
+            bad = ~np.isfinite(newton) | (newton <= la) | (newton >= ha)
+            new = np.where(bad, 0.5 * (la + ha), newton)
+            v[active], lo[active], hi[active] = new, la, ha
+            active = active[np.abs(new - va) > 1e-14 * np.abs(va)]
+        rate = 1.0 / v - 1.0
         out[simple[bracketed]] = rate[bracketed]
-    for i in np.flatnonzero(changes > 1):
-        value = float(npf.irr(f[i, : int(n_years[i]) + 1]))
-        out[i] = value if np.isfinite(value) else np.nan
+    several = np.flatnonzero(changes > 1)
+    if several.size:
+        out[several] = _irr_closest_to_zero(f[several])
     return out
 
 
@@ -161,7 +229,7 @@ def compute_measures(r: BatchResult) -> Measures:
     lcc = r.lifetime_cost
     n_years = b.study_years[o_s]
     rate = b.discount_rate[o_s]
-    eac = lcc * capital_recovery_factor(rate, n_years)
+    eac: FloatArray = lcc * capital_recovery_factor(rate, n_years.astype(np.float64))
     with np.errstate(divide="ignore", invalid="ignore"):
         per_hour = np.where(b.hours[o_s] > 0, eac / b.hours[o_s], np.nan)
 

@@ -35,7 +35,9 @@ class LineResult(_Out):
     name: str
     category: Category
     present_value: float
-    source: str = Field(description="where the line comes from: costs[i], its residual value, or failures")
+    source: str = Field(
+        description="where the line comes from: costs[i], its residual value, or failures"
+    )
 
 
 class CashFlows(_Out):
@@ -105,13 +107,18 @@ def scenario_issues(sc: Scenario) -> list[Issue]:
     a = sc.assumptions
     n = a.study_period_years
     if sc.baseline is None and len(sc.offers) > 1:
-        out.append(Issue(path="baseline", message=f"not given; '{sc.offers[0].id}' (the first offer) is used"))
+        out.append(
+            Issue(
+                path="baseline", message=f"not given; '{sc.offers[0].id}' (the first offer) is used"
+            )
+        )
     for name, rates in a.escalation.items():
         if len(rates) > n:
             out.append(
                 Issue(
                     path=f"assumptions.escalation.{name}",
-                    message=f"{len(rates)} rates for a {n}-year study period; those after year {n} are not used",
+                    message=f"{len(rates)} rates for a {n}-year study period; "
+                    f"those after year {n} are not used",
                 )
             )
     for i, offer in enumerate(sc.offers):
@@ -126,7 +133,9 @@ def scenario_issues(sc: Scenario) -> list[Issue]:
     return out
 
 
-def _assemble(sc: Scenario, r: BatchResult, m: Measures, offer0: int, line0: int, fail0: int) -> tuple[ScenarioResult, int, int]:
+def _assemble(
+    sc: Scenario, r: BatchResult, m: Measures, offer0: int, line0: int, fail0: int
+) -> tuple[ScenarioResult, int, int]:
     b = r.batch
     n = sc.assumptions.study_period_years
     offers: list[OfferResult] = []
@@ -143,19 +152,40 @@ def _assemble(sc: Scenario, r: BatchResult, m: Measures, offer0: int, line0: int
             li += 1
         rows: list[LineResult] = []
         for j, line in enumerate(offer.costs):
-            rows.append(LineResult(name=line.name, category=line.category, present_value=lines_pv[j], source=f"costs[{j}]"))
-        for j, pv in sorted(residual.items()):
+            rows.append(
+                LineResult(
+                    name=line.name,
+                    category=line.category,
+                    present_value=lines_pv[j],
+                    source=f"costs[{j}]",
+                )
+            )
+        for j, credit in sorted(residual.items()):
             rows.append(
                 LineResult(
                     name=f"{offer.costs[j].name}: residual value",
                     category=Category.end_of_life,
-                    present_value=pv,
+                    present_value=credit,
                     source=f"costs[{j}].residual",
                 )
             )
         if offer.failures is not None:
-            rows.append(LineResult(name="Expected repairs", category=Category.repair, present_value=float(r.repair_pv[fi]), source="failures.repair"))
-            rows.append(LineResult(name="Expected downtime", category=Category.downtime, present_value=float(r.downtime_pv[fi]), source="failures.downtime"))
+            rows.append(
+                LineResult(
+                    name="Expected repairs",
+                    category=Category.repair,
+                    present_value=float(r.repair_pv[fi]),
+                    source="failures.repair",
+                )
+            )
+            rows.append(
+                LineResult(
+                    name="Expected downtime",
+                    category=Category.downtime,
+                    present_value=float(r.downtime_pv[fi]),
+                    source="failures.downtime",
+                )
+            )
             fi += 1
         cat = r.category_pv[o]
         inv = float(sum(cat[CAT_INDEX[c]] for c in CATEGORIES if c in _INVESTMENT))
@@ -199,7 +229,9 @@ def _assemble(sc: Scenario, r: BatchResult, m: Measures, offer0: int, line0: int
         currency=a.currency,
         study_period_years=n,
         offers=tuple(offers),
-        comparison=Comparison(baseline=sc.baseline_id, offers=comps, recommended=sc.offers[int(np.argmin(lcc))].id),
+        comparison=Comparison(
+            baseline=sc.baseline_id, offers=comps, recommended=sc.offers[int(np.argmin(lcc))].id
+        ),
         method=Method(
             rate_basis=a.rate_basis,
             discount_rate=a.discount_rate,

@@ -12,7 +12,6 @@ Money in base-year prices (``amount``, ``repair_cost``, ``downtime_cost_per_hour
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Mapping
 from decimal import Decimal
@@ -77,6 +76,8 @@ def _as_rates(value: Any) -> Any:
     if isinstance(value, bool):
         raise ValueError("must be a rate or a list of rates")
     if isinstance(value, int | float | Decimal):
+        if not value > -1:
+            raise ValueError(f"must be greater than -1 (-100 %), got {value!r}")
         return (value,)
     if isinstance(value, list | tuple):
         if not value:
@@ -104,7 +105,7 @@ Rates = Annotated[
         }
     ),
 ]
-Money = Annotated[Decimal, Field(allow_inf_nan=False, max_digits=20, decimal_places=6)]
+Money = Annotated[Decimal, Field(allow_inf_nan=False)]
 
 
 def _context(info: ValidationInfo) -> Mapping[str, Any]:
@@ -199,9 +200,7 @@ class CostLine(_Frozen):
             and self.until_year is not None
             and self.from_year > self.until_year
         ):
-            raise ValueError(
-                f"from_year {self.from_year} is after until_year {self.until_year}"
-            )
+            raise ValueError(f"from_year {self.from_year} is after until_year {self.until_year}")
         return self
 
     @property
@@ -257,7 +256,7 @@ class Scenario(_Frozen):
 
     assumptions: Assumptions
     baseline: str | None = None
-    offers: Annotated[tuple[Offer, ...], Field(min_length=1, max_length=50)]
+    offers: Annotated[tuple[Offer, ...], Field(max_length=50)]
 
     @property
     def baseline_id(self) -> str:
@@ -308,6 +307,8 @@ def _cross_problems(raw: Mapping[str, Any]) -> list[Problem]:
     offers = raw.get("offers")
     if not isinstance(offers, list | tuple):
         return problems
+    if not offers:
+        problems.append(Problem("offers", "at least one offer is required"))
     seen: dict[str, int] = {}
     for i, offer in enumerate(offers):
         if not isinstance(offer, Mapping):
@@ -316,19 +317,24 @@ def _cross_problems(raw: Mapping[str, Any]) -> list[Problem]:
         if isinstance(oid, str):
             if oid in seen:
                 problems.append(
-                    Problem(f"offers[{i}].id", f"duplicate offer id '{oid}' (also offers[{seen[oid]}])")
+                    Problem(
+                        f"offers[{i}].id", f"duplicate offer id '{oid}' (also offers[{seen[oid]}])"
+                    )
                 )
             else:
                 seen[oid] = i
         assumptions = raw.get("assumptions")
-        if offer.get("failures") is not None and isinstance(assumptions, Mapping):
-            if assumptions.get("operating_hours_per_year") is None:
-                problems.append(
-                    Problem(
-                        f"offers[{i}].failures",
-                        "a failure model needs assumptions.operating_hours_per_year",
-                    )
+        if (
+            offer.get("failures") is not None
+            and isinstance(assumptions, Mapping)
+            and assumptions.get("operating_hours_per_year") is None
+        ):
+            problems.append(
+                Problem(
+                    f"offers[{i}].failures",
+                    "a failure model needs assumptions.operating_hours_per_year",
                 )
+            )
     baseline = raw.get("baseline")
     if isinstance(baseline, str) and seen and baseline not in seen:
         problems.append(
@@ -343,7 +349,9 @@ def parse_scenario(raw: Any) -> Scenario:
     Raises :class:`ScenarioError` listing every problem by its path.
     """
     if not isinstance(raw, Mapping):
-        raise ScenarioError([Problem("", "a scenario must be a mapping with 'assumptions' and 'offers'")])
+        raise ScenarioError(
+            [Problem("", "a scenario must be a mapping with 'assumptions' and 'offers'")]
+        )
     context: dict[str, Any] = {}
     assumptions = raw.get("assumptions")
     if isinstance(assumptions, Mapping):
@@ -373,7 +381,11 @@ def read_data(text: str, *, source: str = "input") -> Any:
             return json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputFileError(
-                [Problem(source, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")]
+                [
+                    Problem(
+                        source, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+                    )
+                ]
             ) from None
     try:
         return yaml.safe_load(text)
@@ -408,7 +420,3 @@ def load_scenario(path: str | Path) -> Scenario:
 def scenario_json_schema() -> dict[str, Any]:
     """The JSON Schema of the scenario file."""
     return Scenario.model_json_schema()
-
-
-def _finite(x: float) -> bool:
-    return math.isfinite(x)

@@ -1,0 +1,25 @@
+"""Run every benchmark; each section prints `key: value` lines."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+SECTIONS = ["bench.engine", "bench.xlsx", "bench.pdf", "bench.api"]
+
+
+def main() -> int:
+    for name in SECTIONS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        for key, value in module.run().items():
+            print(f"{key}: {value}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,157 @@
+"""The command line: tables, JSON, schema and clean errors (exit 2, one line per problem)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tco.cli import app
+from tco.results import evaluate, result_json
+from tco.scenario import load_scenario
+
+runner = CliRunner()
+ROOT = Path(__file__).resolve().parent.parent
+TCO = [sys.executable, "-m", "tco"]
+
+
+def test_json_output_has_the_contract_shape(examples_dir: Path) -> None:
+    out = runner.invoke(app, ["evaluate", str(examples_dir / "compressor.yaml"), "--json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    assert data["currency"] == "EUR"
+    assert data["study_period_years"] == 10
+    offer = data["offers"][0]
+    for key in (
+        "id",
+        "name",
+        "lifetime_cost",
+        "equivalent_annual_cost",
+        "by_category",
+        "lines",
+        "cash_flows",
+    ):
+        assert key in offer
+    assert (
+        len(offer["cash_flows"]["nominal"]) == 11
+    )
+    assert (
+        len(offer["cash_flows"]["present_value"]) == 11
+    )
+    comp = data["comparison"]
+    assert comp["baseline"] == "competitor"
+    for key in ("net_savings", "sir", "airr", "simple_payback_year", "discounted_payback_year"):
+        assert key in comp["offers"]["ours"]
+    assert "competitor" not in comp["offers"]
+
+
+def test_json_output_is_the_library_result(examples_dir: Path) -> None:
+    path = examples_dir / "cnc.yaml"
+    out = runner.invoke(app, ["evaluate", str(path), "--json"])
+    assert json.loads(out.stdout) == result_json(evaluate(load_scenario(path)))
+
+
+def test_the_table_shows_offers_categories_and_measures(examples_dir: Path) -> None:
+    out = runner.invoke(
+        app, ["evaluate", str(examples_dir / "compressor.yaml")], terminal_width=200
+    )
+    assert out.exit_code == 0, out.output
+    for text in ("Lifetime cost", "energy", "Net savings", "payback", "Price headroom", "baseline"):
+        assert text in out.stdout
+    assert "297,150.80" in out.stdout  # the lifetime cost of 'ours', rounded to the cent
+
+
+def test_bad_scenario_exits_2_with_one_line_per_problem(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "assumptions: {currency: EUR, study_period_years: 5, discount_rate: 0.05}\n"
+        "offers:\n"
+        "  - id: a\n"
+        "    costs:\n"
+        "      - {name: x, category: fuel, amount: 1, year: 9}\n"
+        "      - {name: y, category: energy, amount: 1, every_years: 0}\n"
+    )
+    proc = subprocess.run(
+        [*TCO, "evaluate", str(bad)], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert "Traceback" not in proc.stderr
+    assert any(line.startswith("error: offers[0].costs[0].category:") for line in lines)
+    assert any(line.startswith("error: offers[0].costs[0].year:") for line in lines)
+    assert any(line.startswith("error: offers[0].costs[1].every_years:") for line in lines)
+    assert proc.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("assumptions: [unclosed\n", "invalid YAML at line"),
+        ('{"assumptions": }', "invalid JSON at line 1"),
+        ("", "must be a mapping"),
+    ],
+)
+def test_unparseable_files_exit_2(tmp_path: Path, content: str, message: str) -> None:
+    f = tmp_path / "s.yaml"
+    f.write_text(content)
+    out = runner.invoke(app, ["evaluate", str(f)])
+    assert out.exit_code == 2
+    assert message in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_missing_and_unreadable_files_exit_2(tmp_path: Path) -> None:
+    out = runner.invoke(app, ["evaluate", str(tmp_path / "nope.yaml")])
+    assert out.exit_code == 2
+    assert "no such file" in out.stderr
+    out = runner.invoke(app, ["evaluate", str(tmp_path)])
+    assert out.exit_code == 2
+    assert "is a directory" in out.stderr
+    binary = tmp_path / "b.yaml"
+    binary.write_bytes(b"\xff\xfe\x00bad")
+    out = runner.invoke(app, ["evaluate", str(binary)])
+    assert out.exit_code == 2
+    assert "not UTF-8" in out.stderr
+
+
+def test_schema_lists_the_contract_fields() -> None:
+    out = runner.invoke(app, ["schema"])
+    schema = json.loads(out.stdout)
+    line = schema["$defs"]["CostLine"]["properties"]
+    for field in (
+        "name",
+        "category",
+        "amount",
+        "year",
+        "every_years",
+        "from_year",
+        "until_year",
+        "escalation",
+        "life_years",
+        "residual_fraction",
+    ):
+        assert field in line
+    assert schema["$defs"]["CostLine"]["additionalProperties"] is False
+    assert set(schema["$defs"]["FailureModel"]["properties"]) >= {
+        "mtbf_hours",
+        "shape",
+        "repair_cost",
+        "escalation",
+        "downtime_hours",
+        "covered_fraction",
+    }
+
+
+def test_yaml_and_json_read_alike(tmp_path: Path, examples_dir: Path) -> None:
+    import yaml
+
+    data = yaml.safe_load((examples_dir / "compressor.yaml").read_text())
+    as_json = tmp_path / "c.json"
+    as_json.write_text(json.dumps(data))
+    assert evaluate(load_scenario(as_json)) == evaluate(
+        load_scenario(examples_dir / "compressor.yaml")
+    )

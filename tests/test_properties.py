@@ -1,0 +1,308 @@
+"""Invariants of the engine (hypothesis), and a line-by-line reference evaluator written from
+SCENARIO.md alone, against which the vectorized engine is checked."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tco.engine import category_cash_flows, compile_batch, evaluate_batch
+from tco.results import evaluate, evaluate_many
+from tco.scenario import Scenario, parse_scenario
+from tests.scenarios import scenarios
+
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def reference_lcc(sc: Scenario) -> list[float]:
+    """Lifetime cost of each offer, computed year by year with plain floats (SCENARIO.md)."""
+    a = sc.assumptions
+    n, d, infl = a.study_period_years, a.discount_rate, a.inflation
+
+    def rate(driver: str | None, year: int) -> float:
+        if driver is None:
+            return infl if a.rate_basis == "nominal" else 0.0
+        given_rates = a.escalation[driver]
+        return given_rates[min(year - 1, len(given_rates) - 1)]
+
+    def esc(driver: str | None, t: int) -> float:
+        f = 1.0
+        for k in range(1, t + 1):
+            f *= 1.0 + rate(driver, k)
+        return f
+
+    def disc(t: int, recurring: bool) -> float:
+        when = max(t - 0.5, 0.0) if (recurring and a.timing == "mid_year") else float(t)
+        return float((1.0 + d) ** -when)
+
+    out = []
+    for offer in sc.offers:
+        total = 0.0
+        for line in offer.costs:
+            amount = float(line.amount)
+            years = line.occurrence_years(n)
+            recurring = line.every_years is not None
+            for t in years:
+                total += amount * esc(line.escalation, t) * disc(t, recurring)
+            if years and (line.life_years or line.residual_fraction is not None):
+                if line.residual_fraction is not None:
+                    share = line.residual_fraction
+                else:
+                    assert line.life_years is not None
+                    share = max(years[-1] + line.life_years - n, 0) / line.life_years
+                total -= amount * esc(line.escalation, n) * share * disc(n, False)
+        f = offer.failures
+        if f is not None:
+            hours = a.operating_hours_per_year or 0.0
+            for k in range(1, n + 1):
+                expected = (k * hours / f.mtbf_hours) ** f.shape - (
+                    (k - 1) * hours / f.mtbf_hours
+                ) ** f.shape
+                repair = (
+                    expected
+                    * (1 - f.covered_fraction)
+                    * float(f.repair_cost)
+                    * esc(f.escalation, k)
+                )
+                down = (
+                    expected
+                    * f.downtime_hours
+                    * float(a.downtime_cost_per_hour)
+                    * esc(f.downtime_escalation, k)
+                )
+                total += (repair + down) * disc(k, True)
+        out.append(total)
+    return out
+
+
+def close(a: float, b: float, scale: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9 * max(1.0, scale))
+
+
+@FAST
+@given(scenarios())
+def test_engine_equals_the_line_by_line_reference(raw: dict[str, Any]) -> None:
+    sc = parse_scenario(raw)
+    result = evaluate(sc)
+    for got, want in zip((o.lifetime_cost for o in result.offers), reference_lcc(sc), strict=True):
+        assert close(got, want, abs(want))
+
+
+@FAST
+@given(scenarios())
+def test_categories_lines_and_yearly_flows_add_up_to_the_lifetime_cost(raw: dict[str, Any]) -> None:
+    for o in evaluate(parse_scenario(raw)).offers:
+        scale = sum(abs(x.present_value) for x in o.lines) + 1
+        assert close(sum(o.by_category.values()), o.lifetime_cost, scale)
+        assert close(sum(x.present_value for x in o.lines), o.lifetime_cost, scale)
+        assert close(sum(o.cash_flows.present_value), o.lifetime_cost, scale)
+        assert close(o.cash_flows.cumulative_present_value[-1], o.lifetime_cost, scale)
+
+
+@FAST
+@given(scenarios())
+def test_at_discount_rate_zero_present_value_is_the_nominal_sum(raw: dict[str, Any]) -> None:
+    raw["assumptions"].update(discount_rate=0.0, inflation=0.0)
+    for o in evaluate(parse_scenario(raw)).offers:
+        scale = sum(abs(x) for x in o.cash_flows.nominal) + 1
+        assert close(o.lifetime_cost, sum(o.cash_flows.nominal), scale)
+
+
+@FAST
+@given(scenarios(nonneg=True), st.floats(0.0, 0.2), st.floats(0.001, 0.2))
+def test_non_negative_flows_never_cost_more_at_a_higher_discount_rate(
+    raw: dict[str, Any], d: float, step: float
+) -> None:
+    raw["assumptions"]["discount_rate"] = d
+    low = evaluate(parse_scenario(raw))
+    raw["assumptions"]["discount_rate"] = d + step
+    high = evaluate(parse_scenario(raw))
+    for lo, hi in zip(low.offers, high.offers, strict=True):
+        assert hi.lifetime_cost <= lo.lifetime_cost * (1 + 1e-12) + 1e-9
+
+
+@FAST
+@given(scenarios(max_offers=1), st.data())
+def test_adding_a_line_adds_its_present_value(raw: dict[str, Any], data: st.DataObject) -> None:
+    from tests.scenarios import cost_lines
+
+    n = raw["assumptions"]["study_period_years"]
+    extra = data.draw(cost_lines(n, list(raw["assumptions"]["escalation"])))
+    before = evaluate(parse_scenario(raw)).offers[0]
+    raw["offers"][0]["costs"].append(extra)
+    after = evaluate(parse_scenario(raw)).offers[0]
+    added = [
+        x
+        for x in after.lines
+        if x.source.startswith(f"costs[{len(raw['offers'][0]['costs']) - 1}]")
+    ]
+    scale = abs(after.lifetime_cost) + abs(before.lifetime_cost) + 1
+    assert close(
+        after.lifetime_cost - before.lifetime_cost, sum(x.present_value for x in added), scale
+    )
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(scenarios(), min_size=2, max_size=6))
+def test_a_batch_equals_its_scenarios_one_by_one(raws: list[dict[str, Any]]) -> None:
+    scs = [parse_scenario(r) for r in raws]
+    batch = evaluate_many(scs)
+    for sc, got in zip(scs, batch, strict=True):
+        alone = evaluate(sc)
+        for a, b in zip(got.offers, alone.offers, strict=True):
+            assert close(a.lifetime_cost, b.lifetime_cost, abs(b.lifetime_cost))
+            assert np.allclose(a.cash_flows.nominal, b.cash_flows.nominal, rtol=1e-12, atol=1e-9)
+        assert got.comparison.offers.keys() == alone.comparison.offers.keys()
+        for k, c in got.comparison.offers.items():
+            other = alone.comparison.offers[k]
+            assert close(c.net_savings, other.net_savings, abs(other.net_savings) + 1)
+            assert c.simple_payback_year == other.simple_payback_year
+            assert c.discounted_payback_year == other.discounted_payback_year
+
+
+@FAST
+@given(st.floats(500, 50000), st.floats(100, 8760), st.integers(1, 30), st.floats(0.0, 0.15))
+def test_shape_one_is_a_constant_failure_rate(mtbf: float, hours: float, n: int, d: float) -> None:
+    assumptions = {
+        "currency": "EUR",
+        "study_period_years": n,
+        "discount_rate": d,
+        "operating_hours_per_year": hours,
+        "downtime_cost_per_hour": 0,
+    }
+    weibull = {
+        "assumptions": assumptions,
+        "offers": [
+            {"id": "a", "failures": {"mtbf_hours": mtbf, "shape": 1.0, "repair_cost": 1000}}
+        ],
+    }
+    constant = {
+        "assumptions": assumptions,
+        "offers": [
+            {
+                "id": "a",
+                "costs": [
+                    {
+                        "name": "repairs",
+                        "category": "repair",
+                        "amount": 1000 * hours / mtbf,
+                        "every_years": 1,
+                    }
+                ],
+            }
+        ],
+    }
+    got = evaluate(parse_scenario(weibull)).offers[0].lifetime_cost
+    want = evaluate(parse_scenario(constant)).offers[0].lifetime_cost
+    assert close(got, want, want)
+
+
+@FAST
+@given(scenarios())
+def test_the_category_year_array_agrees_with_the_batch_reductions(raw: dict[str, Any]) -> None:
+    batch = compile_batch([parse_scenario(raw)])
+    result = evaluate_batch(batch)
+    basis, present = category_cash_flows(batch)
+    assert np.allclose(basis.sum(axis=1), result.offer_basis, rtol=1e-10, atol=1e-7)
+    assert np.allclose(present.sum(axis=2), result.category_pv, rtol=1e-10, atol=1e-7)
+
+
+def test_nominal_analysis_grows_undriven_lines_with_inflation() -> None:
+    raw = {
+        "assumptions": {
+            "currency": "EUR",
+            "study_period_years": 3,
+            "discount_rate": 0.0,
+            "rate_basis": "nominal",
+            "inflation": 0.02,
+        },
+        "offers": [
+            {
+                "id": "a",
+                "costs": [{"name": "fee", "category": "service", "amount": 100, "every_years": 1}],
+            }
+        ],
+    }
+    flows = evaluate(parse_scenario(raw)).offers[0].cash_flows.nominal
+    assert flows == pytest.approx([0.0, 102.0, 104.04, 106.1208])
+
+
+def test_real_analysis_reports_nominal_equivalents_with_inflation() -> None:
+    raw = {
+        "assumptions": {
+            "currency": "EUR",
+            "study_period_years": 2,
+            "discount_rate": 0.05,
+            "inflation": 0.03,
+        },
+        "offers": [
+            {
+                "id": "a",
+                "costs": [{"name": "fee", "category": "service", "amount": 100, "every_years": 1}],
+            }
+        ],
+    }
+    o = evaluate(parse_scenario(raw)).offers[0]
+    assert o.cash_flows.nominal == pytest.approx([0.0, 103.0, 106.09])
+    assert o.cash_flows.present_value == pytest.approx([0.0, 100 / 1.05, 100 / 1.05**2])
+
+
+def test_escalation_list_holds_its_last_rate() -> None:
+    raw = {
+        "assumptions": {
+            "currency": "EUR",
+            "study_period_years": 4,
+            "discount_rate": 0.0,
+            "escalation": {"labor": [0.10, 0.0, 0.5]},
+        },
+        "offers": [
+            {
+                "id": "a",
+                "costs": [
+                    {
+                        "name": "x",
+                        "category": "service",
+                        "amount": 100,
+                        "every_years": 1,
+                        "escalation": "labor",
+                    }
+                ],
+            }
+        ],
+    }
+    flows = evaluate(parse_scenario(raw)).offers[0].cash_flows.nominal
+    assert flows == pytest.approx([0.0, 110.0, 110.0, 165.0, 247.5])
+
+
+def test_lease_in_advance_falls_in_year_zero_and_is_not_shifted_by_mid_year() -> None:
+    raw = {
+        "assumptions": {
+            "currency": "EUR",
+            "study_period_years": 3,
+            "discount_rate": 0.1,
+            "timing": "mid_year",
+        },
+        "offers": [
+            {
+                "id": "a",
+                "costs": [
+                    {
+                        "name": "lease",
+                        "category": "financing",
+                        "amount": 100,
+                        "every_years": 1,
+                        "from_year": 0,
+                        "until_year": 2,
+                    }
+                ],
+            }
+        ],
+    }
+    o = evaluate(parse_scenario(raw)).offers[0]
+    assert o.cash_flows.nominal == pytest.approx([100.0, 100.0, 100.0, 0.0])
+    assert o.lifetime_cost == pytest.approx(100 + 100 / 1.1**0.5 + 100 / 1.1**1.5)
