@@ -1,0 +1,240 @@
+"""The workbook without LibreOffice: structure, names, cached values, protection, safety."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from tco.render.info import QuoteInfo
+from tco.render.xlsx import name_part, render_workbook, write_workbook
+from tco.results import evaluate
+from tco.scenario import Scenario, load_scenario, parse_scenario
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def named(wb: Any, name: str) -> list[Any]:
+    ((sheet, ref),) = list(wb.defined_names[name].destinations)
+    cells = wb[sheet][ref.replace("$", "")]
+    if not isinstance(cells, tuple):
+        return [cells]
+    return [c for row in cells for c in row]
+
+
+def workbook(sc: Scenario, *, data_only: bool, **kw: Any) -> Any:
+    data = render_workbook(sc, evaluate(sc), **kw)
+    return openpyxl.load_workbook(io.BytesIO(data), data_only=data_only)
+
+
+@pytest.fixture(scope="module")
+def cnc() -> Scenario:
+    return load_scenario(EXAMPLES / "cnc.yaml")
+
+
+def simple(**assumptions: Any) -> Scenario:
+    raw = {
+        "assumptions": {"currency": "EUR", "study_period_years": 4, "discount_rate": 0.1}
+        | assumptions,
+        "baseline": "old",
+        "offers": [
+            {
+                "id": "new-1.x",
+                "costs": [
+                    {"name": "Machine", "category": "acquisition", "amount": 1000, "year": 0},
+                    {"name": "Service", "category": "service", "amount": 100, "every_years": 1},
+                ],
+            },
+            {
+                "id": "old",
+                "costs": [
+                    {"name": "Repairs", "category": "repair", "amount": 500, "every_years": 1}
+                ],
+            },
+        ],
+    }
+    return parse_scenario(raw)
+
+
+def test_sheets_in_order_one_per_offer(cnc: Scenario) -> None:
+    wb = workbook(cnc, data_only=False)
+    assert wb.sheetnames == [
+        "Summary",
+        "Assumptions",
+        "ours",
+        "competitor",
+        "keep_old",
+        "Comparison",
+        "Method",
+    ]
+
+
+def test_german_locale_gives_german_labels(cnc: Scenario) -> None:
+    for locale in ("de_DE", "de"):
+        wb = workbook(cnc, data_only=False, locale=locale)
+        assert wb.sheetnames[:2] == ["Übersicht", "Annahmen"]
+        assert wb["Annahmen"]["A9"].value == "Kalkulationszinssatz"
+
+
+def test_defined_names_point_at_inputs_and_results(cnc: Scenario) -> None:
+    wb = workbook(cnc, data_only=True)
+    (rate,) = named(wb, "discount_rate")
+    assert rate.value == pytest.approx(0.06)
+    assert named(wb, "inflation")[0].value == pytest.approx(0.02)
+    assert named(wb, "escalation_labor")[0].value == pytest.approx(0.02)
+    assert [c.value for c in named(wb, "escalation_energy")] == pytest.approx([0.04, 0.03, 0.02])
+    for oid in ("ours", "competitor", "keep_old"):
+        for key in ("lifetime_cost", "eac"):
+            assert f"{key}_{oid}" in wb.defined_names
+    assert "net_savings_ours" in wb.defined_names
+    assert "net_savings_competitor" not in wb.defined_names  # the baseline
+
+
+def test_escalation_names_refer_to_input_cells_years_after_a_list_hold_its_last_rate(
+    cnc: Scenario,
+) -> None:
+    wb = workbook(cnc, data_only=False)
+    energy = named(wb, "escalation_energy")
+    assert all(c.protection.locked is False for c in energy)
+    last = energy[-1]
+    follower = last.parent.cell(row=last.row, column=last.column + 1)
+    assert follower.value == f"={last.coordinate}"
+    assert follower.protection.locked is True
+
+
+def test_offer_ids_become_valid_distinct_names() -> None:
+    assert name_part(["a-b", "a.b", "A_b", "ours"]) == ["a_b", "a_b_2", "A_b_3", "ours"]
+    wb = workbook(simple(), data_only=True)
+    assert "lifetime_cost_new_1_x" in wb.defined_names
+    assert "net_savings_new_1_x" in wb.defined_names
+
+
+def test_cached_values_are_readable_without_recalculation(cnc: Scenario) -> None:
+    result = evaluate(cnc)
+    wb = workbook(cnc, data_only=True)
+    for off in result.offers:
+        (lcc,) = named(wb, f"lifetime_cost_{off.id}")
+        assert lcc.value == pytest.approx(off.lifetime_cost, abs=0.005)
+        (eac,) = named(wb, f"eac_{off.id}")
+        assert eac.value == pytest.approx(off.equivalent_annual_cost, abs=0.005)
+    for oid, comp in result.comparison.offers.items():
+        (ns,) = named(wb, f"net_savings_{oid}")
+        assert ns.value == pytest.approx(comp.net_savings, abs=0.005)
+    empty = [
+        f"{ws.title}!{c.coordinate}"
+        for ws in openpyxl.load_workbook(io.BytesIO(render_workbook(cnc, result))).worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str)
+        and c.value.startswith("=")
+        and wb[ws.title][c.coordinate].value is None
+        and "MIN(" not in c.value  # the recommended mark is empty text for other offers
+    ]
+    assert empty == []
+
+
+def test_pandas_sees_numbers_on_the_summary(cnc: Scenario) -> None:
+    result = evaluate(cnc)
+    data = render_workbook(cnc, result)
+    frame = pd.read_excel(io.BytesIO(data), sheet_name="Summary", header=None)
+    labels = frame[0].astype(str).tolist()
+    row = frame.iloc[labels.index("Lifetime cost (present value)")]
+    assert [float(x) for x in row[1:4]] == pytest.approx(
+        [o.lifetime_cost for o in result.offers], abs=0.005
+    )
+
+
+def test_hand_computed_small_case() -> None:
+    """1000 now, 100 a year for 4 years at 10 %, against 500 a year: textbook values."""
+    annuity = sum(1.1**-t for t in range(1, 5))  # 3.169865...
+    wb = workbook(simple(), data_only=True)
+    assert named(wb, "lifetime_cost_new_1_x")[0].value == pytest.approx(
+        1000 + 100 * annuity, abs=0.005
+    )
+    assert named(wb, "lifetime_cost_old")[0].value == pytest.approx(500 * annuity, abs=0.005)
+    assert named(wb, "net_savings_new_1_x")[0].value == pytest.approx(
+        400 * annuity - 1000, abs=0.005
+    )
+    # mid-year: recurring amounts at t - 0.5
+    mid = workbook(simple(timing="mid_year"), data_only=True)
+    assert named(mid, "lifetime_cost_old")[0].value == pytest.approx(
+        500 * annuity * 1.1**0.5, abs=0.005
+    )
+
+
+def test_offer_cash_flows_are_formulas_of_amount_schedule_and_escalation(cnc: Scenario) -> None:
+    wb = workbook(cnc, data_only=False)
+    ws = wb["ours"]
+    flows = named(wb, "cash_flow_nominal_ours")
+    assert all(isinstance(c.value, str) and c.value.startswith("=") for c in flows)
+    electricity = next(r for r in ws.iter_rows() if r[0].value == "Electricity")
+    year3 = electricity[10 + 3].value
+    assert "$D" in year3
+    assert "Assumptions" in year3
+    assert electricity[3].protection.locked is False  # the base amount is an input
+    (lcc,) = named(wb, "lifetime_cost_ours")
+    assert lcc.value.startswith("=")
+    (eac,) = named(wb, "eac_ours")
+    assert "PMT(discount_rate" in eac.value
+
+
+def test_sheets_are_protected_without_password_inputs_unlocked_and_marked(cnc: Scenario) -> None:
+    wb = workbook(cnc, data_only=False)
+    for ws in wb.worksheets:
+        assert ws.protection.sheet is True
+        assert not ws.protection.password
+    (rate,) = named(wb, "discount_rate")
+    assert rate.protection.locked is False
+    assert rate.fill.fgColor.rgb.endswith("FFF2CC")
+    (lcc,) = named(wb, "lifetime_cost_ours")
+    assert lcc.protection.locked is True
+
+
+def test_formula_like_text_is_written_as_text() -> None:
+    sc = load_scenario(EXAMPLES / "compressor.yaml")
+    raw = sc.model_dump(mode="json")
+    tricky = ["=1+1", "+49 30", "-x", "@SUM(A1)", '=HYPERLINK("http://x")']
+    for line, text in zip(raw["offers"][0]["costs"], tricky, strict=False):
+        line["name"] = text
+    raw["offers"][1]["name"] = "=cmd|' /C calc'!A0"
+    sc = parse_scenario(raw)
+    data = render_workbook(sc, evaluate(sc), info=QuoteInfo(customer="=1+1", seller="-Seller"))
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    cells = {c.value: c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value}
+    for text in [*tricky, "=cmd|' /C calc'!A0", "-Seller"]:
+        assert text in cells
+        assert cells[text].data_type == "s"
+        assert cells[text].quotePrefix is True
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        xml = b"".join(z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+    assert b"<f>1+1</f>" not in xml
+    assert b"<f>cmd" not in xml
+
+
+def test_presentation_print_setup_frozen_panes_and_charts(cnc: Scenario) -> None:
+    data = render_workbook(cnc, evaluate(cnc))
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    for ws in wb.worksheets:
+        assert ws.page_setup.orientation == "landscape"
+        assert int(ws.page_setup.paperSize) == 9  # A4
+        assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+        assert ws.page_setup.fitToWidth == 1
+    assert wb["ours"].freeze_panes is not None
+    assert '"EUR"' in named(wb, "lifetime_cost_ours")[0].number_format
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        charts = [z.read(n) for n in z.namelist() if n.startswith("xl/charts/chart")]
+    assert any(b"<lineChart>" in c for c in charts)
+    assert any(b"<barChart>" in c and b'<grouping val="stacked"' in c for c in charts)
+
+
+def test_write_workbook_writes_the_file(tmp_path: Path, cnc: Scenario) -> None:
+    out = tmp_path / "quote.xlsx"
+    write_workbook(out, cnc, evaluate(cnc), locale="en", info=None)
+    wb = openpyxl.load_workbook(out, data_only=True)
+    assert "lifetime_cost_ours" in wb.defined_names
+    assert list(tmp_path.iterdir()) == [out]
