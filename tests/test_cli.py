@@ -155,3 +155,23 @@ def test_yaml_and_json_read_alike(tmp_path: Path, examples_dir: Path) -> None:
     assert evaluate(load_scenario(as_json)) == evaluate(
         load_scenario(examples_dir / "compressor.yaml")
     )
+
+
+def test_outputs_are_written_whole_with_normal_permissions(tmp_path: Path, examples_dir: Path) -> None:
+    out = runner.invoke(
+        app,
+        ["evaluate", str(examples_dir / "compressor.yaml"), "--xlsx", str(tmp_path / "q.xlsx"), "--html", str(tmp_path / "q.html")],
+    )
+    assert out.exit_code == 0, out.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["q.html", "q.xlsx"]
+    for p in tmp_path.iterdir():
+        assert p.stat().st_mode & 0o044 == 0o044  # readable by others, like any file we write
+
+
+def test_an_unwritable_output_exits_2_and_leaves_nothing(tmp_path: Path, examples_dir: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    out = runner.invoke(app, ["evaluate", str(examples_dir / "compressor.yaml"), "--xlsx", str(blocker / "q.xlsx")])
+    assert out.exit_code == 2
+    assert "cannot be written" in out.stderr
+    assert list(tmp_path.iterdir()) == [blocker]

@@ -21,7 +21,8 @@ from typer.testing import CliRunner
 from tco.cli import app
 from tco.errors import TcoError
 from tco.money import round_money
-from tco.render.document import DocumentError, render_html, write_document
+from tco.render.document import render_html, write_document
+from tco.render.files import OutputError
 from tco.render.info import QuoteInfo
 from tco.render.locale import LocaleError
 from tco.results import ScenarioResult, evaluate
@@ -371,6 +372,6 @@ def test_unwritable_path_is_a_project_error(
     sc, result = compressor
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    with pytest.raises(DocumentError):
+    with pytest.raises(OutputError):
         write_document(sc, result, html=blocker / "q.html")
     assert list(tmp_path.iterdir()) == [blocker]

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -32,8 +31,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from tco.errors import Problem, TcoError
 from tco.money import round_money, round_parts
+from tco.render.files import write_atomic
 from tco.render.info import QuoteInfo
 from tco.render.locale import DocLocale, doc_locale
 from tco.render.svg import Bar, Marker, Segment, Series, cumulative_lines, stacked_bars
@@ -65,9 +64,6 @@ CATEGORY_COLORS: dict[Category, str] = dict(
 )
 OFFER_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2")
 
-
-class DocumentError(TcoError):
-    """A document that cannot be written (an output path that cannot be created)."""
 
 
 # ------------------------------------------------------------------------------------------
@@ -830,20 +826,7 @@ def render_pdf(
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise DocumentError(
-            [Problem(str(path), f"cannot be written: {exc.strerror or exc}")]
-        ) from None
+    write_atomic(path, data)
 
 
 def write_document(

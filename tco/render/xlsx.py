@@ -50,6 +50,7 @@ from tco.discounting import discount_factors
 from tco.engine import expected_failures
 from tco.escalation import escalation_factors
 from tco.money import minor_unit_exponent
+from tco.render.files import write_atomic
 from tco.render.info import QuoteInfo
 from tco.render.xlsx_labels import Labels, category_labels, labels, language, method_text
 from tco.results import ScenarioResult
@@ -1320,7 +1321,4 @@ def write_workbook(
 ) -> None:
     """Write the buyer's workbook to ``path`` (through a temporary file: never half-written)."""
     data = render_workbook(scenario, result, locale=locale, info=info)
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(target)
+    write_atomic(path, data)
