@@ -70,7 +70,7 @@ def comparison_table(result: ScenarioResult) -> Table:
             f"recommended: {result.comparison.recommended}"
         ),
     )
-    table.add_column("")
+    table.add_column("", no_wrap=True)
     for o in result.offers:
         mark = " *" if o.id == result.comparison.recommended else ""
         table.add_column(f"{o.name}{mark}\n({o.id})", justify="right")
@@ -154,7 +154,7 @@ def evaluate_cmd(
     if as_json:
         sys.stdout.write(json.dumps(result_json(result), indent=2, allow_nan=False) + "\n")
         return
-    console = Console(width=max(100, 30 + 24 * len(result.offers)))
+    console = Console(width=max(100, 32 + 26 * len(result.offers)))
     console.print(comparison_table(result))
     for issue in result.issues:
         console.print(f"note: {issue.path}: {issue.message}", markup=False)
