@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI) for product configurators and the web page."""

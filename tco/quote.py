@@ -1,0 +1,1187 @@
+"""Quotes: requests, configurations, financing, the builder, the recommendation and version diffs.
+
+Pure: no files, no database, no clock (``as_of`` and ``today`` are arguments). A salesperson's
+quote request names catalog products x quantity with line discounts, a service plan, a financing
+choice and extra cost lines per offer; competitor and status-quo offers are described inline.
+:func:`build_quote` expands every offer into scenario cost lines (SCENARIO.md) and
+:func:`price_quote` evaluates them with the engine (:func:`tco.results.evaluate`): a quote's
+numbers are the engine's numbers.
+
+Expansion of one offer (amounts in base-year prices, ``q`` the quantity):
+
+- equipment: ``net unit price = round(unit price x (1 - discount))`` to the currency's minor
+  unit, half away from zero; line total = net unit price x q (exact). Cash: an ``acquisition``
+  line in year 0 carrying the residual rule (``life_years`` or ``residual_fraction``). Loan: the
+  down payment in year 0 (``acquisition``), the installment ``-pmt(rate, term, principal)`` in
+  years 1..term (``financing``, fixed in money terms) and the residual value as an
+  ``end_of_life`` credit in year N. Lease: the payment (given, or rate factor x price) in years
+  0..term-1 (in advance) or 1..term (in arrears), ``financing``; no residual value.
+- installation, commissioning and training per unit (``installation``), year 0;
+- energy: q x kWh per operating hour x operating hours x energy price, yearly (``energy``);
+- preventive maintenance per task: cost x q x (1 - share the plan covers), on its schedule;
+- service plan: its annual fee (fixed, or a percentage of the net equipment price, rounded once)
+  in years 1..min(term, N) (``service``);
+- failures: the product's failure profile; q units scale the characteristic life by
+  q^(-1/shape) (exact for the power-law process); several constant-rate products combine into
+  one rate with rate-weighted repair cost and downtime. The plan's ``repair_covered`` becomes
+  ``covered_fraction``; its ``response_hours`` cap downtime per failure at response + repair.
+- transaction cost (the buyer's procurement effort, hours x the buyer's hourly rate, ``labor``
+  driver): one purchase order for the equipment and one for the service contract in year 0;
+  one per preventive-maintenance visit the plan does not cover; one repair order per expected
+  failure the plan does not cover.
+
+Escalation drivers: energy lines follow ``energy``, maintenance, service, transaction and
+repairs follow ``labor`` (repairs ``parts`` when defined), when the assumptions define them;
+amounts fixed in money terms (loan and lease payments) keep their nominal value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+import numpy_financial as npf
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from tco.catalog import (
+    STANDARD_SEGMENT,
+    AssumptionSettings,
+    Catalog,
+    Code,
+    Currency,
+    FailureProfile,
+    Hours,
+    Price,
+    Product,
+    ServicePlan,
+    problem_message,
+    require_price,
+)
+from tco.errors import ConflictError, NotFoundError, Problem, ScenarioError, format_path
+from tco.money import format_amount, round_money, to_decimal
+from tco.results import ScenarioResult, evaluate
+from tco.scenario import CostLine, Rates, Scenario, parse_scenario
+
+FIXED_NOMINAL = "quote_fixed_nominal"
+_SIX = Decimal("0.000001")
+
+
+class QuoteRequestError(ScenarioError):
+    """A quote request that breaks a rule; every problem is named by its path."""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+# --------------------------------------------------------------------------------------------
+# The request
+
+
+class Customer(_Frozen):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    segment: Code = STANDARD_SEGMENT
+    reference: str | None = None
+
+
+class EquipmentLine(_Frozen):
+    """Catalog product (``sku``) or inline product (a competitor's) x quantity, with a discount.
+
+    ``unit_price`` overrides the catalog price (an inline product defaults to its list price);
+    ``discount`` is a fraction of the unit price (0.08 = 8 %).
+    """
+
+    sku: Code | None = None
+    product: Product | None = None
+    quantity: Annotated[int, Field(ge=1, le=100_000)] = 1
+    discount: Annotated[Decimal, Field(ge=0, lt=1, max_digits=8, decimal_places=6)] = Decimal(0)
+    unit_price: Price | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> EquipmentLine:
+        if (self.sku is None) == (self.product is None):
+            raise ValueError("give exactly one of 'sku' (catalog) and 'product' (inline)")
+        return self
+
+
+class Financing(_Frozen):
+    """Cash; a loan (rate, term, down payment; yearly installments in arrears); or a lease
+    (yearly payment or rate factor x the net equipment price, in advance or in arrears)."""
+
+    kind: Literal["cash", "loan", "lease"] = "cash"
+    rate: Annotated[float, Field(gt=-1.0, allow_inf_nan=False)] | None = None
+    term_years: Annotated[int, Field(ge=1, le=100)] | None = None
+    down_payment: Price = Decimal(0)
+    payment_per_year: Price | None = None
+    rate_factor: Annotated[float, Field(gt=0.0, le=10.0, allow_inf_nan=False)] | None = None
+    timing: Literal["advance", "arrears"] = "arrears"
+
+    @model_validator(mode="after")
+    def _fields_for_kind(self) -> Financing:
+        given = {
+            k
+            for k in ("rate", "term_years", "payment_per_year", "rate_factor")
+            if getattr(self, k) is not None
+        }
+        if self.down_payment:
+            given.add("down_payment")
+        if self.timing != "arrears":
+            given.add("timing")
+        allowed = {
+            "cash": set(),
+            "loan": {"rate", "term_years", "down_payment"},
+            "lease": {"term_years", "payment_per_year", "rate_factor", "timing"},
+        }[self.kind]
+        extra = sorted(given - allowed)
+        if extra:
+            raise ValueError(f"{', '.join(extra)} do not apply to {self.kind} financing")
+        if self.kind == "loan" and (self.rate is None or self.term_years is None):
+            raise ValueError("a loan needs 'rate' and 'term_years'")
+        if self.kind == "lease":
+            if self.term_years is None:
+                raise ValueError("a lease needs 'term_years'")
+            if (self.payment_per_year is None) == (self.rate_factor is None):
+                raise ValueError(
+                    "a lease needs exactly one of 'payment_per_year' and 'rate_factor'"
+                )
+        return self
+
+
+class OfferRequest(_Frozen):
+    """One configuration: equipment lines, a service plan (catalog code or inline terms),
+    financing and extra scenario cost lines."""
+
+    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+    name: Annotated[str, Field(max_length=200)] = ""
+    equipment: tuple[EquipmentLine, ...] = ()
+    service_plan: Code | None = None
+    service: ServicePlan | None = None
+    financing: Financing = Financing()
+    extra_costs: tuple[CostLine, ...] = ()
+
+    @model_validator(mode="after")
+    def _one_plan(self) -> OfferRequest:
+        if self.service_plan is not None and self.service is not None:
+            raise ValueError("give 'service_plan' (catalog code) or 'service' (inline), not both")
+        if not self.equipment and not self.extra_costs:
+            raise ValueError("an offer needs equipment or extra_costs")
+        if self.financing.kind != "cash" and not self.equipment:
+            raise ValueError("financing applies to equipment; this offer has none")
+        return self
+
+    @property
+    def ours(self) -> bool:
+        """An offer built from catalog products only is the seller's own."""
+        return bool(self.equipment) and all(e.sku is not None for e in self.equipment)
+
+
+class QuoteRequest(_Frozen):
+    """What a salesperson asks for: customer, dates, currency, assumptions and offers."""
+
+    title: Annotated[str, Field(max_length=200)] = ""
+    customer: Customer
+    seller: Annotated[str, Field(min_length=1, max_length=200)]
+    as_of: date
+    valid_until: date | None = None
+    valid_days: Annotated[int, Field(ge=0, le=3650)] = 30
+    currency: Currency
+    locale: Annotated[str, Field(pattern=r"^[a-z]{2}(_[A-Z]{2})?$")] = "en"
+    assumptions: AssumptionSettings = AssumptionSettings()
+    baseline: str | None = None
+    offers: Annotated[tuple[OfferRequest, ...], Field(min_length=1, max_length=20)]
+
+    @model_validator(mode="after")
+    def _check(self) -> QuoteRequest:
+        if self.valid_until is not None and self.valid_until < self.as_of:
+            raise ValueError(f"valid_until {self.valid_until} is before as_of {self.as_of}")
+        ids = [o.id for o in self.offers]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise ValueError(f"duplicate offer ids: {', '.join(dup)}")
+        if self.baseline is not None and self.baseline not in ids:
+            raise ValueError(
+                f"baseline '{self.baseline}' names no offer (offer ids: {', '.join(ids)})"
+            )
+        return self
+
+    @property
+    def validity_end(self) -> date:
+        return self.valid_until or self.as_of + timedelta(days=self.valid_days)
+
+
+class QuoteAssumptions(_Frozen):
+    """The merged assumptions of a quote: catalog defaults overridden by the request."""
+
+    study_period_years: Annotated[int, Field(ge=1, le=100)]
+    discount_rate: Annotated[float, Field(gt=-1.0, allow_inf_nan=False)]
+    rate_basis: Literal["real", "nominal"] = "real"
+    inflation: Annotated[float, Field(gt=-1.0, allow_inf_nan=False)] = 0.0
+    timing: Literal["end_of_year", "mid_year"] = "end_of_year"
+    escalation: dict[str, Rates] = Field(default_factory=dict)
+    operating_hours_per_year: Annotated[float, Field(gt=0.0, le=8784.0)]
+    downtime_cost_per_hour: Price = Decimal(0)
+    energy_price_per_kwh: Price | None = None
+    buyer_hourly_rate: Price = Decimal(0)
+    hours_per_purchase_order: Hours = 0.0
+    hours_per_repair_order: Hours = 0.0
+
+
+def _pydantic_problems(exc: ValidationError, prefix: str = "") -> list[Problem]:
+    out = []
+    for e in exc.errors():
+        msg = problem_message(e)
+        path = format_path(e["loc"])
+        out.append(Problem(f"{prefix}.{path}" if prefix and path else prefix or path, msg))
+    return out
+
+
+def merge_assumptions(request: QuoteRequest, catalog: Catalog) -> QuoteAssumptions:
+    """Catalog defaults, overridden field by field (drivers by name) by the request."""
+    merged = catalog.defaults.model_dump(exclude_none=True)
+    own = request.assumptions.model_dump(exclude_none=True)
+    drivers = {**merged.get("escalation", {}), **own.get("escalation", {})}
+    merged.update(own)
+    merged["escalation"] = drivers
+    try:
+        return QuoteAssumptions.model_validate(merged)
+    except ValidationError as exc:
+        problems = _pydantic_problems(exc, "assumptions")
+        raise QuoteRequestError(
+            [
+                Problem(
+                    p.path,
+                    "required: set it in the request's assumptions or the catalog's defaults"
+                    if p.message == "required field is missing"
+                    else p.message,
+                )
+                for p in problems
+            ]
+        ) from None
+
+
+def parse_request(raw: Any, catalog: Catalog) -> tuple[QuoteRequest, QuoteAssumptions]:
+    """Validate a quote request (plain data) against a catalog's defaults.
+
+    Raises :class:`QuoteRequestError` naming every problem by its path.
+    """
+    if not isinstance(raw, Mapping):
+        raise QuoteRequestError([Problem("", "a quote request must be a mapping")])
+    try:
+        request = QuoteRequest.model_validate(raw)
+    except ValidationError as exc:
+        raise QuoteRequestError(_pydantic_problems(exc)) from None
+    assumptions = merge_assumptions(request, catalog)
+    context = {
+        "study_period_years": assumptions.study_period_years,
+        "drivers": frozenset(assumptions.escalation),
+    }
+    try:  # again, with the study period and drivers the extra cost lines are checked against
+        request = QuoteRequest.model_validate(raw, context=context)
+    except ValidationError as exc:
+        raise QuoteRequestError(_pydantic_problems(exc)) from None
+    return request, assumptions
+
+
+def request_json(request: QuoteRequest) -> dict[str, Any]:
+    """Plain JSON data of a request (money as strings), without fields left at their default."""
+    return request.model_dump(mode="json", exclude_defaults=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Price sheets: the invoiceable part of a quote, exact Decimals
+
+
+class PriceLine(_Frozen):
+    """One invoiceable line: quantity x net unit price = total (exact, minor unit)."""
+
+    name: str
+    item: str | None = None
+    kind: Literal["one_time", "annual"] = "one_time"
+    quantity: int = 1
+    unit_price: Decimal
+    discount: Decimal = Decimal(0)
+    net_unit_price: Decimal
+    total: Decimal
+
+
+class PriceSheet(_Frozen):
+    """An offer's invoiceable lines; the totals are the exact sums of the line totals."""
+
+    offer_id: str
+    currency: str
+    lines: tuple[PriceLine, ...]
+    one_time_total: Decimal
+    annual_total: Decimal
+
+
+def net_unit_price(unit_price: Decimal, discount: Decimal, currency: str) -> Decimal:
+    """The one rounding rule for prices: unit price x (1 - discount), to the minor unit."""
+    return round_money(unit_price * (Decimal(1) - discount), currency)
+
+
+def price_line(
+    name: str,
+    unit_price: Decimal,
+    currency: str,
+    *,
+    quantity: int = 1,
+    discount: Decimal = Decimal(0),
+    item: str | None = None,
+    kind: Literal["one_time", "annual"] = "one_time",
+) -> PriceLine:
+    net = net_unit_price(unit_price, discount, currency)
+    return PriceLine(
+        name=name,
+        item=item,
+        kind=kind,
+        quantity=quantity,
+        unit_price=unit_price,
+        discount=discount,
+        net_unit_price=net,
+        total=net * quantity,
+    )
+
+
+def price_sheet(offer_id: str, currency: str, lines: Sequence[PriceLine]) -> PriceSheet:
+    return PriceSheet(
+        offer_id=offer_id,
+        currency=currency,
+        lines=tuple(lines),
+        one_time_total=sum((li.total for li in lines if li.kind == "one_time"), Decimal(0)),
+        annual_total=sum((li.total for li in lines if li.kind == "annual"), Decimal(0)),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The builder
+
+
+class BuiltQuote(_Frozen):
+    """A request expanded into a scenario, with its price sheets and the catalog part it used."""
+
+    request: QuoteRequest
+    assumptions: QuoteAssumptions
+    scenario: Scenario
+    price_sheets: tuple[PriceSheet, ...]
+    snapshot: Catalog
+
+
+class _Unit:
+    """One resolved equipment line (internal)."""
+
+    def __init__(self, product: Product, quantity: int, total: Decimal, where: str) -> None:
+        self.product = product
+        self.quantity = quantity
+        self.total = total
+        self.where = where
+
+
+def _dec(x: float) -> Decimal:
+    return to_decimal(x)
+
+
+def _six(x: Decimal) -> Decimal:
+    return x.quantize(_SIX)
+
+
+def _label(name: str, quantity: int) -> str:
+    return f"{name} x {quantity}" if quantity > 1 else name
+
+
+class _OfferBuilder:
+    def __init__(
+        self,
+        request: QuoteRequest,
+        qa: QuoteAssumptions,
+        catalog: Catalog,
+        index: int,
+        drivers: dict[str, tuple[float, ...]],
+    ) -> None:
+        self.req = request
+        self.qa = qa
+        self.catalog = catalog
+        self.i = index
+        self.offer = request.offers[index]
+        self.cur = request.currency
+        self.n = qa.study_period_years
+        self.drivers = drivers
+        self.problems: list[Problem] = []
+        self.costs: list[dict[str, Any]] = []
+        self.sheet: list[PriceLine] = []
+        self.skus: set[str] = set()
+        self.plans: set[str] = set()
+
+    def driver(self, *names: str) -> str | None:
+        return next((n for n in names if n in self.qa.escalation), None)
+
+    def add(self, **line: Any) -> None:
+        line = {k: v for k, v in line.items() if v is not None}
+        self.costs.append(line)
+
+    def effort(self) -> Decimal:
+        return self.qa.buyer_hourly_rate
+
+    def resolve_units(self) -> list[_Unit]:
+        units: list[_Unit] = []
+        seg = self.req.customer.segment
+        for j, eq in enumerate(self.offer.equipment):
+            where = f"offers[{self.i}].equipment[{j}]"
+            if eq.sku is not None:
+                product = self.catalog.product(eq.sku)
+                if product is None:
+                    known = ", ".join(p.sku for p in self.catalog.products) or "none"
+                    self.problems.append(
+                        Problem(
+                            f"{where}.sku",
+                            f"unknown sku '{eq.sku}' in offer '{self.offer.id}' "
+                            f"(the catalog has: {known})",
+                        )
+                    )
+                    continue
+                self.skus.add(eq.sku)
+                if eq.unit_price is not None:
+                    price = eq.unit_price
+                else:
+                    try:
+                        price = require_price(
+                            self.catalog,
+                            eq.sku,
+                            self.cur,
+                            seg,
+                            self.req.as_of,
+                            where=f"{where}.sku",
+                        )
+                    except NotFoundError as exc:
+                        self.problems.extend(exc.problems)
+                        continue
+            else:
+                assert eq.product is not None
+                product = eq.product
+                if eq.unit_price is not None:
+                    price = eq.unit_price
+                elif product.currency == self.cur:
+                    price = product.list_price
+                else:
+                    self.problems.append(
+                        Problem(
+                            f"{where}.product.currency",
+                            f"{product.currency} differs from the quote's {self.cur}; "
+                            "give 'unit_price' in the quote's currency",
+                        )
+                    )
+                    continue
+            line = price_line(
+                _label(product.name, 1),
+                price,
+                self.cur,
+                quantity=eq.quantity,
+                discount=eq.discount,
+                item=product.sku,
+            )
+            self.sheet.append(line)
+            units.append(_Unit(product, eq.quantity, line.total, where))
+        return units
+
+    def resolve_plan(self, equipment_total: Decimal) -> tuple[ServicePlan | None, Decimal]:
+        plan = self.offer.service
+        where = f"offers[{self.i}].service"
+        if self.offer.service_plan is not None:
+            code = self.offer.service_plan
+            where = f"offers[{self.i}].service_plan"
+            plan = self.catalog.plan(code)
+            if plan is None:
+                known = ", ".join(p.code for p in self.catalog.service_plans) or "none"
+                self.problems.append(
+                    Problem(
+                        where,
+                        f"unknown service plan '{code}' in offer '{self.offer.id}' "
+                        f"(the catalog has: {known})",
+                    )
+                )
+                return None, Decimal(0)
+            self.plans.add(code)
+        if plan is None:
+            return None, Decimal(0)
+        if plan.fee_percent is not None:
+            fee = round_money(equipment_total * _dec(plan.fee_percent), self.cur)
+        elif self.offer.service_plan is not None:
+            try:
+                fee = require_price(
+                    self.catalog,
+                    plan.code,
+                    self.cur,
+                    self.req.customer.segment,
+                    self.req.as_of,
+                    where=where,
+                )
+            except NotFoundError as exc:
+                self.problems.extend(exc.problems)
+                return None, Decimal(0)
+        else:
+            assert plan.annual_fee is not None
+            if plan.currency != self.cur:
+                self.problems.append(
+                    Problem(
+                        f"{where}.currency",
+                        f"{plan.currency} differs from the quote's {self.cur}",
+                    )
+                )
+                return None, Decimal(0)
+            fee = plan.annual_fee
+        return plan, fee
+
+    def build(self) -> dict[str, Any]:
+        units = self.resolve_units()
+        equipment_total = sum((u.total for u in units), Decimal(0))
+        plan, fee = self.resolve_plan(equipment_total)
+        if self.problems:
+            return {}
+        self.equipment(units, equipment_total)
+        self.one_time_services(units)
+        self.energy(units)
+        self.maintenance(units, plan)
+        self.service(plan, fee)
+        failures = self.failures(units, plan)
+        for line in self.offer.extra_costs:
+            self.costs.append(line.model_dump(exclude_none=True))
+        names = [_label(u.product.name, u.quantity) for u in units]
+        if plan is not None:
+            names.append(plan.name)
+        offer: dict[str, Any] = {
+            "id": self.offer.id,
+            "name": self.offer.name or " with ".join(names) or self.offer.id,
+            "costs": self.costs,
+        }
+        if failures is not None:
+            offer["failures"] = failures
+        return offer
+
+    def purchase_orders(self, name: str, **schedule: Any) -> None:
+        amount = _six(_dec(self.qa.hours_per_purchase_order) * self.effort())
+        if amount > 0:
+            self.add(
+                name=name,
+                category="transaction",
+                amount=amount,
+                escalation=self.driver("labor"),
+                **schedule,
+            )
+
+    def equipment(self, units: list[_Unit], total: Decimal) -> None:
+        fin = self.offer.financing
+        where = f"offers[{self.i}].financing"
+        if fin.kind == "cash":
+            for u in units:
+                rule = u.product.residual
+                if u.total == 0:
+                    continue
+                self.add(
+                    name=_label(u.product.name, u.quantity),
+                    category="acquisition",
+                    amount=u.total,
+                    year=0,
+                    life_years=u.product.life_years if rule.method == "linear" else None,
+                    residual_fraction=rule.fraction if rule.method == "fraction" else None,
+                )
+        else:
+            assert fin.term_years is not None
+            if fin.term_years > self.n:
+                self.problems.append(
+                    Problem(
+                        f"{where}.term_years",
+                        f"{fin.term_years} years is longer than the study period ({self.n})",
+                    )
+                )
+                return
+            self.drivers.setdefault(FIXED_NOMINAL, self.fixed_nominal_rate())
+            if fin.kind == "loan":
+                self.loan(units, total, where)
+            else:
+                self.lease(total)
+        if total > 0:
+            self.purchase_orders("Purchase order: equipment", year=0)
+
+    def fixed_nominal_rate(self) -> tuple[float, ...]:
+        if self.qa.rate_basis == "nominal":
+            return (0.0,)
+        return (1.0 / (1.0 + self.qa.inflation) - 1.0,)
+
+    def loan(self, units: list[_Unit], total: Decimal, where: str) -> None:
+        fin = self.offer.financing
+        assert fin.rate is not None
+        assert fin.term_years is not None
+        principal = total - fin.down_payment
+        if principal < 0:
+            self.problems.append(
+                Problem(
+                    f"{where}.down_payment",
+                    f"{fin.down_payment} is more than the equipment price {total}",
+                )
+            )
+            return
+        if fin.down_payment > 0:
+            self.add(name="Down payment", category="acquisition", amount=fin.down_payment, year=0)
+        payment = round_money(-float(npf.pmt(fin.rate, fin.term_years, float(principal))), self.cur)
+        if payment > 0:
+            self.add(
+                name=f"Loan installment ({fin.rate:.2%}, {fin.term_years} years)",
+                category="financing",
+                amount=payment,
+                every_years=1,
+                until_year=fin.term_years,
+                escalation=FIXED_NOMINAL,
+            )
+            self.sheet.append(
+                price_line("Loan installment per year", payment, self.cur, kind="annual")
+            )
+        for u in units:
+            rule = u.product.residual
+            if rule.method == "linear":
+                share = Decimal(max(0, u.product.life_years - self.n)) / u.product.life_years
+            elif rule.method == "fraction":
+                assert rule.fraction is not None
+                share = _dec(rule.fraction)
+            else:
+                continue
+            credit = _six(u.total * share)
+            if credit > 0:
+                self.add(
+                    name=f"{_label(u.product.name, u.quantity)}: residual value",
+                    category="end_of_life",
+                    amount=-credit,
+                    year=self.n,
+                )
+
+    def lease(self, total: Decimal) -> None:
+        fin = self.offer.financing
+        assert fin.term_years is not None
+        if fin.payment_per_year is not None:
+            payment = fin.payment_per_year
+        else:
+            assert fin.rate_factor is not None
+            payment = round_money(total * _dec(fin.rate_factor), self.cur)
+        first, last = (0, fin.term_years - 1) if fin.timing == "advance" else (1, fin.term_years)
+        self.add(
+            name=f"Lease payment ({fin.term_years} years, in {fin.timing})",
+            category="financing",
+            amount=payment,
+            every_years=1,
+            from_year=first,
+            until_year=last,
+            escalation=FIXED_NOMINAL,
+        )
+        self.sheet.append(price_line("Lease payment per year", payment, self.cur, kind="annual"))
+
+    def one_time_services(self, units: list[_Unit]) -> None:
+        for u in units:
+            p = u.product
+            for what, cost in (
+                ("Installation", p.installation_cost),
+                ("Commissioning", p.commissioning_cost),
+                ("Training", p.training_cost),
+            ):
+                if cost > 0:
+                    line = price_line(f"{what}: {p.name}", cost, self.cur, quantity=u.quantity)
+                    self.sheet.append(line)
+                    self.add(
+                        name=_label(f"{what}: {p.name}", u.quantity),
+                        category="installation",
+                        amount=line.total,
+                        year=0,
+                    )
+
+    def energy(self, units: list[_Unit]) -> None:
+        price = self.qa.energy_price_per_kwh
+        for u in units:
+            if u.product.energy is None:
+                continue
+            if price is None:
+                self.problems.append(
+                    Problem(
+                        "assumptions.energy_price_per_kwh",
+                        f"required: {u.where} ({u.product.name}) draws energy",
+                    )
+                )
+                return
+            kwh = u.quantity * u.product.energy.kwh_per_hour * self.qa.operating_hours_per_year
+            amount = round_money(_dec(kwh) * price, self.cur)
+            if amount > 0:
+                self.add(
+                    name=f"Electricity: {_label(u.product.name, u.quantity)} "
+                    f"({kwh:,.0f} kWh a year)",
+                    category="energy",
+                    amount=amount,
+                    every_years=1,
+                    escalation=self.driver("energy"),
+                )
+
+    def maintenance(self, units: list[_Unit], plan: ServicePlan | None) -> None:
+        covered = _dec(plan.maintenance_covered) if plan is not None else Decimal(0)
+        needs_order = covered == 0
+        for u in units:
+            for task in u.product.maintenance:
+                if task.every_years > self.n:
+                    continue
+                until = min(task.until_year or self.n, self.n)
+                amount = round_money(task.cost * u.quantity * (1 - covered), self.cur)
+                name = f"{task.name}: {_label(u.product.name, u.quantity)}"
+                if amount > 0:
+                    self.add(
+                        name=name,
+                        category="maintenance",
+                        amount=amount,
+                        every_years=task.every_years,
+                        until_year=until,
+                        escalation=self.driver("labor"),
+                    )
+                if needs_order:
+                    self.purchase_orders(
+                        f"Purchase orders: {task.name}",
+                        every_years=task.every_years,
+                        until_year=until,
+                    )
+
+    def service(self, plan: ServicePlan | None, fee: Decimal) -> None:
+        if plan is None:
+            return
+        self.sheet.append(
+            price_line(
+                f"Service plan {plan.name} per year", fee, self.cur, kind="annual", item=plan.code
+            )
+        )
+        driver = self.driver("labor")
+        if plan.escalation_rate is not None:
+            driver = f"quote_plan_{self.i}"
+            self.drivers[driver] = (plan.escalation_rate,)
+        if fee > 0:
+            self.add(
+                name=f"Service plan {plan.name}",
+                category="service",
+                amount=fee,
+                every_years=1,
+                until_year=min(plan.term_years or self.n, self.n),
+                escalation=driver,
+            )
+        self.purchase_orders(f"Purchase order: service plan {plan.name}", year=0)
+
+    def failures(self, units: list[_Unit], plan: ServicePlan | None) -> dict[str, Any] | None:
+        with_profile: list[tuple[_Unit, FailureProfile]] = [
+            (u, u.product.failures) for u in units if u.product.failures is not None
+        ]
+        if not with_profile:
+            return None
+        response = plan.response_hours if plan is not None else None
+
+        def downtime(fp: FailureProfile) -> float:
+            if response is None:
+                return fp.downtime_hours
+            return min(fp.downtime_hours, response + fp.repair_hours)
+
+        if len(with_profile) == 1:
+            u, fp = with_profile[0]
+            scale = fp.mtbf_hours * u.quantity ** (-1.0 / fp.shape)
+            shape, repair, hours_down = fp.shape, fp.repair_cost, downtime(fp)
+        elif all(fp.shape == 1.0 for _, fp in with_profile):
+            rates = [u.quantity / fp.mtbf_hours for u, fp in with_profile]
+            profiles = [fp for _, fp in with_profile]
+            total = sum(rates)
+            scale, shape = 1.0 / total, 1.0
+            weighted = sum(
+                (_dec(r) * fp.repair_cost for r, fp in zip(rates, profiles, strict=True)),
+                Decimal(0),
+            )
+            repair = _six(weighted / _dec(total))
+            hours_down = (
+                sum(r * downtime(fp) for r, fp in zip(rates, profiles, strict=True)) / total
+            )
+        else:
+            self.problems.append(
+                Problem(
+                    f"offers[{self.i}].equipment",
+                    "only one product with a wear-out failure profile (shape other than 1) per "
+                    "offer; describe the others in offers of their own",
+                )
+            )
+            return None
+        covered = plan.repair_covered if plan is not None else 0.0
+        if covered == 0:
+            self.repair_orders(scale, shape)
+        return {
+            "mtbf_hours": scale,
+            "shape": shape,
+            "repair_cost": repair,
+            "escalation": self.driver("parts", "labor"),
+            "downtime_hours": hours_down,
+            "covered_fraction": covered,
+        }
+
+    def repair_orders(self, scale: float, shape: float) -> None:
+        per_order = _dec(self.qa.hours_per_repair_order) * self.effort()
+        if per_order <= 0:
+            return
+        hours = self.qa.operating_hours_per_year
+        if shape == 1.0:
+            rate = hours / scale
+            self.add(
+                name=f"Repair orders ({rate:.2f} a year expected)",
+                category="transaction",
+                amount=_six(_dec(rate) * per_order),
+                every_years=1,
+                escalation=self.driver("labor"),
+            )
+            return
+        for k in range(1, self.n + 1):
+            expected = (k * hours / scale) ** shape - ((k - 1) * hours / scale) ** shape
+            self.add(
+                name=f"Repair orders year {k} ({expected:.2f} expected)",
+                category="transaction",
+                amount=_six(_dec(expected) * per_order),
+                every_years=1,
+                from_year=k,
+                until_year=k,
+                escalation=self.driver("labor"),
+            )
+
+
+def build_quote(
+    request: QuoteRequest, assumptions: QuoteAssumptions, catalog: Catalog
+) -> BuiltQuote:
+    """Expand a request into a scenario (module docstring) with its price sheets and snapshot.
+
+    Raises :class:`~tco.errors.NotFoundError` for an unknown sku or plan or a missing price and
+    :class:`QuoteRequestError` for a configuration that cannot be expanded, naming every problem.
+    """
+    qa = assumptions
+    drivers: dict[str, tuple[float, ...]] = dict(qa.escalation)
+    offers: list[dict[str, Any]] = []
+    sheets: list[PriceSheet] = []
+    problems: list[Problem] = []
+    missing: list[Problem] = []
+    skus: set[str] = set()
+    plans: set[str] = set()
+    for i in range(len(request.offers)):
+        b = _OfferBuilder(request, qa, catalog, i, drivers)
+        offer = b.build()
+        for p in b.problems:
+            (missing if "unknown" in p.message or "no price" in p.message else problems).append(p)
+        offers.append(offer)
+        sheets.append(price_sheet(request.offers[i].id, request.currency, b.sheet))
+        skus |= b.skus
+        plans |= b.plans
+    if missing:
+        raise NotFoundError(missing + problems)
+    if problems:
+        raise QuoteRequestError(problems)
+    raw = {
+        "assumptions": {
+            "currency": request.currency,
+            "study_period_years": qa.study_period_years,
+            "discount_rate": qa.discount_rate,
+            "rate_basis": qa.rate_basis,
+            "inflation": qa.inflation,
+            "timing": qa.timing,
+            "escalation": drivers,
+            "operating_hours_per_year": qa.operating_hours_per_year,
+            "downtime_cost_per_hour": qa.downtime_cost_per_hour,
+        },
+        "baseline": request.baseline,
+        "offers": offers,
+    }
+    scenario = parse_scenario(raw)
+    return BuiltQuote(
+        request=request,
+        assumptions=qa,
+        scenario=scenario,
+        price_sheets=tuple(sheets),
+        snapshot=catalog.snapshot(skus, plans),
+    )
+
+
+class PricedQuote(_Frozen):
+    """A built quote with the engine's result and the recommendation sentence."""
+
+    built: BuiltQuote
+    result: ScenarioResult
+    recommendation: str
+
+
+def price_quote(raw_request: Any, catalog: Catalog) -> PricedQuote:
+    """Parse, build and evaluate a quote request against a catalog (or a saved snapshot)."""
+    request, assumptions = parse_request(raw_request, catalog)
+    built = build_quote(request, assumptions, catalog)
+    result = evaluate(built.scenario)
+    return PricedQuote(built=built, result=result, recommendation=recommendation(built, result))
+
+
+# --------------------------------------------------------------------------------------------
+# Recommendation
+
+
+def recommendation(built: BuiltQuote, result: ScenarioResult) -> str:
+    """One sentence: the recommended offer, its lifetime saving, payback and price headroom."""
+    cur = result.currency
+    n = result.study_period_years
+    by_id = {o.id: o for o in result.offers}
+    rec = result.comparison.recommended
+    base = result.comparison.baseline
+    rec_name, base_name = by_id[rec].name, by_id[base].name
+    if rec == base:
+        others = [o for o in result.offers if o.id != base]
+        if not others:
+            return (
+                f"{rec_name} costs {cur} {format_amount(by_id[rec].lifetime_cost, cur)} "
+                f"over {n} years in present value."
+            )
+        runner = min(others, key=lambda o: o.lifetime_cost)
+        gap = runner.lifetime_cost - by_id[rec].lifetime_cost
+        return (
+            f"{rec_name} has the lowest lifetime cost over {n} years: {cur} "
+            f"{format_amount(gap, cur)} less than {runner.name} in present value."
+        )
+    c = result.comparison.offers[rec]
+    parts = [
+        f"Over {n} years, {rec_name} costs {cur} {format_amount(c.net_savings, cur)} less "
+        f"than {base_name} in present value"
+    ]
+    dpb = c.discounted_payback_year
+    if dpb is not None and dpb > 0:
+        parts.append(f"its extra price pays back in year {dpb}")
+    elif dpb == 0:
+        parts.append("it is cheaper from the first day")
+    if c.price_headroom is not None and c.price_headroom > 0:
+        parts.append(
+            f"it stays the cheaper choice even at a price {cur} "
+            f"{format_amount(c.price_headroom, cur)} higher"
+        )
+    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1] + "."
+
+
+# --------------------------------------------------------------------------------------------
+# Versions, status and diffs
+
+
+class QuoteStatus(StrEnum):
+    draft = "draft"
+    sent = "sent"
+    accepted = "accepted"
+    rejected = "rejected"
+    expired = "expired"
+
+
+#: Allowed status changes; accepted, rejected and expired are final.
+TRANSITIONS: dict[QuoteStatus, frozenset[QuoteStatus]] = {
+    QuoteStatus.draft: frozenset({QuoteStatus.sent, QuoteStatus.rejected, QuoteStatus.expired}),
+    QuoteStatus.sent: frozenset(
+        {QuoteStatus.accepted, QuoteStatus.rejected, QuoteStatus.expired, QuoteStatus.draft}
+    ),
+    QuoteStatus.accepted: frozenset(),
+    QuoteStatus.rejected: frozenset(),
+    QuoteStatus.expired: frozenset(),
+}
+
+
+def effective_status(status: QuoteStatus, valid_until: date, today: date) -> QuoteStatus:
+    """A draft or sent quote past its validity is expired."""
+    if status in (QuoteStatus.draft, QuoteStatus.sent) and today > valid_until:
+        return QuoteStatus.expired
+    return status
+
+
+def check_transition(
+    number: str, current: QuoteStatus, new: QuoteStatus, valid_until: date, today: date
+) -> None:
+    """Raise :class:`ConflictError` unless ``current -> new`` is allowed on ``today``."""
+    now = effective_status(current, valid_until, today)
+    if new == QuoteStatus.expired and now == QuoteStatus.expired and current != new:
+        return
+    if new not in TRANSITIONS[now]:
+        allowed = ", ".join(sorted(TRANSITIONS[now])) or "none (it is final)"
+        why = f" (valid until {valid_until.isoformat()})" if now != current else ""
+        raise ConflictError(
+            [
+                Problem(
+                    "status",
+                    f"quote {number} is {now.value}{why}; it cannot become {new.value} "
+                    f"(allowed: {allowed})",
+                )
+            ]
+        )
+
+
+class QuoteVersion(_Frozen):
+    """One saved version of a quote: never changes once saved."""
+
+    number: str
+    version: int
+    created_at: datetime
+    created_by: str
+    catalog_version: int | None
+    engine_version: str
+    request: dict[str, Any]
+    snapshot: Catalog
+    scenario: Scenario
+    result: ScenarioResult
+    price_sheets: tuple[PriceSheet, ...]
+    recommendation: str
+    note: str = ""
+
+
+class QuoteSummary(_Frozen):
+    """A quote's header: number, customer, status and audit fields."""
+
+    number: str
+    tenant: str
+    customer: str
+    seller: str
+    title: str
+    currency: str
+    status: QuoteStatus
+    current_version: int
+    as_of: date
+    valid_until: date
+    recommended: str
+    created_at: datetime
+    created_by: str
+    updated_at: datetime
+    updated_by: str
+
+
+def apply_changes(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """A revised request: ``changes`` merged into ``base``.
+
+    Mappings merge key by key; offers merge by ``id`` (a new id adds an offer); other lists and
+    values replace. ``remove_offers: [id, ...]`` drops offers.
+    """
+    out: dict[str, Any] = dict(base)
+    for key, value in changes.items():
+        if key == "remove_offers":
+            continue
+        old = out.get(key)
+        if key == "offers" and isinstance(value, list) and isinstance(old, list):
+            merged = [dict(o) if isinstance(o, Mapping) else o for o in old]
+            for o in value:
+                idx = next(
+                    (
+                        k
+                        for k, m in enumerate(merged)
+                        if isinstance(m, Mapping)
+                        and isinstance(o, Mapping)
+                        and m.get("id") == o.get("id")
+                    ),
+                    None,
+                )
+                if idx is None or not isinstance(o, Mapping):
+                    merged.append(o)
+                else:
+                    merged[idx] = apply_changes(merged[idx], o)
+            out[key] = merged
+        elif isinstance(value, Mapping) and isinstance(old, Mapping):
+            out[key] = apply_changes(old, value)
+        else:
+            out[key] = value
+    remove = changes.get("remove_offers")
+    if isinstance(remove, list) and isinstance(out.get("offers"), list):
+        out["offers"] = [
+            o for o in out["offers"] if not (isinstance(o, Mapping) and o.get("id") in remove)
+        ]
+    return out
+
+
+class Change(_Frozen):
+    """One difference between two versions: an input or a result, old and new value."""
+
+    section: Literal["input", "result"]
+    path: str
+    old: str | None
+    new: str | None
+    delta: str | None = None
+
+
+def _flatten(value: Any, path: str, out: dict[str, Any]) -> None:
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            _flatten(v, f"{path}.{k}" if path else str(k), out)
+    elif isinstance(value, list | tuple):
+        keyed = all(isinstance(v, Mapping) and "id" in v for v in value) and value
+        for k, v in enumerate(value):
+            label = f"[{v['id']}]" if keyed else f"[{k}]"
+            _flatten(v, f"{path}{label}", out)
+    else:
+        out[path] = value
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _results_table(result: ScenarioResult) -> dict[str, float | int | str | None]:
+    cur = result.currency
+    out: dict[str, float | int | str | None] = {"recommended": result.comparison.recommended}
+    for o in result.offers:
+        out[f"offers[{o.id}].lifetime_cost"] = float(round_money(o.lifetime_cost, cur))
+        for cat, pv in o.by_category.items():
+            out[f"offers[{o.id}].by_category.{cat}"] = float(round_money(pv, cur))
+        c = result.comparison.offers.get(o.id)
+        if c is not None:
+            out[f"offers[{o.id}].net_savings"] = float(round_money(c.net_savings, cur))
+            out[f"offers[{o.id}].simple_payback_year"] = c.simple_payback_year
+            out[f"offers[{o.id}].discounted_payback_year"] = c.discounted_payback_year
+    return out
+
+
+def diff_versions(
+    request_a: Mapping[str, Any],
+    result_a: ScenarioResult,
+    request_b: Mapping[str, Any],
+    result_b: ScenarioResult,
+) -> tuple[Change, ...]:
+    """Which inputs and which results changed between two versions, and by how much.
+
+    Inputs are compared field by field (offers by id); results at the precision shown
+    (money to the minor unit).
+    """
+    changes: list[Change] = []
+    fa: dict[str, Any] = {}
+    fb: dict[str, Any] = {}
+    _flatten(request_a, "", fa)
+    _flatten(request_b, "", fb)
+    for key in sorted(set(fa) | set(fb)):
+        old, new = fa.get(key), fb.get(key)
+        if old != new:
+            delta = None
+            try:
+                if old is not None and new is not None and not isinstance(old, bool):
+                    delta = str(Decimal(str(new)) - Decimal(str(old)))
+            except ArithmeticError:
+                delta = None
+            changes.append(
+                Change(section="input", path=key, old=_text(old), new=_text(new), delta=delta)
+            )
+    ra, rb = _results_table(result_a), _results_table(result_b)
+    cur = result_b.currency
+    for key in list(dict.fromkeys([*ra, *rb])):
+        old_r, new_r = ra.get(key), rb.get(key)
+        if old_r == new_r:
+            continue
+        delta = None
+        money = isinstance(old_r, float) or isinstance(new_r, float)
+        if isinstance(old_r, int | float) and isinstance(new_r, int | float):
+            d = new_r - old_r
+            delta = format_amount(d, cur, grouping=False) if money else str(d)
+
+        def show(v: float | int | str | None, money: bool = money) -> str | None:
+            if v is None:
+                return None
+            if money and isinstance(v, float):
+                return format_amount(v, cur, grouping=False)
+            return str(v)
+
+        if delta is not None and money and delta.lstrip("-").strip("0.") == "":
+            continue
+        changes.append(
+            Change(section="result", path=key, old=show(old_r), new=show(new_r), delta=delta)
+        )
+    return tuple(changes)
