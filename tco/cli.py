@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from tco.errors import TcoError
@@ -32,10 +33,11 @@ EXIT_INPUT = 2
 
 
 def _register_sales_commands() -> None:
-    from tco.salescli import catalog_app, quote_app
+    from tco.salescli import catalog_app, demo_app, quote_app
 
     app.add_typer(catalog_app, name="catalog")
     app.add_typer(quote_app, name="quote")
+    app.add_typer(demo_app, name="demo")
 
 
 def fail(exc: TcoError) -> typer.Exit:
@@ -73,7 +75,7 @@ def comparison_table(result: ScenarioResult) -> Table:
     table.add_column("", no_wrap=True)
     for o in result.offers:
         mark = " *" if o.id == result.comparison.recommended else ""
-        table.add_column(f"{o.name}{mark}\n({o.id})", justify="right")
+        table.add_column(escape(f"{o.name}{mark}\n({o.id})"), justify="right")
     rounded = [
         round_parts([o.by_category[c.value] for c in CATEGORIES], cur) for o in result.offers
     ]

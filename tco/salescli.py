@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from tco import services
+from tco import __version__, services
 from tco.cli import comparison_table, fail
 from tco.errors import Problem, TcoError
 from tco.money import format_amount
@@ -161,10 +161,10 @@ def _price_table(sheets: tuple[PriceSheet, ...], names: dict[str, str]) -> Table
         table.add_column(col, justify="left" if col in ("offer", "line") else "right")
     for sheet in sheets:
         cur = sheet.currency
-        for line in sheet.lines:
+        for k, line in enumerate(sheet.lines):
             table.add_row(
-                escape(names.get(sheet.offer_id, sheet.offer_id)),
-                escape(line.name + (" (per year)" if line.kind == "annual" else "")),
+                escape(names.get(sheet.offer_id, sheet.offer_id)) if k == 0 else "",
+                escape(line.name),
                 str(line.quantity),
                 format_amount(line.unit_price, cur),
                 f"{line.discount * 100:g} %" if line.discount else "",
@@ -208,6 +208,12 @@ def _print_view(view: services.QuoteView, *, full: bool = True) -> None:
         names = {o.id: o.name for o in v.result.offers}
         console.print(_price_table(v.price_sheets, names))
     console.print(f"Recommendation: {v.recommendation}", markup=False)
+    if v.engine_version != __version__:
+        console.print(
+            f"note: saved by engine {v.engine_version}; the numbers shown are the saved ones "
+            f"(this is engine {__version__})",
+            markup=False,
+        )
     for issue in v.result.issues:
         console.print(f"note: {issue.path}: {issue.message}", markup=False)
 
@@ -425,14 +431,3 @@ def demo_load(by: By = None) -> None:
         print(f"demo quotes created: {', '.join(out.quotes)}")
     else:
         print("demo quotes: the database already holds quotes; none added")
-
-
-def _register_demo() -> None:
-    """Attach ``tco demo`` to the main app (tco/cli.py registers only catalog and quote)."""
-    from tco import cli
-
-    if not any(g.name == "demo" for g in cli.app.registered_groups):
-        cli.app.add_typer(demo_app, name="demo")
-
-
-_register_demo()

@@ -36,12 +36,8 @@ def test_json_output_has_the_contract_shape(examples_dir: Path) -> None:
         "cash_flows",
     ):
         assert key in offer
-    assert (
-        len(offer["cash_flows"]["nominal"]) == 11
-    )
-    assert (
-        len(offer["cash_flows"]["present_value"]) == 11
-    )
+    assert len(offer["cash_flows"]["nominal"]) == 11
+    assert len(offer["cash_flows"]["present_value"]) == 11
     comp = data["comparison"]
     assert comp["baseline"] == "competitor"
     for key in ("net_savings", "sir", "airr", "simple_payback_year", "discounted_payback_year"):
@@ -157,10 +153,19 @@ def test_yaml_and_json_read_alike(tmp_path: Path, examples_dir: Path) -> None:
     )
 
 
-def test_outputs_are_written_whole_with_normal_permissions(tmp_path: Path, examples_dir: Path) -> None:
+def test_outputs_are_written_whole_with_normal_permissions(
+    tmp_path: Path, examples_dir: Path
+) -> None:
     out = runner.invoke(
         app,
-        ["evaluate", str(examples_dir / "compressor.yaml"), "--xlsx", str(tmp_path / "q.xlsx"), "--html", str(tmp_path / "q.html")],
+        [
+            "evaluate",
+            str(examples_dir / "compressor.yaml"),
+            "--xlsx",
+            str(tmp_path / "q.xlsx"),
+            "--html",
+            str(tmp_path / "q.html"),
+        ],
     )
     assert out.exit_code == 0, out.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["q.html", "q.xlsx"]
@@ -168,10 +173,14 @@ def test_outputs_are_written_whole_with_normal_permissions(tmp_path: Path, examp
         assert p.stat().st_mode & 0o044 == 0o044  # readable by others, like any file we write
 
 
-def test_an_unwritable_output_exits_2_and_leaves_nothing(tmp_path: Path, examples_dir: Path) -> None:
+def test_an_unwritable_output_exits_2_and_leaves_nothing(
+    tmp_path: Path, examples_dir: Path
+) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    out = runner.invoke(app, ["evaluate", str(examples_dir / "compressor.yaml"), "--xlsx", str(blocker / "q.xlsx")])
+    out = runner.invoke(
+        app, ["evaluate", str(examples_dir / "compressor.yaml"), "--xlsx", str(blocker / "q.xlsx")]
+    )
     assert out.exit_code == 2
     assert "cannot be written" in out.stderr
     assert list(tmp_path.iterdir()) == [blocker]

@@ -65,7 +65,6 @@ CATEGORY_COLORS: dict[Category, str] = dict(
 OFFER_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2")
 
 
-
 # ------------------------------------------------------------------------------------------
 # View model: everything the template shows, as strings
 
