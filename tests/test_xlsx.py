@@ -238,3 +238,10 @@ def test_write_workbook_writes_the_file(tmp_path: Path, cnc: Scenario) -> None:
     wb = openpyxl.load_workbook(out, data_only=True)
     assert "lifetime_cost_ours" in wb.defined_names
     assert list(tmp_path.iterdir()) == [out]
+
+
+def test_an_unknown_locale_is_refused_like_the_document(cnc: Scenario) -> None:
+    from tco.errors import TcoError
+
+    with pytest.raises(TcoError, match="locale"):
+        workbook(cnc, data_only=False, locale="xx_YY")

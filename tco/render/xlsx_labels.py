@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
+from tco.render.locale import ENGLISH, GERMAN, doc_locale
+from tco.scenario import CATEGORIES
+
 Labels = Mapping[str, str]
 
 _EN: Final[dict[str, str]] = {
@@ -239,36 +242,6 @@ _DE: Final[dict[str, str]] = {
     "engine_version": "Version der Berechnung",
 }
 
-_CATEGORIES_EN: Final[dict[str, str]] = {
-    "acquisition": "Acquisition",
-    "installation": "Installation",
-    "replacement": "Replacement",
-    "energy": "Energy",
-    "operation": "Operation",
-    "maintenance": "Maintenance",
-    "repair": "Repair",
-    "downtime": "Downtime",
-    "service": "Service plan",
-    "transaction": "Transaction",
-    "financing": "Financing",
-    "end_of_life": "End of life",
-}
-
-_CATEGORIES_DE: Final[dict[str, str]] = {
-    "acquisition": "Anschaffung",
-    "installation": "Installation",
-    "replacement": "Ersatz",
-    "energy": "Energie",
-    "operation": "Betrieb",
-    "maintenance": "Wartung",
-    "repair": "Reparatur",
-    "downtime": "Stillstand",
-    "service": "Servicevertrag",
-    "transaction": "Transaktion",
-    "financing": "Finanzierung",
-    "end_of_life": "Lebensende",
-}
-
 _METHOD_EN: Final[tuple[str, ...]] = (
     "Year 0 is the purchase. Years 1..N follow it; N is the study period.",
     "Amounts are given in base-year (year 0) prices. The cash flow of a line in year t is its "
@@ -334,8 +307,9 @@ _METHOD_DE: Final[tuple[str, ...]] = (
 
 
 def language(locale: str) -> str:
-    """``de`` for German locales (``de``, ``de_DE``, ``de-AT``, ...), else ``en``."""
-    return "de" if locale.replace("-", "_").split("_")[0].lower() == "de" else "en"
+    """``de`` or ``en`` for a supported locale; an unknown locale raises ``LocaleError``
+    (the same rule as the quote document)."""
+    return "de" if doc_locale(locale).language == "de" else "en"
 
 
 def labels(lang: str) -> Labels:
@@ -343,7 +317,9 @@ def labels(lang: str) -> Labels:
 
 
 def category_labels(lang: str) -> Labels:
-    return _CATEGORIES_DE if lang == "de" else _CATEGORIES_EN
+    """Category names, shared with the quote document."""
+    words = GERMAN if lang == "de" else ENGLISH
+    return {c.value: words.get(c.value, c.value) for c in CATEGORIES}
 
 
 def method_text(lang: str) -> tuple[str, ...]:
