@@ -8,8 +8,10 @@ Pipeline (pure functions, no I/O):
    an offer, by timing class (one-time, recurring), so per-offer sums are contiguous reductions.
 2. :func:`evaluate_batch` evaluates a :class:`Batch` with numpy: escalation factors per scenario
    and driver (:mod:`tco.escalation`), discount factors per scenario and timing class
-   (:mod:`tco.discounting`), schedule weights, expected failures, residual values, and returns a
-   :class:`BatchResult` of arrays. Lines are processed in cache-sized chunks of whole offers.
+   (:mod:`tco.discounting`, same conventions), expected failures, residual values, and returns a
+   :class:`BatchResult` of arrays. Per-year tables are year-major; line present values come from
+   prefix sums (O(1) per line), per-offer flows from per-driver sums of amount classes.
+   Building a :class:`Batch` derives its structural index (schedules, classes, table positions).
 3. :mod:`tco.measures` derives lifetime cost, equivalent annual cost and the comparison measures.
 
 A single scenario, a batch of configurator requests and a Monte Carlo run of many trials go
@@ -25,12 +27,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from tco.discounting import discount_factors
-from tco.escalation import escalation_factors
 from tco.scenario import CATEGORIES, Category, Scenario
 
 FloatArray = npt.NDArray[np.float64]
@@ -45,18 +46,139 @@ END_OF_LIFE = CAT_INDEX[Category.end_of_life]
 ACQUISITION = CAT_INDEX[Category.acquisition]
 
 _KEY_BASE = 128  # schedule years, steps and ends are at most 101 (study period <= 100)
-_CHUNK_CELLS = 1 << 18  # line x year cells per chunk (2 MiB of float64)
+
+
+@dataclass(frozen=True, eq=False)
+class _Index:
+    """Structural tables of a batch (what depends on its shape and schedules, not on its rates,
+    amounts or hours), derived once when the :class:`Batch` is built."""
+
+    line_scenario: IntArray  # (L,)
+    sched_weights: FloatArray  # (K, Y) distinct schedules as 0/1 rows
+    line_sched: IntArray  # (L,) each line's schedule row
+    # flow classes: (driver, schedule, rank among an offer's lines of that pair), driver-major
+    n_classes: int
+    line_m: IntArray  # (L,) flat index class * O + offer into the amount matrix
+    class_years: tuple[slice, ...]  # (C,) each class's schedule as a slice of years
+    class_recurring: tuple[bool, ...]
+    driver_classes: tuple[tuple[int, int, int], ...]  # (driver, first class, end class)
+    # present-value classes (step k, 0 for one-time; driver): prefix-sum table entries
+    q_every: IntArray
+    q_driver: IntArray
+    line_pv_hi: IntArray  # (L,) flat index into the (Q, Y+1, S) table
+    line_pv_lo: IntArray
+    line_cat: IntArray  # (L,) offer * C + category
+    line_cat_eol: IntArray  # (L,) offer * C + end_of_life
+    rv: IntArray  # lines with a residual value
+    rv_share: FloatArray  # their share of the escalated amount credited in year N
+    fail_scenario: IntArray  # (F,)
+    fail_repair_col: IntArray  # (F,) driver * S + scenario
+    fail_downtime_col: IntArray
+    fail_all_offers: bool  # failure model f belongs to offer f, for every offer
+
+
+def _dense_codes(keys: IntArray) -> tuple[IntArray, IntArray]:
+    """Sorted distinct keys and each key's position among them."""
+    uniq, inverse = np.unique(keys, return_inverse=True)
+    return uniq.astype(np.int64), inverse.reshape(-1).astype(np.int64)
+
+
+def _build_index(b: Batch) -> _Index:
+    n_s, n_o, y = b.n_scenarios, b.n_offers, b.n_years
+    d1 = int(b.rates.shape[1])
+    line_scenario = b.offer_scenario[b.line_offer]
+    every, first, last = b.line_every, b.line_first, b.line_last
+    step = np.maximum(every, 1)
+    last_occ = first + ((last - first) // step) * step
+    # schedules
+    skeys, line_sched = _dense_codes((first * _KEY_BASE + every) * _KEY_BASE + last_occ)
+    s_first, rest = np.divmod(skeys, _KEY_BASE * _KEY_BASE)
+    s_every, s_last = np.divmod(rest, _KEY_BASE)
+    years = np.arange(y)[None, :]
+    s_step = np.maximum(s_every, 1)[:, None]
+    on = (
+        (years >= s_first[:, None])
+        & (years <= s_last[:, None])
+        & ((years - s_first[:, None]) % s_step == 0)
+    )
+    sched_weights = on.astype(np.float64)
+    # flow classes: lines of one offer sharing driver and schedule get distinct ranks
+    pair = b.line_driver * skeys.size + line_sched
+    order = np.lexsort((pair, b.line_offer))
+    sp, so = pair[order], b.line_offer[order]
+    new_group = np.ones(order.size, dtype=bool)
+    new_group[1:] = (sp[1:] != sp[:-1]) | (so[1:] != so[:-1])
+    pos = np.arange(order.size)
+    group_start = np.maximum.accumulate(np.where(new_group, pos, 0)) if order.size else pos
+    rank = np.empty_like(order)
+    rank[order] = pos - group_start
+    ckeys, line_class = _dense_codes(pair * (int(rank.max()) + 1 if rank.size else 1) + rank)
+    n_rank = int(rank.max()) + 1 if rank.size else 1
+    c_pair = ckeys // n_rank
+    c_driver, c_sched = np.divmod(c_pair, skeys.size)
+    class_years = tuple(
+        slice(int(s_first[w]), int(s_last[w]) + 1, max(int(s_every[w]), 1)) for w in c_sched
+    )
+    class_recurring = tuple(bool(s_every[w] > 0) for w in c_sched)
+    bounds = np.flatnonzero(np.diff(c_driver)) + 1
+    starts = np.concatenate([[0], bounds]).astype(int) if c_driver.size else np.zeros(0, int)
+    ends = np.concatenate([bounds, [c_driver.size]]).astype(int) if c_driver.size else starts
+    driver_classes = tuple(
+        (int(c_driver[a]), int(a), int(e)) for a, e in zip(starts, ends, strict=True)
+    )
+    # present-value classes
+    qkeys, line_q = _dense_codes(every * d1 + b.line_driver)
+    q_every, q_driver = np.divmod(qkeys, d1)
+    lo_col = np.where(every > 0, np.maximum(first - every + 1, 0), 0)
+    line_pv_hi = (line_q * (y + 1) + last_occ + 1) * n_s + line_scenario
+    line_pv_lo = (line_q * (y + 1) + lo_col) * n_s + line_scenario
+    # residual values
+    rv = np.flatnonzero((b.line_life > 0) | ~np.isnan(b.line_fraction))
+    life = b.line_life[rv]
+    n_rv = b.study_years[line_scenario[rv]]
+    remaining = np.clip(last_occ[rv] + life - n_rv, 0.0, None) / np.where(life > 0, life, 1.0)
+    fraction = b.line_fraction[rv]
+    rv_share = np.where(np.isnan(fraction), remaining, fraction)
+    fail_scenario = b.offer_scenario[b.fail_offer]
+    return _Index(
+        line_scenario=line_scenario,
+        sched_weights=sched_weights,
+        line_sched=line_sched,
+        n_classes=int(ckeys.size),
+        line_m=line_class * n_o + b.line_offer,
+        class_years=class_years,
+        class_recurring=class_recurring,
+        driver_classes=driver_classes,
+        q_every=q_every,
+        q_driver=q_driver,
+        line_pv_hi=line_pv_hi,
+        line_pv_lo=line_pv_lo,
+        line_cat=b.line_offer * N_CATEGORIES + b.line_category,
+        line_cat_eol=b.line_offer * N_CATEGORIES + END_OF_LIFE,
+        rv=rv,
+        rv_share=rv_share,
+        fail_scenario=fail_scenario,
+        fail_repair_col=b.fail_repair_driver * n_s + fail_scenario,
+        fail_downtime_col=b.fail_downtime_driver * n_s + fail_scenario,
+        fail_all_offers=bool(
+            b.fail_offer.size == n_o and np.array_equal(b.fail_offer, np.arange(n_o))
+        ),
+    )
 
 
 @dataclass(frozen=True, eq=False)
 class Batch:
     """A columnar batch of scenarios, ready for :func:`evaluate_batch`.
 
-    Scenario arrays have length S, offer arrays O, line arrays L (ordered by offer, then by
-    timing class), failure arrays F. Driver index 0 means "no driver" (flat real value, or
-    ``inflation`` in a nominal analysis); ``rates[s, d, k]`` is the rate of driver d in year k+1.
+    Scenario arrays have length S, offer arrays O (ordered by scenario), line arrays L (ordered
+    by offer, then by timing class), failure arrays F (at most one per offer). Driver index 0
+    means "no driver" (flat real value, or ``inflation`` in a nominal analysis); ``rates`` is
+    year-major: ``rates[k, d, s]`` is the rate of driver d in year k+1 of scenario s.
     ``line_every`` is 0 for a one-time line, whose year is ``line_first == line_last``.
     ``line_life`` 0 and ``line_fraction`` NaN mean no residual value.
+
+    Building a batch derives its structural index (:attr:`index`): distinct schedules, classes
+    of lines by driver and schedule, prefix-sum table positions; evaluation then only reads it.
     """
 
     study_years: IntArray
@@ -87,6 +209,17 @@ class Batch:
     fail_downtime_driver: IntArray
     #: For each line, its index in its offer's ``costs`` (results list lines in input order).
     line_source: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    #: Offers per scenario when every scenario has the same number, else 0.
+    offers_per_scenario: int = field(init=False)
+    index: _Index = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        counts = np.bincount(self.offer_scenario, minlength=self.n_scenarios)
+        p = int(counts[0]) if counts.size else 0
+        ordered = bool(np.all(np.diff(self.offer_scenario) >= 0))
+        uniform = p if ordered and counts.size and bool(np.all(counts == p)) else 0
+        object.__setattr__(self, "offers_per_scenario", uniform)
+        object.__setattr__(self, "index", _build_index(self))
 
     @property
     def n_scenarios(self) -> int:
@@ -99,7 +232,7 @@ class Batch:
     @property
     def n_years(self) -> int:
         """Columns of the year axis: the longest study period + 1."""
-        return int(self.rates.shape[2]) + 1
+        return int(self.rates.shape[0]) + 1
 
 
 @dataclass(frozen=True, eq=False)
@@ -139,7 +272,7 @@ def compile_batch(scenarios: Sequence[Scenario]) -> Batch:
     drivers_all: list[list[str]] = [sorted(s.assumptions.escalation) for s in scenarios]
     d1 = 1 + max((len(d) for d in drivers_all), default=0)
     n_s = len(scenarios)
-    rates = np.zeros((n_s, d1, n_max), dtype=np.float64)
+    rates = np.zeros((n_max, d1, n_s), dtype=np.float64)
     study_years = np.empty(n_s, np.int64)
     discount = np.empty(n_s)
     inflation = np.empty(n_s)
@@ -165,7 +298,7 @@ def compile_batch(scenarios: Sequence[Scenario]) -> Batch:
         downtime_cost[si] = float(a.downtime_cost_per_hour)
         dindex = {name: i + 1 for i, name in enumerate(drivers_all[si])}
         for name, di in dindex.items():
-            rates[si, di, :n] = a.rates_for(name)
+            rates[:n, di, si] = a.rates_for(name)
         baseline[si] = len(offer_scenario) + sc.baseline_index
         for offer in sc.offers:
             oi = len(offer_scenario)
@@ -258,28 +391,6 @@ def compile_batch(scenarios: Sequence[Scenario]) -> Batch:
 # evaluate
 
 
-def _schedule_table(b: Batch) -> tuple[FloatArray, IntArray]:
-    """Distinct schedules as 0/1 weight rows (K, Y) and each line's row index."""
-    y = b.n_years
-    keys = (b.line_first * _KEY_BASE + b.line_every) * _KEY_BASE + b.line_last
-    space = _KEY_BASE**3
-    seen = np.zeros(space, dtype=bool)
-    seen[keys] = True
-    uniq = np.flatnonzero(seen)
-    lookup = np.empty(space, dtype=np.int64)
-    lookup[uniq] = np.arange(uniq.size)
-    first, rest = np.divmod(uniq, _KEY_BASE * _KEY_BASE)
-    every, last = np.divmod(rest, _KEY_BASE)
-    years = np.arange(y)[None, :]
-    step = np.maximum(every, 1)[:, None]
-    on = (
-        (years >= first[:, None])
-        & (years <= last[:, None])
-        & ((years - first[:, None]) % step == 0)
-    )
-    return on.astype(np.float64), lookup[keys]
-
-
 def expected_failures(
     hours: FloatArray,
     mtbf: FloatArray,
@@ -290,193 +401,230 @@ def expected_failures(
     """Expected failures per year: H(k) - H(k-1), H(t) = (t x hours / mtbf)^shape.
 
     One row per failure model, ``width`` columns (years 0..width-1); zero in year 0 and after
-    each row's study period. H is taken as exp(shape x log(t x hours / mtbf)).
+    each row's study period.
     """
-    t = np.arange(1, width, dtype=np.float64)[None, :]
+    out: FloatArray = np.ascontiguousarray(
+        _expected_failures_by_year(hours, mtbf, shape, np.asarray(n_years), width).T
+    )
+    return out
+
+
+def _expected_failures_by_year(
+    hours: FloatArray, mtbf: FloatArray, shape: FloatArray, n_years: npt.NDArray[Any], width: int
+) -> FloatArray:
+    """:func:`expected_failures` laid out year-major: shape (width, rows).
+
+    H(t) = exp(shape x log(hours / mtbf)) x t^shape; where every row has the same shape, t^shape
+    is computed once per year.
+    """
+    m = hours.shape[0]
+    out = np.zeros((width, m))
+    if not m or width < 2:
+        return out
     with np.errstate(divide="ignore"):
-        log_rate = np.log(hours / mtbf)[:, None]
-    cum = np.zeros((hours.shape[0], width))
-    cum[:, 1:] = np.exp(shape[:, None] * (np.log(t) + log_rate))
-    out = np.zeros_like(cum)
-    np.subtract(cum[:, 1:], cum[:, :-1], out=out[:, 1:])
-    out[np.arange(width)[None, :] > np.asarray(n_years)[:, None]] = 0.0
+        log_rate = np.log(hours / mtbf)
+    t = np.arange(width, dtype=np.float64)
+    if bool(np.all(shape == shape[0])):
+        sh = float(shape[0])
+        tpow = np.zeros(width)
+        tpow[1:] = np.exp(sh * np.log(t[1:]))
+        np.multiply(np.diff(tpow)[:, None], np.exp(sh * log_rate)[None, :], out=out[1:])
+    else:
+        cum = np.zeros((width, m))
+        cum[1:] = np.exp(shape[None, :] * (np.log(t[1:])[:, None] + log_rate[None, :]))
+        np.subtract(cum[1:], cum[:-1], out=out[1:])
+    n = np.asarray(n_years)
+    if bool(np.any(n < width - 1)):
+        out[t[:, None] > n[None, :]] = 0.0
     return out
 
 
 @dataclass(frozen=True, eq=False)
 class _Frame:
-    """Per-scenario tables shared by the evaluation steps."""
+    """Per-scenario tables shared by the evaluation steps, year-major."""
 
-    esc: FloatArray  # (S*D1, Y) escalation factors, row s*D1 + driver
-    df: FloatArray  # (2, S, Y) discount factors: one-time, recurring
-    d1: int
+    esc: FloatArray  # (Y, D1, S) escalation factors
+    df0: FloatArray  # (Y, S) discount factors of one-time amounts (year t)
+    df1: FloatArray  # (Y, S) discount factors of recurring amounts (t - 0.5 where mid-year)
+    any_mid: bool
 
 
 def _frame(b: Batch) -> _Frame:
-    n_s, y = b.n_scenarios, b.n_years
-    d1 = b.rates.shape[1]
-    rates = b.rates.reshape(n_s * d1, y - 1).copy()
-    rates[::d1] = np.where(b.nominal, b.inflation, 0.0)[:, None]
-    esc = escalation_factors(rates)
-    df = np.empty((2, n_s, y))
-    df[0] = discount_factors(b.discount_rate, y - 1)
-    df[1] = discount_factors(b.discount_rate, y - 1, mid_year=b.mid_year)
-    return _Frame(esc=esc, df=df, d1=d1)
+    n_s, y, d1 = b.n_scenarios, b.n_years, b.rates.shape[1]
+    esc = np.empty((y, d1, n_s))
+    esc[0] = 1.0
+    no_driver = 1.0 + np.where(b.nominal, b.inflation, 0.0)
+    for t in range(1, y):  # compound year by year, all scenarios and drivers side by side
+        np.add(b.rates[t - 1], 1.0, out=esc[t])
+        esc[t, 0] = no_driver
+        esc[t] *= esc[t - 1]
+    v = 1.0 / (1.0 + b.discount_rate)
+    df0 = np.empty((y, n_s))
+    df0[0] = 1.0
+    for t in range(1, y):
+        np.multiply(df0[t - 1], v, out=df0[t])
+    any_mid = bool(b.mid_year.any())
+    if any_mid:
+        df1 = df0.copy()
+        df1[1:] *= np.where(b.mid_year, np.sqrt(1.0 + b.discount_rate), 1.0)
+    else:
+        df1 = df0
+    return _Frame(esc=esc, df0=df0, df1=df1, any_mid=any_mid)
 
 
-@dataclass(frozen=True, eq=False)
-class _Lines:
-    """Cost lines plus two synthetic lines per failure model (expected repairs, downtime),
-    whose weight rows are the expected failures per year instead of a schedule."""
+class _PerOffer:
+    """Spreads (Y, S) scenario tables over offers: a broadcast view when every scenario has the
+    same number of offers in order, a column gather otherwise."""
 
-    weights: FloatArray  # (K + F, Y)
-    w: IntArray
-    e: IntArray
-    amount: FloatArray
-    recurring: BoolArray
-    offer: IntArray
-    category: IntArray
-    slot: IntArray
-    width: int
+    def __init__(self, b: Batch) -> None:
+        self.b = b
+        self.uniform = b.offers_per_scenario > 0
 
-
-def _lines(b: Batch, fr: _Frame) -> _Lines:
-    y = b.n_years
-    schedules, w_idx = _schedule_table(b)
-    o_s = b.offer_scenario
-    n_l, n_f = b.line_offer.size, b.fail_offer.size
-    start = np.searchsorted(b.line_offer, np.arange(b.n_offers))
-    slot = np.arange(n_l) - start[b.line_offer]
-    width = int(slot.max()) + 1 if n_l else 0
-    if not n_f:
-        return _Lines(
-            weights=schedules,
-            w=w_idx,
-            e=o_s[b.line_offer] * fr.d1 + b.line_driver,
-            amount=b.line_amount,
-            recurring=b.line_every > 0,
-            offer=b.line_offer,
-            category=b.line_category,
-            slot=slot,
-            width=max(width, 1),
-        )
-    fail_s = o_s[b.fail_offer]
-    fails = expected_failures(b.hours[fail_s], b.fail_mtbf, b.fail_shape, b.study_years[fail_s], y)
-    k = schedules.shape[0]
-    f_rows = k + np.arange(n_f)
-    ones = np.ones(n_f, dtype=np.int64)
-    return _Lines(
-        weights=np.vstack([schedules, fails]),
-        w=np.concatenate([w_idx, f_rows, f_rows]),
-        e=np.concatenate(
-            [
-                o_s[b.line_offer] * fr.d1 + b.line_driver,
-                fail_s * fr.d1 + b.fail_repair_driver,
-                fail_s * fr.d1 + b.fail_downtime_driver,
-            ]
-        ),
-        amount=np.concatenate(
-            [b.line_amount, b.fail_repair_amount, b.fail_downtime_hours * b.downtime_cost[fail_s]]
-        ),
-        recurring=np.concatenate([b.line_every > 0, np.ones(2 * n_f, dtype=bool)]),
-        offer=np.concatenate([b.line_offer, b.fail_offer, b.fail_offer]),
-        category=np.concatenate([b.line_category, REPAIR * ones, DOWNTIME * ones]),
-        slot=np.concatenate([slot, width * ones, (width + 1) * ones]),
-        width=width + 2,
-    )
+    def mul(self, x: FloatArray, table: FloatArray, out: FloatArray | None = None) -> FloatArray:
+        """x (Y, O) times the table (Y, S) of each offer's scenario."""
+        y = x.shape[0]
+        if self.uniform:
+            p = self.b.offers_per_scenario
+            res = np.multiply(
+                x.reshape(y, -1, p),
+                table[:, :, None],
+                out=None if out is None else out.reshape(y, -1, p),
+            )
+            return res.reshape(y, -1)
+        gathered = np.take(table, self.b.offer_scenario, axis=1)
+        result: FloatArray = np.multiply(x, gathered, out=out)
+        return result
 
 
 def evaluate_batch(b: Batch) -> BatchResult:
     """Evaluate every offer of a batch. See the module docstring for the conventions.
 
-    Lines (cost lines, and expected repairs and downtime as two lines per failure model) are
-    laid out on an (offer, slot, year) grid and processed in cache-sized chunks of offers:
-    cash flows = weights (schedule or expected failures) x escalation factors x amount; present
-    values use the one-time discount factors plus the mid-year shift for recurring lines.
-    Residual values are credits in each scenario's year N.
+    Per-year tables are year-major (year, ...), so steps along years are whole-vector operations.
+    Line present values are O(1) per line: per (recurring step k, driver) class, prefix sums
+    with stride k of escalation x discount factors along years give the sum over any schedule
+    as a difference of two entries (a one-time line reads one entry). Per-offer yearly flows are,
+    for each driver, the schedule table times the matrix of amounts per (driver, schedule) class
+    and offer, times the escalation factors. Expected repairs and downtime (two per failure
+    model) are genuine per-year rows. Residual values are credits in each scenario's year N.
     """
     y = b.n_years
-    n_o = b.n_offers
+    n_o, n_s = b.n_offers, b.n_scenarios
     fr = _frame(b)
-    _d1, esc, df = fr.d1, fr.esc, fr.df
-    o_s = b.offer_scenario
-    ln = _lines(b, fr)
-    n_all = ln.amount.size
+    esc, df0, df1 = fr.esc, fr.df0, fr.df1
+    ix = b.index
+    spread = _PerOffer(b)
     n_l, n_f = b.line_offer.size, b.fail_offer.size
 
-    flows = np.zeros((n_o, y))  # basis cash flows
-    flows_pv = np.zeros((n_o, y))
-    all_pv = np.zeros(n_all)
-    if n_all:
-        grid = np.full((n_o, ln.width), -1, dtype=np.int64)
-        grid[ln.offer, ln.slot] = np.arange(n_all)
-        filled = grid >= 0
-        g = np.where(filled, grid, 0)
-        g_w = ln.w[g]
-        g_e = ln.e[g]
-        g_amount = np.where(filled, ln.amount[g], 0.0)
-        mid = b.mid_year[o_s]
-        any_mid = bool(mid.any())
-        g_rec = (ln.recurring[g] & filled & mid[:, None]).astype(np.float64)
-        g_pv = np.zeros((n_o, ln.width))
-        step = max(1, _CHUNK_CELLS // (ln.width * y))
-        df_once = df[0]
-        df_shift = df[1] - df[0]
-        for lo in range(0, n_o, step):
-            hi = min(n_o, lo + step)
-            x = np.take(ln.weights, g_w[lo:hi], axis=0)
-            x *= np.take(esc, g_e[lo:hi], axis=0)
-            x *= g_amount[lo:hi, :, None]
-            base_df = np.take(df_once, o_s[lo:hi], axis=0)
-            np.einsum("oly,oy->ol", x, base_df, out=g_pv[lo:hi])
-            np.sum(x, axis=1, out=flows[lo:hi])
-            np.multiply(flows[lo:hi], base_df, out=flows_pv[lo:hi])
-            if any_mid:
-                shift = np.take(df_shift, o_s[lo:hi], axis=0)
-                g_pv[lo:hi] += np.einsum("oly,oy->ol", x, shift) * g_rec[lo:hi]
-                flows_pv[lo:hi] += np.einsum("oly,ol->oy", x, g_rec[lo:hi]) * shift
-        all_pv = g_pv[ln.offer, ln.slot]
+    # present value of every cost line, from prefix-sum tables (Q, Y+1, S)
+    n_q = ix.q_every.size
+    table = np.empty((n_q, y + 1, n_s))
+    table[:, 0] = 0.0
+    for q in range(n_q):
+        k = int(ix.q_every[q])
+        tq = table[q]
+        np.multiply(esc[:, int(ix.q_driver[q]), :], df1 if k > 0 else df0, out=tq[1:])
+        for t in range(k + 1, y + 1) if k > 0 else ():
+            tq[t] += tq[t - k]
+    flat = table.reshape(-1)
+    line_pv = flat.take(ix.line_pv_hi)
+    line_pv -= flat.take(ix.line_pv_lo)
+    line_pv *= b.line_amount
+
+    # per-offer yearly flows: per driver, the amounts of its classes added over their years
+    # (a strided slice each), times the driver's escalation factors
+    amounts = np.zeros(ix.n_classes * n_o)
+    amounts[ix.line_m] = b.line_amount
+    amounts_2d = amounts.reshape(ix.n_classes, n_o)
+    flows = np.zeros((y, n_o))
+    flows_rec = np.zeros((y, n_o)) if fr.any_mid else flows
+    weights = np.empty((y, n_o))
+    for d, c0, c1 in ix.driver_classes:
+        for rec in (False, True) if fr.any_mid else (None,):
+            classes = [c for c in range(c0, c1) if rec is None or ix.class_recurring[c] == rec]
+            if not classes:
+                continue
+            weights.fill(0.0)
+            for c in classes:
+                weights[ix.class_years[c]] += amounts_2d[c]
+            spread.mul(weights, esc[:, d, :], out=weights)
+            flows += weights
+            if rec:
+                flows_rec += weights
+
+    # expected repairs and downtime: per-year rows
+    repair_pv = np.zeros(n_f)
+    downtime_pv = np.zeros(n_f)
+    if n_f:
+        fs = ix.fail_scenario
+        ef = _expected_failures_by_year(
+            b.hours[fs], b.fail_mtbf, b.fail_shape, b.study_years[fs], y
+        )
+        esc_flat = esc.reshape(y, -1)
+        dfg = np.take(df1, fs, axis=1)
+        rep = np.take(esc_flat, ix.fail_repair_col, axis=1)
+        rep *= ef
+        rep *= b.fail_repair_amount
+        dtm = np.take(esc_flat, ix.fail_downtime_col, axis=1)
+        dtm *= ef
+        dtm *= b.fail_downtime_hours * b.downtime_cost[fs]
+        repair_pv = np.einsum("tf,tf->f", rep, dfg)
+        downtime_pv = np.einsum("tf,tf->f", dtm, dfg)
+        rep += dtm
+        if ix.fail_all_offers:
+            flows += rep
+            if fr.any_mid:
+                flows_rec += rep
+        else:
+            flows[:, b.fail_offer] += rep
+            if fr.any_mid:
+                flows_rec[:, b.fail_offer] += rep
 
     # residual values: a credit in year N of amount x escalation to N x remaining share
     residual_nominal = np.zeros(n_l)
     residual_pv = np.zeros(n_l)
-    rv = np.flatnonzero((b.line_life > 0) | ~np.isnan(b.line_fraction))
+    rv = ix.rv
+    n_offer = b.study_years[b.offer_scenario]
     if rv.size:
-        offer_rv = b.line_offer[rv]
-        s_rv = o_s[offer_rv]
+        s_rv = ix.line_scenario[rv]
         n_rv = b.study_years[s_rv]
-        life = b.line_life[rv]
-        fraction = b.line_fraction[rv]
-        every = np.maximum(b.line_every[rv], 1)
-        first = b.line_first[rv]
-        last_occ = first + ((b.line_last[rv] - first) // every) * every
-        remaining = np.clip(last_occ + life - n_rv, 0.0, None) / np.where(life > 0, life, 1.0)
-        share = np.where(np.isnan(fraction), remaining, fraction)
-        credit = -b.line_amount[rv] * share * esc[ln.e[rv], n_rv]
-        credit_pv = credit * df[0, s_rv, n_rv]
+        credit = -b.line_amount[rv] * ix.rv_share * esc[n_rv, b.line_driver[rv], s_rv]
+        credit_pv = credit * df0[n_rv, s_rv]
         residual_nominal[rv] = credit
         residual_pv[rv] = credit_pv
-        np.add.at(flows, (offer_rv, n_rv), credit)
-        np.add.at(flows_pv, (offer_rv, n_rv), credit_pv)
+        per_offer = np.bincount(b.line_offer[rv], weights=credit, minlength=n_o)
+        flows[n_offer, np.arange(n_o)] += per_offer
 
-    infl = np.where(b.nominal, 0.0, b.inflation)
-    growth = np.exp(np.log1p(infl)[:, None] * np.arange(y)[None, :])
-    offer_nominal = flows * growth[o_s]
+    flows_pv = spread.mul(flows, df0)
+    if fr.any_mid:
+        flows_pv += spread.mul(flows_rec, df1 - df0)
+    flows_nominal = flows
+    if not bool(b.nominal.all()):
+        g = 1.0 + np.where(b.nominal, 0.0, b.inflation)
+        growth = np.empty((y, n_s))
+        growth[0] = 1.0
+        for t in range(1, y):
+            np.multiply(growth[t - 1], g, out=growth[t])
+        flows_nominal = spread.mul(flows, growth)
 
     c = N_CATEGORIES
     cat = np.zeros(n_o * c)
-    cat += np.bincount(ln.offer * c + ln.category, weights=all_pv, minlength=n_o * c)
-    np.add.at(cat, b.line_offer[rv] * c + END_OF_LIFE, residual_pv[rv])
+    if n_l:
+        cat += np.bincount(ix.line_cat, weights=line_pv, minlength=n_o * c)
+    if rv.size:
+        cat += np.bincount(ix.line_cat_eol[rv], weights=residual_pv[rv], minlength=n_o * c)
+    if n_f:
+        cat[b.fail_offer * c + REPAIR] += repair_pv
+        cat[b.fail_offer * c + DOWNTIME] += downtime_pv
     return BatchResult(
         batch=b,
-        line_pv=all_pv[:n_l],
+        line_pv=line_pv,
         residual_pv=residual_pv,
         residual_nominal=residual_nominal,
-        repair_pv=all_pv[n_l : n_l + n_f],
-        downtime_pv=all_pv[n_l + n_f :],
-        offer_basis=flows,
-        offer_nominal=offer_nominal,
-        offer_pv=flows_pv,
+        repair_pv=repair_pv,
+        downtime_pv=downtime_pv,
+        offer_basis=flows.T,
+        offer_nominal=flows_nominal.T,
+        offer_pv=flows_pv.T,
         category_pv=cat.reshape(n_o, c),
     )
 
@@ -488,16 +636,33 @@ def category_cash_flows(b: Batch) -> tuple[FloatArray, FloatArray]:
     workbook, tests), not for large batches.
     """
     fr = _frame(b)
-    ln = _lines(b, fr)
-    s_of = b.offer_scenario[ln.offer]
-    x = ln.weights[ln.w] * fr.esc[ln.e] * ln.amount[:, None]
-    pv = x * fr.df[ln.recurring.astype(np.int64), s_of]
-    basis = np.zeros((b.n_offers, N_CATEGORIES, b.n_years))
+    ix = b.index
+    y = b.n_years
+    s_l = ix.line_scenario
+    esc_l = fr.esc[:, b.line_driver, s_l].T  # (L, Y)
+    x = ix.sched_weights[ix.line_sched] * esc_l * b.line_amount[:, None]
+    df_l = np.where((b.line_every > 0)[:, None], fr.df1[:, s_l].T, fr.df0[:, s_l].T)
+    basis = np.zeros((b.n_offers, N_CATEGORIES, y))
     present = np.zeros_like(basis)
-    np.add.at(basis, (ln.offer, ln.category), x)
-    np.add.at(present, (ln.offer, ln.category), pv)
+    np.add.at(basis, (b.line_offer, b.line_category), x)
+    np.add.at(present, (b.line_offer, b.line_category), x * df_l)
+    fs = ix.fail_scenario
+    if fs.size:
+        ef = _expected_failures_by_year(
+            b.hours[fs], b.fail_mtbf, b.fail_shape, b.study_years[fs], y
+        ).T
+        df_f = fr.df1[:, fs].T
+        rep = ef * fr.esc[:, b.fail_repair_driver, fs].T * b.fail_repair_amount[:, None]
+        dtm = ef * fr.esc[:, b.fail_downtime_driver, fs].T
+        dtm *= (b.fail_downtime_hours * b.downtime_cost[fs])[:, None]
+        rep_cat = np.full_like(b.fail_offer, REPAIR)
+        dtm_cat = np.full_like(b.fail_offer, DOWNTIME)
+        np.add.at(basis, (b.fail_offer, rep_cat), rep)
+        np.add.at(present, (b.fail_offer, rep_cat), rep * df_f)
+        np.add.at(basis, (b.fail_offer, dtm_cat), dtm)
+        np.add.at(present, (b.fail_offer, dtm_cat), dtm * df_f)
     result = evaluate_batch(b)
-    n_line = b.study_years[b.offer_scenario[b.line_offer]]
+    n_line = b.study_years[s_l]
     eol = np.full_like(b.line_offer, END_OF_LIFE)
     np.add.at(basis, (b.line_offer, eol, n_line), result.residual_nominal)
     np.add.at(present, (b.line_offer, eol, n_line), result.residual_pv)

@@ -62,13 +62,49 @@ class Measures:
     is_baseline: npt.NDArray[np.bool_]
 
 
+def _year_major(rows: FloatArray) -> FloatArray:
+    """(M, Y) rows as a contiguous (Y, M) array (free for the transposed views results hold)."""
+    out: FloatArray = np.ascontiguousarray(rows.T)
+    return out
+
+
+def _in_study(n_years: npt.NDArray[np.int64], y: int) -> npt.NDArray[np.bool_] | None:
+    """(Y, M) mask of years within each row's study period, None where all rows span Y."""
+    if bool(np.all(n_years >= y - 1)):
+        return None
+    mask: npt.NDArray[np.bool_] = np.arange(y)[:, None] <= n_years[None, :]
+    return mask
+
+
+def _first_true(ok: npt.NDArray[np.bool_]) -> FloatArray:
+    """Index of the first True down each column of a (Y, M) mask, NaN when none."""
+    y, m = ok.shape
+    first = np.full(m, np.nan)
+    for t in range(y - 1, -1, -1):
+        first[ok[t]] = t
+    return first
+
+
+def _cumulate(x: FloatArray) -> FloatArray:
+    """Cumulative sums down the year axis of a (Y, M) array, one vector add per year."""
+    out = np.empty_like(x)
+    out[0] = x[0]
+    for t in range(1, x.shape[0]):
+        np.add(out[t - 1], x[t], out=out[t])
+    return out
+
+
 def first_year_not_negative(cumulative: FloatArray, n_years: npt.NDArray[np.int64]) -> FloatArray:
     """Index of the first column >= 0 (within each row's 0..N), NaN when none."""
-    y = cumulative.shape[1]
-    ok = (cumulative >= -_ZERO) & (np.arange(y)[None, :] <= n_years[:, None])
-    first: FloatArray = ok.argmax(axis=1).astype(np.float64)
-    first[~ok.any(axis=1)] = np.nan
-    return first
+    return _first_not_negative(_year_major(cumulative), n_years)
+
+
+def _first_not_negative(cum: FloatArray, n_years: npt.NDArray[np.int64]) -> FloatArray:
+    ok = cum >= -_ZERO
+    mask = _in_study(n_years, cum.shape[0])
+    if mask is not None:
+        ok &= mask
+    return _first_true(ok)
 
 
 def breakeven(cumulative: FloatArray, n_years: npt.NDArray[np.int64]) -> FloatArray:
@@ -77,45 +113,67 @@ def breakeven(cumulative: FloatArray, n_years: npt.NDArray[np.int64]) -> FloatAr
     Linear interpolation within the year; 0 where the curves start equal; NaN where they never
     cross within the study period.
     """
-    m, y = cumulative.shape
-    start = cumulative[:, 0]
+    return _breakeven(_year_major(cumulative), n_years)
+
+
+def _breakeven(cum: FloatArray, n_years: npt.NDArray[np.int64]) -> FloatArray:
+    y, m = cum.shape
+    start = cum[0]
     behind = start < -_ZERO
     ahead = start > _ZERO
-    in_study = np.arange(y)[None, :] <= n_years[:, None]
-    in_study[:, 0] = False
-    crossed = np.where(behind[:, None], cumulative >= -_ZERO, cumulative < -_ZERO) & in_study
-    crossed &= (behind | ahead)[:, None]
+    crossed = np.where(behind[None, :], cum >= -_ZERO, cum < -_ZERO)
+    crossed[0] = False
+    mask = _in_study(n_years, y)
+    if mask is not None:
+        crossed &= mask
+    crossed &= (behind | ahead)[None, :]
     out = np.full(m, np.nan)
     out[~(behind | ahead)] = 0.0
-    rows = np.flatnonzero(crossed.any(axis=1))
-    k = crossed[rows].argmax(axis=1)
-    before, after = cumulative[rows, k - 1], cumulative[rows, k]
-    out[rows] = (k - 1) + (-before) / (after - before)
+    k = _first_true(crossed)
+    rows = np.flatnonzero(~np.isnan(k))
+    kk = k[rows].astype(np.int64)
+    before, after = cum[kk - 1, rows], cum[kk, rows]
+    out[rows] = (kk - 1) + (-before) / (after - before)
     return out
 
 
 def _horner(coef: FloatArray, v: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """f(v) = sum_t coef[:, t] v^t and f'(v), row by row (Horner's scheme)."""
+    """f(v) = sum_t coef[t] v^t and f'(v), column by column (coef is year-major, (Y, M))."""
     f = np.zeros(v.shape)
     fp = np.zeros(v.shape)
-    for col in range(coef.shape[1] - 1, -1, -1):
-        fp = fp * v + f
-        f = f * v + coef[:, col]
+    for col in range(coef.shape[0] - 1, -1, -1):
+        fp *= v
+        fp += f
+        f *= v
+        f += coef[col]
     return f, fp
 
 
-def _bisect(coef: FloatArray, lo: FloatArray, hi: FloatArray, iterations: int = 45) -> FloatArray:
-    """Refine sign-changing brackets [lo, hi] in v (rows of ``coef``) by bisection."""
-    f_lo, _ = _horner(coef, lo)
-    for _ in range(iterations):
-        mid = 0.5 * (lo + hi)
-        f_mid, _ = _horner(coef, mid)
-        left = np.sign(f_mid) == np.sign(f_lo)
-        lo = np.where(left, mid, lo)
-        f_lo = np.where(left, f_mid, f_lo)
-        hi = np.where(left, hi, mid)
-    result: FloatArray = 0.5 * (lo + hi)
-    return result
+def _newton_bracketed(
+    coef: FloatArray, v: FloatArray, lo: FloatArray, hi: FloatArray, f_lo: FloatArray
+) -> FloatArray:
+    """The root in each bracket [lo, hi] (a sign change in v) of the year-major polynomial
+    columns of ``coef``: Newton steps from v, bisection where a step leaves the bracket."""
+    v, lo, hi = v.copy(), lo.copy(), hi.copy()
+    active = np.arange(v.size)
+    for _ in range(100):
+        if not active.size:
+            break
+        va, la, ha = v[active], lo[active], hi[active]
+        fv, dfv = _horner(coef, va)  # coef holds the active columns
+        left = np.sign(fv) == np.sign(f_lo[active])
+        la = np.where(left, va, la)
+        ha = np.where(left, ha, va)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            newton = va - fv / dfv
+        bad = ~np.isfinite(newton) | (newton <= la) | (newton >= ha)
+        new = np.where(fv == 0, va, np.where(bad, 0.5 * (la + ha), newton))
+        v[active], lo[active], hi[active] = new, la, ha
+        keep = (np.abs(new - va) > 1e-14 * np.abs(va)) & (fv != 0)
+        active = active[keep]
+        if active.size < keep.size:
+            coef = coef[:, keep]
+    return v
 
 
 # Rates scanned for rows with several sign changes: fine near zero, coarse far out.
@@ -133,15 +191,16 @@ _GRID_ZERO = int(np.flatnonzero(_GRID_X == 0.0)[0])
 
 
 def _irr_closest_to_zero(f: FloatArray) -> FloatArray:
-    """The rate closest to zero where NPV vanishes, for rows with several sign changes.
+    """The rate closest to zero where NPV vanishes, for year-major columns (Y, M) with several
+    sign changes.
 
     NPV is scanned on a grid of rates (-99 % to 10^6, 0.23 % steps in log(1+r) between -50 % and
-    +100 %); the nearest sign change on each side of r = 0 is refined by bisection and the one
-    closer to zero wins (numpy_financial.irr's choice among real roots).
+    +100 %); the nearest sign change on each side of r = 0 is refined (bracketed Newton) and the
+    one closer to zero wins (numpy_financial.irr's choice among real roots).
     """
-    m, y = f.shape
+    y, m = f.shape
     powers = _GRID_V[None, :] ** np.arange(y)[:, None]  # (Y, G)
-    npv = f @ powers  # (M, G)
+    npv = f.T @ powers  # (M, G)
     sgn = np.sign(npv)
     change = (sgn[:, :-1] * sgn[:, 1:] < 0) | (sgn[:, :-1] == 0)
     g = change.shape[1]
@@ -157,11 +216,10 @@ def _irr_closest_to_zero(f: FloatArray) -> FloatArray:
         rows = np.flatnonzero(ok)
         kk = k[ok]
         exact = sgn[rows, kk] == 0
-        v = np.where(
-            exact,
-            _GRID_V[kk],
-            _bisect(f[rows], _GRID_V[kk + 1].copy(), _GRID_V[kk].copy()),
-        )
+        lo, hi = _GRID_V[kk + 1], _GRID_V[kk]
+        coef = f[:, rows]
+        f_lo, _ = _horner(coef, lo)
+        v = np.where(exact, hi, _newton_bracketed(coef, 0.5 * (lo + hi), lo, hi, f_lo))
         rate = 1.0 / v - 1.0
         closer = np.abs(rate) < best[rows]
         out[rows[closer]] = rate[closer]
@@ -176,48 +234,47 @@ def irr_rows(flows: FloatArray, n_years: npt.NDArray[np.int64]) -> FloatArray:
     root of the NPV polynomial in v = 1/(1+r)); it is found by a vectorized Newton iteration in
     v, safeguarded by bisection, for r in (-99 %, 10^6). Rows with several sign changes may have
     several IRRs; like ``numpy_financial.irr`` the one closest to zero is returned
-    (:func:`_irr_closest_to_zero`). Rows without a sign change have none.
+    (:func:`_irr_closest_to_zero`). Rows without a sign change have none. Work is year-major:
+    ``flows.T`` of a transposed view costs nothing.
     """
-    m, y = flows.shape
+    return _irr_year_major(_year_major(flows), n_years)
+
+
+def _irr_year_major(f: FloatArray, n_years: npt.NDArray[np.int64]) -> FloatArray:
+    y, m = f.shape
     out = np.full(m, np.nan)
-    f = np.where(np.arange(y)[None, :] <= n_years[:, None], flows, 0.0)
-    sign = np.sign(np.where(np.abs(f) <= _ZERO, 0.0, f))
+    mask = _in_study(n_years, y)
+    if mask is not None:
+        f = np.where(mask, f, 0.0)
     changes = np.zeros(m, dtype=np.int64)
     last = np.zeros(m)
     for col in range(y):  # sign changes, zeros skipped: carry the last non-zero sign
-        s = sign[:, col]
+        x = f[col]
+        s = np.sign(x)
+        s[np.abs(x) <= _ZERO] = 0.0
         nz = s != 0
         changes += nz & (last != 0) & (s != last)
         last = np.where(nz, s, last)
     simple = np.flatnonzero(changes == 1)
     if simple.size:
-        coef = f[simple]
+        coef = f[:, simple]
         lo = np.full(simple.size, 1.0 / (1.0 + 1e6))  # v at r = 10^6
         hi = np.full(simple.size, 100.0)  # v at r = -99 %
         f_lo, _ = _horner(coef, lo)
         f_hi, _ = _horner(coef, hi)
-        bracketed = np.sign(f_lo) * np.sign(f_hi) < 0
-        v = np.full(simple.size, 1.0 / 1.1)
-        active = np.flatnonzero(bracketed)
-        for _ in range(100):  # Newton in v on the rows not yet converged
-            if not active.size:
-                break
-            va, la, ha = v[active], lo[active], hi[active]
-            fv, dfv = _horner(coef[active], va)
-            left = np.sign(fv) == np.sign(f_lo[active])
-            la = np.where(left, va, la)
-            ha = np.where(left, ha, va)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                newton = va - fv / dfv
-            bad = ~np.isfinite(newton) | (newton <= la) | (newton >= ha)
-            new = np.where(bad, 0.5 * (la + ha), newton)
-            v[active], lo[active], hi[active] = new, la, ha
-            active = active[np.abs(new - va) > 1e-14 * np.abs(va)]
-        rate = 1.0 / v - 1.0
-        out[simple[bracketed]] = rate[bracketed]
+        bracketed = np.flatnonzero(np.sign(f_lo) * np.sign(f_hi) < 0)
+        if bracketed.size:
+            v = _newton_bracketed(
+                coef[:, bracketed],
+                np.full(bracketed.size, 1.0 / 1.1),
+                lo[bracketed],
+                hi[bracketed],
+                f_lo[bracketed],
+            )
+            out[simple[bracketed]] = 1.0 / v - 1.0
     several = np.flatnonzero(changes > 1)
     if several.size:
-        out[several] = _irr_closest_to_zero(f[several])
+        out[several] = _irr_closest_to_zero(f[:, several])
     return out
 
 
@@ -244,17 +301,21 @@ def compute_measures(r: BatchResult) -> Measures:
         sir = np.where(added_investment > _ZERO, op_savings / added_investment, np.nan)
         airr = np.where(sir >= 0, (1.0 + rate) * np.power(np.abs(sir), 1.0 / n_years) - 1.0, np.nan)
 
-    savings = r.offer_basis[base] - r.offer_basis
-    savings_pv = r.offer_pv[base] - r.offer_pv
-    cum = np.cumsum(savings, axis=1)
-    cum_pv = np.cumsum(savings_pv, axis=1)
-    spb = first_year_not_negative(cum, n_years)
-    dpb = first_year_not_negative(cum_pv, n_years)
-    be = breakeven(cum_pv, n_years)
+    basis = _year_major(r.offer_basis)  # (Y, O); the engine's arrays are year-major already
+    present = _year_major(r.offer_pv)
+    savings = np.take(basis, base, axis=1)
+    savings -= basis
+    savings_pv = np.take(present, base, axis=1)
+    savings_pv -= present
+    cum = _cumulate(savings)
+    cum_pv = _cumulate(savings_pv)
+    spb = _first_not_negative(cum, n_years)
+    dpb = _first_not_negative(cum_pv, n_years)
+    be = _breakeven(cum_pv, n_years)
     others = np.flatnonzero(~is_base)
     irr = np.full(n_o, np.nan)
     if others.size:
-        irr[others] = irr_rows(savings[others], n_years[others])
+        irr[others] = _irr_year_major(np.take(savings, others, axis=1), n_years[others])
 
     # residual credit earned per unit of year-0 acquisition price
     once0 = (b.line_category == ACQUISITION) & (b.line_every == 0) & (b.line_first == 0)
