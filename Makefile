@@ -21,8 +21,10 @@ $(STAMP): pyproject.toml
 system:
 	bash scripts/setup-system.sh
 
+# The service on 127.0.0.1:8000 with the embedded SQLite database (var/tco.db); on first start it
+# loads the demo tenant, catalog and quotes and prints a demo API key.
 run: install
-	$(BIN)/tco evaluate examples/compressor.yaml
+	$(BIN)/tco serve --demo
 
 lint: install
 	$(BIN)/ruff check .

@@ -37,6 +37,11 @@ def _register_sales_commands() -> None:
 
     app.add_typer(catalog_app, name="catalog")
     app.add_typer(quote_app, name="quote")
+
+    from tco.apicli import apikey_app, serve
+
+    app.add_typer(apikey_app, name="apikey")
+    app.command("serve")(serve)
     app.add_typer(demo_app, name="demo")
 
 

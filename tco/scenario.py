@@ -76,8 +76,10 @@ def _as_rates(value: Any) -> Any:
     if isinstance(value, bool):
         raise ValueError("must be a rate or a list of rates")
     if isinstance(value, int | float | Decimal):
-        if not value > -1:
-            raise ValueError(f"must be greater than -1 (-100 %), got {value!r}")
+        if not -1 < value <= MAX_RATE:
+            raise ValueError(
+                f"must be greater than -1 (-100 %) and at most {MAX_RATE:g}, got {value!r}"
+            )
         return (value,)
     if isinstance(value, list | tuple):
         if not value:
@@ -86,7 +88,9 @@ def _as_rates(value: Any) -> Any:
     raise ValueError("must be a rate or a list of rates")
 
 
-Rate = Annotated[float, Field(gt=-1.0, allow_inf_nan=False)]
+#: Rates above 1000 % a year are refused (they are typing errors, and they overflow).
+MAX_RATE = 10.0
+Rate = Annotated[float, Field(gt=-1.0, le=MAX_RATE, allow_inf_nan=False)]
 Rates = Annotated[
     tuple[Rate, ...],
     BeforeValidator(_as_rates),
@@ -105,7 +109,18 @@ Rates = Annotated[
         }
     ),
 ]
-Money = Annotated[Decimal, Field(allow_inf_nan=False)]
+#: The largest amount a line may carry; with the other bounds it keeps every projection finite.
+MAX_AMOUNT = Decimal(10) ** 12
+Money = Annotated[Decimal, Field(allow_inf_nan=False, ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
+
+
+def _not_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("must be a whole number, not true or false")
+    return value
+
+
+Int = Annotated[int, BeforeValidator(_not_bool)]
 
 
 def _context(info: ValidationInfo) -> Mapping[str, Any]:
@@ -138,10 +153,10 @@ class Assumptions(_Frozen):
     """The economic frame of one scenario: currency, study period, rates, hours, downtime."""
 
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code")]
-    study_period_years: Annotated[int, Field(ge=1, le=MAX_STUDY_PERIOD_YEARS)]
-    discount_rate: Annotated[float, Field(gt=-1.0, allow_inf_nan=False)]
+    study_period_years: Annotated[Int, Field(ge=1, le=MAX_STUDY_PERIOD_YEARS)]
+    discount_rate: Annotated[float, Field(gt=-1.0, le=MAX_RATE, allow_inf_nan=False)]
     rate_basis: Literal["real", "nominal"] = "real"
-    inflation: Annotated[float, Field(gt=-1.0, allow_inf_nan=False)] = 0.0
+    inflation: Annotated[float, Field(gt=-1.0, le=MAX_RATE, allow_inf_nan=False)] = 0.0
     timing: Literal["end_of_year", "mid_year"] = "end_of_year"
     escalation: dict[str, Rates] = Field(default_factory=dict)
     operating_hours_per_year: (
@@ -178,12 +193,12 @@ class CostLine(_Frozen):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     category: Category
     amount: Money
-    year: Annotated[int, Field(ge=0)] | None = None
-    every_years: Annotated[int, Field(ge=1)] | None = None
-    from_year: Annotated[int, Field(ge=0)] | None = None
-    until_year: Annotated[int, Field(ge=0)] | None = None
+    year: Annotated[Int, Field(ge=0)] | None = None
+    every_years: Annotated[Int, Field(ge=1)] | None = None
+    from_year: Annotated[Int, Field(ge=0)] | None = None
+    until_year: Annotated[Int, Field(ge=0)] | None = None
     escalation: str | None = None
-    life_years: Annotated[int, Field(ge=1)] | None = None
+    life_years: Annotated[Int, Field(ge=1)] | None = None
     residual_fraction: Annotated[float, Field(ge=0.0, le=1.0)] | None = None
 
     _years = field_validator("year", "from_year", "until_year")(_check_year)
@@ -236,6 +251,13 @@ class FailureModel(_Frozen):
     )
 
     _driver = field_validator("escalation", "downtime_escalation")(_check_driver)
+
+    @field_validator("mtbf_hours")
+    @classmethod
+    def _at_least_an_hour(cls, value: float) -> float:
+        if value < 1.0:
+            raise ValueError(f"must be at least 1 operating hour, got {value!r}")
+        return value
 
 
 class Offer(_Frozen):

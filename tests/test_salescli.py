@@ -173,3 +173,16 @@ def test_the_installed_command_prints_no_traceback(sqlite_env: str, tmp_path: Pa
         [TCO, "demo", "load"], capture_output=True, text=True, env=env, check=False
     )
     assert demo.returncode == 0, demo.stderr
+
+
+def test_export_writes_a_workbook_of_the_saved_version(sqlite_env: str, tmp_path: Path) -> None:
+    pytest.importorskip("tco.render.xlsx")
+    openpyxl = pytest.importorskip("openpyxl")
+    run("demo", "load")
+    out = tmp_path / "quote.xlsx"
+    assert f"wrote {out}" in run("quote", "export", "Q-2026-00001", "--xlsx", str(out))
+    book = openpyxl.load_workbook(out)
+    cells = [
+        str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value
+    ]
+    assert any("Q-2026-00001" in c for c in cells)

@@ -3,6 +3,8 @@ versions, reproducible quotes and transactional writes. Each test uses a fresh d
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -14,6 +16,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Float, func, inspect, select
 
+import tco.store
 from tco import services
 from tco.catalog import Catalog
 from tco.errors import ConflictError, NotFoundError, TcoError
@@ -22,6 +25,11 @@ from tco.store import UnitOfWork, db
 from tco.store.models import Base, QuoteCounterRow, QuoteRow, QuoteVersionRow
 from tco.store.repository import QuoteRepository
 from tests.test_store_support import NOW, database, demo_catalog, demo_request
+
+# every module of tco.store that declares tables registers them on Base.metadata
+for _module in pkgutil.iter_modules(tco.store.__path__):
+    if _module.name != "migrations":
+        importlib.import_module(f"tco.store.{_module.name}")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -310,3 +310,50 @@ def test_every_problem_is_listed_at_once() -> None:
 def test_a_scenario_must_be_a_mapping() -> None:
     with pytest.raises(ScenarioError, match="must be a mapping"):
         parse_scenario([1, 2])
+
+
+EXTRA: list[tuple[str, Mutation, str, str]] = [
+    (
+        "year given as true",
+        lambda s: line(s, 0).update(year=True),
+        "offers[0].costs[0].year",
+        "whole number",
+    ),
+    (
+        "study period given as false",
+        lambda s: s["assumptions"].update(study_period_years=False),
+        "assumptions.study_period_years",
+        "whole number",
+    ),
+    (
+        "MTBF below one hour",
+        lambda s: s["offers"][0]["failures"].update(mtbf_hours=5e-324),
+        "offers[0].failures.mtbf_hours",
+        "at least 1 operating hour",
+    ),
+    (
+        "amount beyond a trillion",
+        lambda s: line(s).update(amount="1e300"),
+        "offers[0].costs[1].amount",
+        "at most 1000000000000",
+    ),
+    (
+        "discount rate above 1000 %",
+        lambda s: s["assumptions"].update(discount_rate=50),
+        "assumptions.discount_rate",
+        "at most 10",
+    ),
+    (
+        "escalation above 1000 %",
+        lambda s: s["assumptions"]["escalation"].update(energy=11),
+        "assumptions.escalation.energy",
+        "at most 10",
+    ),
+]
+
+
+@pytest.mark.parametrize(("label", "mutate", "path", "text"), EXTRA, ids=[c[0] for c in EXTRA])
+def test_inputs_that_would_overflow_or_are_not_numbers_are_refused(
+    label: str, mutate: Mutation, path: str, text: str
+) -> None:
+    test_a_broken_rule_is_named_by_its_path(label, mutate, path, text)

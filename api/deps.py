@@ -1,0 +1,134 @@
+"""Dependencies: settings, database, the caller's API key and role, the tenant's unit of work."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Annotated, cast
+
+from fastapi import Depends, Request, Security
+from fastapi.concurrency import run_in_threadpool
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from api.database import Database
+from api.problems import ApiError, unauthorized
+from api.settings import Settings
+from tco.errors import InputFileError, Problem
+from tco.store.apikeys import ApiKey, Role, verify_key
+from tco.store.uow import UnitOfWork
+
+bearer_scheme = HTTPBearer(
+    auto_error=False, description="An API key: `Authorization: Bearer tco_...`"
+)
+header_scheme = APIKeyHeader(
+    name="X-API-Key", auto_error=False, description="An API key: `X-API-Key: tco_...`"
+)
+
+
+def get_settings(request: Request) -> Settings:
+    return cast(Settings, request.app.state.settings)
+
+
+def get_database(request: Request) -> Database:
+    return cast(Database, request.app.state.database)
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+DatabaseDep = Annotated[Database, Depends(get_database)]
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)]
+HeaderKeyDep = Annotated[str | None, Security(header_scheme)]
+
+
+def _authenticate(database: Database, key: str | None) -> ApiKey:
+    if not key:
+        raise unauthorized("send an API key: 'Authorization: Bearer <key>' or 'X-API-Key: <key>'")
+    with database.sessions() as session:
+        found = verify_key(session, key)
+    if found is None:
+        raise unauthorized("the API key is unknown or revoked")
+    return found
+
+
+def _remember(request: Request, caller: ApiKey) -> ApiKey:
+    request.state.tenant = caller.tenant
+    request.state.key_prefix = caller.prefix
+    return caller
+
+
+async def get_caller(
+    request: Request, database: DatabaseDep, bearer: BearerDep, header: HeaderKeyDep
+) -> ApiKey:
+    """The verified key of the request, or 401."""
+    key = bearer.credentials if bearer is not None else header
+    caller = await run_in_threadpool(_authenticate, database, key)
+    return _remember(request, caller)
+
+
+async def get_evaluator(
+    request: Request,
+    settings: SettingsDep,
+    database: DatabaseDep,
+    bearer: BearerDep,
+    header: HeaderKeyDep,
+) -> ApiKey | None:
+    """Any valid key, or nobody when ``TCO_OPEN_EVALUATE`` opens the evaluate endpoints."""
+    key = bearer.credentials if bearer is not None else header
+    if settings.open_evaluate and not key:
+        return None
+    caller = await run_in_threadpool(_authenticate, database, key)
+    return _remember(request, caller)
+
+
+CallerDep = Annotated[ApiKey, Depends(get_caller)]
+EvaluatorDep = Annotated[ApiKey | None, Depends(get_evaluator)]
+
+
+def require(role: Role) -> Callable[[ApiKey], ApiKey]:
+    """A dependency: the caller, if its role allows what ``role`` may do; 403 otherwise."""
+
+    def check(caller: CallerDep) -> ApiKey:
+        if not caller.role.allows(role):
+            raise ApiError(
+                403,
+                f"a {caller.role.value} key cannot do this; it needs a {role.value} key",
+                [Problem("role", f"{caller.role.value} < {role.value}")],
+            )
+        return caller
+
+    return check
+
+
+ConfiguratorDep = Annotated[ApiKey, Depends(require(Role.configurator))]
+SalesDep = Annotated[ApiKey, Depends(require(Role.sales))]
+AdminDep = Annotated[ApiKey, Depends(require(Role.admin))]
+
+
+def get_uow(caller: CallerDep, database: DatabaseDep) -> UnitOfWork:
+    """A unit of work scoped to the caller's tenant: other tenants' rows are invisible."""
+    return database.uow(caller.tenant)
+
+
+UowDep = Annotated[UnitOfWork, Depends(get_uow)]
+
+
+def actor(caller: ApiKey) -> str:
+    """Who the audit trail names for a request made with ``caller``."""
+    return f"apikey:tco_{caller.prefix}" + (f" ({caller.label})" if caller.label else "")
+
+
+async def read_json_body(request: Request) -> object:
+    """The request body parsed as JSON (422 naming the line and column when it is not)."""
+    raw = await request.body()
+    if not raw.strip():
+        raise InputFileError([Problem("body", "is empty; send a JSON document")])
+    try:
+        return cast(object, json.loads(raw.decode("utf-8")))
+    except UnicodeDecodeError:
+        raise InputFileError([Problem("body", "is not UTF-8 text")]) from None
+    except json.JSONDecodeError as exc:
+        raise InputFileError(
+            [Problem("body", f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")]
+        ) from None
+
+
+JsonBody = Annotated[object, Depends(read_json_body)]

@@ -1,0 +1,86 @@
+"""Stateless pricing for the evaluate endpoints: parse, evaluate, serialize; nothing is saved.
+
+``evaluate_document(raw)`` is exactly ``result_json(evaluate(parse_scenario(raw)))``, the
+document ``tco evaluate FILE --json`` prints (serialized compactly here). A batch is validated as
+a whole (problems named ``scenarios[3].offers[0]...``) and evaluated in one vectorized call.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+from tco.errors import Problem, ScenarioError, TcoError
+from tco.results import evaluate, evaluate_many, result_json
+from tco.scenario import Scenario, parse_scenario
+
+
+def _non_finite(node: Any, path: str) -> Iterator[str]:
+    if isinstance(node, float) and not math.isfinite(node):
+        yield path
+    elif isinstance(node, Mapping):
+        for k, v in node.items():
+            yield from _non_finite(v, f"{path}.{k}" if path else str(k))
+    elif isinstance(node, list | tuple):
+        for i, v in enumerate(node):
+            yield from _non_finite(v, f"{path}[{i}]")
+
+
+def dumps(document: Any) -> bytes:
+    """Compact JSON; a result with NaN or infinity is refused (422) naming where it appears."""
+    try:
+        return json.dumps(document, allow_nan=False, separators=(",", ":")).encode()
+    except ValueError:
+        where = list(_non_finite(document, ""))[:5]
+        raise ScenarioError(
+            [
+                Problem(
+                    "",
+                    "the scenario cannot be priced: its numbers overflow (non-finite "
+                    f"{', '.join(where)}); check extreme inputs such as a tiny mtbf_hours",
+                )
+            ]
+        ) from None
+
+
+def evaluate_document(raw: Any) -> dict[str, Any]:
+    scenario = parse_scenario(raw)
+    with np.errstate(all="ignore"):  # extreme inputs: refused by dumps(), not a warning
+        return result_json(evaluate(scenario))
+
+
+def _parse_batch(raw: Any, limit: int) -> list[Scenario]:
+    if not isinstance(raw, Mapping):
+        raise ScenarioError([Problem("", "a batch must be a mapping with 'scenarios'")])
+    extra = sorted(str(k) for k in raw if k != "scenarios")
+    problems = [Problem(k, "unknown field") for k in extra]
+    items = raw.get("scenarios")
+    if not isinstance(items, list):
+        problems.append(Problem("scenarios", "required: a list of scenarios"))
+        raise ScenarioError(problems)
+    if not 1 <= len(items) <= limit:
+        problems.append(Problem("scenarios", f"must hold 1 to {limit} scenarios, not {len(items)}"))
+        raise ScenarioError(problems)
+    scenarios: list[Scenario] = []
+    for i, item in enumerate(items):
+        try:
+            scenarios.append(parse_scenario(item))
+        except TcoError as exc:
+            problems.extend(
+                Problem(f"scenarios[{i}]" + (f".{p.path}" if p.path else ""), p.message)
+                for p in exc.problems
+            )
+    if problems:
+        raise ScenarioError(problems)
+    return scenarios
+
+
+def evaluate_batch_document(raw: Any, *, limit: int) -> dict[str, Any]:
+    """``{"results": [...]}``, one result per scenario in order, from one vectorized batch."""
+    scenarios = _parse_batch(raw, limit)
+    with np.errstate(all="ignore"):
+        return {"results": [result_json(r) for r in evaluate_many(scenarios)]}

@@ -1,0 +1,56 @@
+"""The app factory: ``uvicorn --factory api.main:create_app`` (``tco serve`` does this)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import openapi, problems
+from api.database import Database
+from api.middleware import AccessMiddleware, BodyLimitMiddleware, Metrics, configure_access_log
+from api.routers import catalog, evaluate, health, keys, metrics, quotes
+from api.settings import Settings
+from tco import __version__
+
+DESCRIPTION = """\
+Price configurations and create quotes for capital equipment on their total cost of ownership.
+
+Every request needs an API key (`Authorization: Bearer tco_...` or `X-API-Key`), made with
+`tco apikey create --tenant NAME --role configurator|sales|admin`; the evaluate endpoints may be
+opened with `TCO_OPEN_EVALUATE=true`. Errors are RFC 9457 problem documents
+(`application/problem+json`) naming the path of every problem.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A new application; settings from the environment (``TCO_*``) unless given."""
+    settings = settings or Settings()
+    database = Database(settings.resolved_database_url())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        database.close()
+
+    app = FastAPI(
+        title="TCO quoting API",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.metrics = Metrics()
+    problems.install(app)
+    for module in (health, evaluate, quotes, catalog, keys, metrics):
+        app.include_router(module.router)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        AccessMiddleware, metrics=app.state.metrics, log_requests=settings.access_log
+    )
+    if settings.access_log:
+        configure_access_log()
+    openapi.install(app, openapi.model_components())
+    return app

@@ -1,0 +1,140 @@
+"""OpenAPI pieces the routes cannot derive: the scenario schema and the compressor example.
+
+The evaluate endpoints parse their bodies themselves (so problems carry scenario paths); their
+request schema is the scenario JSON schema (:func:`tco.scenario.scenario_json_schema`), its
+definitions moved to ``components/schemas``.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from tco.scenario import read_file, scenario_json_schema
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "compressor.yaml"
+#: Request-body components are named ``<Model>Input`` (the response models keep plain names).
+SUFFIX = "Input"
+SCENARIO_REF = f"#/components/schemas/Scenario{SUFFIX}"
+
+
+def ref(model: str) -> str:
+    return f"#/components/schemas/{model}{SUFFIX}"
+
+
+def _rewrite(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {
+            k: (
+                ref(v.removeprefix("#/$defs/"))
+                if k == "$ref" and isinstance(v, str)
+                else _rewrite(v)
+            )
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_rewrite(v) for v in node]
+    return node
+
+
+@cache
+def scenario_components() -> dict[str, Any]:
+    """The scenario schema and its definitions, as OpenAPI components."""
+    schema = _rewrite(scenario_json_schema())
+    defs: dict[str, Any] = schema.pop("$defs", {})
+    return {f"Scenario{SUFFIX}": schema, **{f"{k}{SUFFIX}": v for k, v in defs.items()}}
+
+
+@cache
+def compressor_example() -> dict[str, Any] | None:
+    if not EXAMPLE.is_file():
+        return None
+    data = read_file(EXAMPLE)
+    return json.loads(json.dumps(data, default=str)) if isinstance(data, dict) else None
+
+
+def scenario_body() -> dict[str, Any]:
+    content: dict[str, Any] = {"schema": {"$ref": SCENARIO_REF}}
+    example = compressor_example()
+    if example is not None:
+        content["examples"] = {
+            "compressor": {
+                "summary": "A 37 kW compressor: ours with FullCare, ours basic, a competitor",
+                "value": example,
+            }
+        }
+    return {"requestBody": {"required": True, "content": {"application/json": content}}}
+
+
+def batch_body(limit: int) -> dict[str, Any]:
+    content: dict[str, Any] = {
+        "schema": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["scenarios"],
+            "properties": {
+                "scenarios": {
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": limit,
+                    "items": {"$ref": SCENARIO_REF},
+                }
+            },
+        }
+    }
+    example = compressor_example()
+    if example is not None:
+        content["examples"] = {
+            "two": {
+                "summary": "The compressor scenario twice",
+                "value": {"scenarios": [example] * 2},
+            }
+        }
+    return {"requestBody": {"required": True, "content": {"application/json": content}}}
+
+
+def json_body(model: str, example: Any = None) -> dict[str, Any]:
+    """``openapi_extra`` for a route that reads a JSON body of ``model`` itself."""
+    content: dict[str, Any] = {"schema": {"$ref": ref(model)}}
+    if example is not None:
+        content["examples"] = {"example": {"value": example}}
+    return {"requestBody": {"required": True, "content": {"application/json": content}}}
+
+
+def model_components() -> dict[str, Any]:
+    """Schemas of the bodies the quote and catalog endpoints read themselves."""
+    from pydantic.json_schema import models_json_schema
+
+    from tco.catalog import Catalog
+    from tco.quote import QuoteRequest
+
+    _, schema = models_json_schema([(QuoteRequest, "validation"), (Catalog, "validation")])
+    defs: dict[str, Any] = _rewrite(schema.get("$defs", {}))
+    return {f"{k}{SUFFIX}": v for k, v in defs.items()}
+
+
+def install(app: FastAPI, extra_components: dict[str, Any] | None = None) -> None:
+    """Generate the schema once, with the scenario components merged in."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            doc = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+            for name, schema in {**scenario_components(), **(extra_components or {})}.items():
+                if name in schemas and schemas[name] != schema:
+                    raise RuntimeError(f"OpenAPI component {name} defined twice, differently")
+                schemas.setdefault(name, schema)
+            app.openapi_schema = doc
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

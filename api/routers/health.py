@@ -1,0 +1,30 @@
+"""``GET /healthz`` (the process is up) and ``GET /readyz`` (the database answers)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
+
+from api.deps import DatabaseDep
+from api.problems import ApiError, problem_responses
+
+router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    status: str
+
+
+@router.get("/healthz", summary="The process is up")
+async def healthz() -> Health:
+    return Health(status="ok")
+
+
+@router.get("/readyz", summary="The database is reachable", responses=problem_responses(503))
+async def readyz(database: DatabaseDep) -> Health:
+    try:
+        await run_in_threadpool(database.ping)
+    except Exception as exc:
+        raise ApiError(503, f"the database is not reachable ({type(exc).__name__})") from None
+    return Health(status="ready")

@@ -1,0 +1,173 @@
+"""Quotes: create (idempotent with an ``Idempotency-Key``), list, show, revise, diff, export."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Header, Path, Query
+from fastapi.concurrency import run_in_threadpool
+from starlette.responses import JSONResponse, Response
+
+from api import quoting
+from api.deps import (
+    ConfiguratorDep,
+    DatabaseDep,
+    JsonBody,
+    SalesDep,
+    UowDep,
+    actor,
+)
+from api.openapi import json_body
+from api.problems import problem_responses
+from api.schemas import QuoteDiff, QuoteDocument, QuotePage, Revision, StatusChange
+from tco import services
+from tco.quote import QuoteStatus, QuoteSummary
+
+router = APIRouter(prefix="/v1/quotes", tags=["quotes"])
+
+Number = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,32}$", examples=["Q-2026-00001"])]
+VersionNo = Annotated[int, Path(ge=1, le=1_000_000)]
+READ = problem_responses(401, 403, 404, 422)
+WRITE = problem_responses(401, 403, 404, 409, 413, 422)
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Create a quote from a quote request",
+    description=(
+        "Prices the request against the tenant's latest catalog and saves it as version 1. "
+        "With an `Idempotency-Key` header, a retry (even a concurrent one) returns the same "
+        "status and body instead of a second quote; the same key with another body is a 422."
+    ),
+    response_model=QuoteDocument,
+    responses=problem_responses(401, 403, 413, 422),
+    openapi_extra=json_body("QuoteRequest"),
+)
+async def create_quote(
+    body: JsonBody,
+    caller: ConfiguratorDep,
+    database: DatabaseDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> Response:
+    stored, replayed = await run_in_threadpool(
+        quoting.create_quote,
+        database,
+        caller.tenant,
+        body,
+        by=actor(caller),
+        idempotency_key=idempotency_key,
+    )
+    headers = {"Location": stored.location} if stored.location else {}
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return JSONResponse(stored.body, status_code=stored.status_code, headers=headers)
+
+
+@router.get("", summary="List the tenant's quotes", response_model=QuotePage, responses=READ)
+def list_quotes(
+    uow: UowDep,
+    _caller: ConfiguratorDep,
+    status: QuoteStatus | None = None,
+    customer: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> QuotePage:
+    return quoting.list_quotes(uow, status=status, customer=customer, limit=limit, offset=offset)
+
+
+@router.get(
+    "/{number}",
+    summary="A quote and its latest version",
+    response_model=QuoteDocument,
+    responses=READ,
+)
+def show_quote(number: Number, uow: UowDep, _caller: ConfiguratorDep) -> JSONResponse:
+    return JSONResponse(quoting.show_quote(uow, number))
+
+
+@router.get(
+    "/{number}/versions/{version}",
+    summary="One saved version of a quote",
+    response_model=QuoteDocument,
+    responses=READ,
+)
+def show_version(
+    number: Number, version: VersionNo, uow: UowDep, _caller: ConfiguratorDep
+) -> JSONResponse:
+    return JSONResponse(quoting.show_quote(uow, number, version))
+
+
+@router.post(
+    "/{number}/revisions",
+    status_code=201,
+    summary="Save a new version with changes merged into the latest request",
+    response_model=QuoteDocument,
+    responses=WRITE,
+)
+def revise_quote(number: Number, revision: Revision, uow: UowDep, caller: SalesDep) -> JSONResponse:
+    doc = quoting.revise_quote(
+        uow,
+        number,
+        revision.changes,
+        by=actor(caller),
+        reprice=revision.reprice,
+        note=revision.note,
+    )
+    return JSONResponse(doc, status_code=201)
+
+
+@router.post(
+    "/{number}/status",
+    summary="Change a quote's status (draft, sent, accepted, rejected, expired)",
+    response_model=QuoteSummary,
+    responses=WRITE,
+)
+def change_status(
+    number: Number, change: StatusChange, uow: UowDep, caller: SalesDep
+) -> QuoteSummary:
+    return services.change_status(uow, number, change.status, by=actor(caller))
+
+
+@router.get(
+    "/{number}/versions/{version}/diff/{other}",
+    summary="What changed between two versions: inputs and results",
+    response_model=QuoteDiff,
+    responses=READ,
+)
+def diff_versions(
+    number: Number, version: VersionNo, other: VersionNo, uow: UowDep, _caller: ConfiguratorDep
+) -> QuoteDiff:
+    return quoting.diff_quote(uow, number, version, other)
+
+
+@router.get(
+    "/{number}/versions/{version}/export.{fmt}",
+    summary="The buyer's workbook (.xlsx) or the quote document (.html, .pdf)",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The file",
+            "content": {
+                t: {"schema": {"type": "string", "format": "binary"}}
+                for t in quoting.EXPORTS.values()
+            },
+        },
+        **READ,
+    },
+)
+def export_version(
+    number: Number,
+    version: VersionNo,
+    fmt: Literal["xlsx", "html", "pdf"],
+    uow: UowDep,
+    _caller: ConfiguratorDep,
+    locale: Annotated[str | None, Query(pattern=r"^[a-z]{2}(_[A-Z]{2})?$")] = None,
+) -> Response:
+    content, media_type, filename = quoting.export_quote(uow, number, version, fmt, locale)
+    disposition = "inline" if fmt == "html" else "attachment"
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'{disposition}; filename="{filename}"'},
+    )

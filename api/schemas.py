@@ -1,0 +1,102 @@
+"""Response and request bodies of the quote, catalog and key endpoints (money as strings)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tco.catalog import CatalogVersion, Product, ServicePlan
+from tco.quote import Change, QuoteStatus, QuoteSummary, QuoteVersion
+from tco.store.apikeys import Role
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class QuoteDocument(BaseModel):
+    """A quote's header (status as of today) and one saved version."""
+
+    quote: QuoteSummary
+    version: QuoteVersion
+
+
+class QuotePage(BaseModel):
+    """One page of the tenant's quotes, newest number last."""
+
+    items: list[QuoteSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+class Revision(_In):
+    """A new version: ``changes`` merged into the latest request (offers merge by id)."""
+
+    changes: dict[str, Any] = Field(
+        examples=[
+            {"offers": [{"id": "ours", "equipment": [{"sku": "CMP-VSD-37", "discount": 0.1}]}]}
+        ]
+    )
+    reprice: bool = Field(
+        default=False, description="price with the latest catalog instead of the saved snapshot"
+    )
+    note: str = Field(default="", max_length=2000)
+
+
+class StatusChange(_In):
+    status: QuoteStatus
+
+
+class QuoteDiff(BaseModel):
+    number: str
+    from_version: int
+    to_version: int
+    changes: list[Change]
+
+
+class CatalogInfo(BaseModel):
+    """The tenant's latest catalog version and its content."""
+
+    version: CatalogVersion
+    catalog: dict[str, Any]
+
+
+class ProductList(BaseModel):
+    catalog_version: int
+    items: list[Product]
+
+
+class ServicePlanList(BaseModel):
+    catalog_version: int
+    items: list[ServicePlan]
+
+
+class CatalogImport(BaseModel):
+    created: bool = Field(description="false when the catalog equals the latest version")
+    version: CatalogVersion
+
+
+class KeyRequest(_In):
+    role: Role
+    label: str = Field(default="", max_length=200)
+
+
+class KeyInfo(BaseModel):
+    id: int
+    prefix: str = Field(description="shown in lists; enough to revoke the key")
+    tenant: str
+    role: Role
+    label: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class NewKey(KeyInfo):
+    key: str = Field(description="the key itself: shown once, stored only as a hash")
+
+
+class KeyList(BaseModel):
+    items: list[KeyInfo]

@@ -1,0 +1,28 @@
+"""Settings of the HTTP API, from the environment (prefix ``TCO_``) through pydantic-settings."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from tco.store.db import database_url
+
+
+class Settings(BaseSettings):
+    """``TCO_DATABASE_URL``, ``TCO_OPEN_EVALUATE``, ``TCO_MAX_BODY_BYTES``, ..."""
+
+    model_config = SettingsConfigDict(env_prefix="TCO_", extra="ignore", frozen=True)
+
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default the SQLite file var/tco.db"
+    )
+    open_evaluate: bool = Field(
+        default=False, description="let requests without a key call the evaluate endpoints"
+    )
+    max_body_bytes: int = Field(default=1_048_576, ge=1, description="larger bodies get 413")
+    max_batch_scenarios: int = Field(default=1000, ge=1, le=100_000)
+    access_log: bool = Field(default=True, description="one JSON line per request on stderr")
+
+    def resolved_database_url(self) -> str:
+        """The SQLAlchemy URL the API uses (``postgresql://`` becomes psycopg 3)."""
+        return database_url({"TCO_DATABASE_URL": self.database_url or ""})
