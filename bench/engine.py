@@ -5,6 +5,9 @@
   years (8 scheduled lines with escalation drivers and residual values, plus expected repairs and
   downtime from a failure model), evaluated by :func:`tco.engine.evaluate_batch` and
   :func:`tco.measures.compute_measures` (all comparison measures, IRR included).
+  ``evaluate_batch`` partitions the batch by whole scenarios over a thread pool of up to
+  ``os.cpu_count()`` workers (identical results whatever the partition); the floor's BLAS call
+  may likewise use every core.
 - ``engine_vs_floor_ratio``: engine time / the time of ``cash_flows @ discount_factors`` on a
   prebuilt (100,000, 10, 21) array, the least any evaluation of that shape can cost.
 - ``engine_vs_naive_speedup``: a loop of ``numpy_financial.npv`` calls, one per line and offer,

@@ -12,6 +12,11 @@ Pipeline (pure functions, no I/O):
    :class:`BatchResult` of arrays. Per-year tables are year-major; line present values come from
    prefix sums (O(1) per line), per-offer flows from per-driver sums of amount classes.
    Building a :class:`Batch` derives its structural index (schedules, classes, table positions).
+   A large batch is evaluated in parts of whole scenarios (about :data:`PART_OFFERS` offers, so
+   per-year tables stay in cache), on a thread pool of up to ``os.cpu_count()`` workers, never
+   more than the parts (numpy releases the GIL in its loops). Each part writes only its own
+   scenarios' slices of the batch-wide arrays and every number depends on its own scenario only,
+   so results are identical whatever the partition; a small batch is one part, run inline.
 3. :mod:`tco.measures` derives lifetime cost, equivalent annual cost and the comparison measures.
 
 A single scenario, a batch of configurator requests and a Monte Carlo run of many trials go
@@ -25,7 +30,9 @@ All projections are float64 in the currency; rounding happens only when shown.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,10 +78,13 @@ class _Index:
     line_cat_eol: IntArray  # (L,) offer * C + end_of_life
     rv: IntArray  # lines with a residual value
     rv_share: FloatArray  # their share of the escalated amount credited in year N
+    rv_esc: IntArray  # flat index of their escalation factor to year N in the (Y, D1, S) table
+    rv_df: IntArray  # flat index of their year-N discount factor in the (Y, S) table
     fail_scenario: IntArray  # (F,)
     fail_repair_col: IntArray  # (F,) driver * S + scenario
     fail_downtime_col: IntArray
     fail_all_offers: bool  # failure model f belongs to offer f, for every offer
+    ordered: bool  # offers by scenario, lines and failure models by offer: parts are runs
 
 
 def _dense_codes(keys: IntArray) -> tuple[IntArray, IntArray]:
@@ -157,11 +167,18 @@ def _build_index(b: Batch) -> _Index:
         line_cat_eol=b.line_offer * N_CATEGORIES + END_OF_LIFE,
         rv=rv,
         rv_share=rv_share,
+        rv_esc=(n_rv * d1 + b.line_driver[rv]) * n_s + line_scenario[rv],
+        rv_df=n_rv * n_s + line_scenario[rv],
         fail_scenario=fail_scenario,
         fail_repair_col=b.fail_repair_driver * n_s + fail_scenario,
         fail_downtime_col=b.fail_downtime_driver * n_s + fail_scenario,
         fail_all_offers=bool(
             b.fail_offer.size == n_o and np.array_equal(b.fail_offer, np.arange(n_o))
+        ),
+        ordered=bool(
+            np.all(np.diff(b.offer_scenario) >= 0)
+            and np.all(np.diff(b.line_offer) >= 0)
+            and np.all(np.diff(b.fail_offer) > 0)
         ),
     )
 
@@ -439,9 +456,15 @@ def _expected_failures_by_year(
     return out
 
 
+#: Scenarios are evaluated in parts of about this many offers, so that a part's per-year tables
+#: stay in cache; parts run on a thread pool (numpy releases the GIL in its loops).
+PART_OFFERS = 8192
+
+
 @dataclass(frozen=True, eq=False)
 class _Frame:
-    """Per-scenario tables shared by the evaluation steps, year-major."""
+    """Per-scenario tables shared by the evaluation steps, year-major. Each part of a batch
+    fills its own scenarios' columns."""
 
     esc: FloatArray  # (Y, D1, S) escalation factors
     df0: FloatArray  # (Y, S) discount factors of one-time amounts (year t)
@@ -449,54 +472,248 @@ class _Frame:
     any_mid: bool
 
 
-def _frame(b: Batch) -> _Frame:
+def _new_frame(b: Batch) -> _Frame:
     n_s, y, d1 = b.n_scenarios, b.n_years, b.rates.shape[1]
-    esc = np.empty((y, d1, n_s))
-    esc[0] = 1.0
-    no_driver = 1.0 + np.where(b.nominal, b.inflation, 0.0)
-    for t in range(1, y):  # compound year by year, all scenarios and drivers side by side
-        np.add(b.rates[t - 1], 1.0, out=esc[t])
-        esc[t, 0] = no_driver
-        esc[t] *= esc[t - 1]
-    v = 1.0 / (1.0 + b.discount_rate)
+    any_mid = bool(b.mid_year.any())
     df0 = np.empty((y, n_s))
+    return _Frame(
+        esc=np.empty((y, d1, n_s)),
+        df0=df0,
+        df1=np.empty((y, n_s)) if any_mid else df0,
+        any_mid=any_mid,
+    )
+
+
+def _fill_frame(b: Batch, fr: _Frame, s: slice) -> None:
+    """Escalation and discount factors of the scenarios in ``s``."""
+    y = b.n_years
+    esc = fr.esc[:, :, s]
+    esc[0] = 1.0
+    np.add(b.rates[:, :, s], 1.0, out=esc[1:])
+    esc[1:, 0] = 1.0 + np.where(b.nominal[s], b.inflation[s], 0.0)
+    for t in range(2, y):  # compound year by year, all scenarios and drivers side by side
+        esc[t] *= esc[t - 1]
+    df0 = fr.df0[:, s]
     df0[0] = 1.0
+    v = 1.0 / (1.0 + b.discount_rate[s])
     for t in range(1, y):
         np.multiply(df0[t - 1], v, out=df0[t])
-    any_mid = bool(b.mid_year.any())
-    if any_mid:
-        df1 = df0.copy()
-        df1[1:] *= np.where(b.mid_year, np.sqrt(1.0 + b.discount_rate), 1.0)
-    else:
-        df1 = df0
-    return _Frame(esc=esc, df0=df0, df1=df1, any_mid=any_mid)
+    if fr.any_mid:
+        df1 = fr.df1[:, s]
+        df1[0] = df0[0]
+        np.multiply(
+            df0[1:], np.where(b.mid_year[s], np.sqrt(1.0 + b.discount_rate[s]), 1.0), out=df1[1:]
+        )
 
 
-class _PerOffer:
-    """Spreads (Y, S) scenario tables over offers: a broadcast view when every scenario has the
-    same number of offers in order, a column gather otherwise."""
+def _frame(b: Batch) -> _Frame:
+    fr = _new_frame(b)
+    _fill_frame(b, fr, slice(0, b.n_scenarios))
+    return fr
 
-    def __init__(self, b: Batch) -> None:
-        self.b = b
-        self.uniform = b.offers_per_scenario > 0
 
-    def mul(self, x: FloatArray, table: FloatArray, out: FloatArray | None = None) -> FloatArray:
-        """x (Y, O) times the table (Y, S) of each offer's scenario."""
-        y = x.shape[0]
-        if self.uniform:
-            p = self.b.offers_per_scenario
-            res = np.multiply(
-                x.reshape(y, -1, p),
-                table[:, :, None],
-                out=None if out is None else out.reshape(y, -1, p),
+@dataclass(frozen=True, eq=False)
+class _Part:
+    """A run of whole scenarios and the offers, lines, failure models and residual values that
+    belong to them (all contiguous)."""
+
+    s: slice
+    o: slice
+    lines: slice
+    f: slice
+    rv: slice
+
+
+def _partition(b: Batch, part_offers: int) -> list[_Part]:
+    """Runs of whole scenarios of about ``part_offers`` offers (one run where rows are not ordered
+    as :class:`Batch` describes)."""
+    n_s, n_o = b.n_scenarios, b.n_offers
+    ix = b.index
+    if not ix.ordered or n_o <= part_offers:
+        return [
+            _Part(
+                s=slice(0, n_s),
+                o=slice(0, n_o),
+                lines=slice(0, b.line_offer.size),
+                f=slice(0, b.fail_offer.size),
+                rv=slice(0, ix.rv.size),
             )
-            return res.reshape(y, -1)
-        gathered = np.take(table, self.b.offer_scenario, axis=1)
-        result: FloatArray = np.multiply(x, gathered, out=out)
-        return result
+        ]
+    n_parts = -(-n_o // part_offers)
+    bounds = np.unique(
+        np.concatenate([[0], b.offer_scenario[np.arange(1, n_parts) * n_o // n_parts], [n_s]])
+    )
+    o_b = np.searchsorted(b.offer_scenario, bounds)
+    l_b = np.searchsorted(b.line_offer, o_b)
+    f_b = np.searchsorted(b.fail_offer, o_b)
+    r_b = np.searchsorted(ix.rv, l_b)
+    return [
+        _Part(
+            s=slice(int(bounds[i]), int(bounds[i + 1])),
+            o=slice(int(o_b[i]), int(o_b[i + 1])),
+            lines=slice(int(l_b[i]), int(l_b[i + 1])),
+            f=slice(int(f_b[i]), int(f_b[i + 1])),
+            rv=slice(int(r_b[i]), int(r_b[i + 1])),
+        )
+        for i in range(bounds.size - 1)
+    ]
 
 
-def evaluate_batch(b: Batch) -> BatchResult:
+def _run_parts(parts: list[_Part], work: Callable[[_Part], None]) -> None:
+    """Run ``work`` on every part, on os.cpu_count() threads at most (one per part)."""
+    workers = min(os.cpu_count() or 1, len(parts))
+    if workers <= 1:
+        for part in parts:
+            work(part)
+        return
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for done in [pool.submit(work, part) for part in parts]:
+            done.result()
+
+
+def _per_offer(b: Batch, p: _Part, x: FloatArray, table: FloatArray, out: FloatArray) -> None:
+    """out = x (Y, offers of p) times the table (Y, scenarios of p) of each offer's scenario: a
+    broadcast when every scenario has the same number of offers, a column gather otherwise."""
+    y = x.shape[0]
+    per = b.offers_per_scenario
+    if 0 < per <= 8:  # offer j of every scenario: a strided view as long as the table
+        for j in range(per):
+            np.multiply(x[:, j::per], table, out=out[:, j::per])
+    elif per > 8:
+        np.multiply(x.reshape(y, -1, per), table[:, :, None], out=out.reshape(y, -1, per))
+    else:
+        np.multiply(x, np.take(table, b.offer_scenario[p.o] - p.s.start, axis=1), out=out)
+
+
+@dataclass(frozen=True, eq=False)
+class _Arrays:
+    """The batch-wide tables and outputs every part writes its own slice of."""
+
+    fr: _Frame
+    table: FloatArray  # (Q, Y+1, S) prefix sums of escalation x discount factors
+    amounts: FloatArray  # (classes, O)
+    line_pv: FloatArray
+    residual_pv: FloatArray
+    residual_nominal: FloatArray
+    repair_pv: FloatArray
+    downtime_pv: FloatArray
+    flows: FloatArray  # (Y, O)
+    flows_pv: FloatArray
+    flows_nominal: FloatArray
+    cat: FloatArray  # (O * C,)
+
+
+def _evaluate_part(b: Batch, a: _Arrays, p: _Part) -> None:
+    y = b.n_years
+    ix = b.index
+    fr = a.fr
+    _fill_frame(b, fr, p.s)
+    s, o, ls, fsl = p.s, p.o, p.lines, p.f
+    esc, df0, df1 = fr.esc[:, :, s], fr.df0[:, s], fr.df1[:, s]
+    n_po = o.stop - o.start
+
+    # present value of every cost line, from prefix-sum tables (Q, Y+1, S)
+    for q in range(ix.q_every.size):
+        k = int(ix.q_every[q])
+        tq = a.table[q][:, s]
+        tq[0] = 0.0
+        np.multiply(esc[:, int(ix.q_driver[q]), :], df1 if k > 0 else df0, out=tq[1:])
+        for t in range(k + 1, y + 1) if k > 0 else ():
+            tq[t] += tq[t - k]
+    flat = a.table.reshape(-1)
+    line_pv = a.line_pv[ls]
+    np.take(flat, ix.line_pv_hi[ls], out=line_pv)
+    line_pv -= flat.take(ix.line_pv_lo[ls])
+    line_pv *= b.line_amount[ls]
+
+    # per-offer yearly flows: per driver, the amounts of its classes added over their years
+    # (a strided slice each), times the driver's escalation factors
+    a.amounts.reshape(-1)[ix.line_m[ls]] = b.line_amount[ls]
+    amounts = a.amounts[:, o]
+    flows = a.flows[:, o]
+    flows.fill(0.0)
+    flows_rec = np.zeros((y, n_po)) if fr.any_mid else flows
+    weights = np.empty((y, n_po))
+    for d, c0, c1 in ix.driver_classes:
+        for rec in (False, True) if fr.any_mid else (None,):
+            classes = [c for c in range(c0, c1) if rec is None or ix.class_recurring[c] == rec]
+            if not classes:
+                continue
+            weights.fill(0.0)
+            for c in classes:
+                weights[ix.class_years[c]] += amounts[c]
+            _per_offer(b, p, weights, esc[:, d, :], weights)
+            flows += weights
+            if rec:
+                flows_rec += weights
+
+    # expected repairs and downtime: per-year rows
+    if fsl.stop > fsl.start:
+        fs = ix.fail_scenario[fsl]
+        ef = _expected_failures_by_year(
+            b.hours[fs], b.fail_mtbf[fsl], b.fail_shape[fsl], b.study_years[fs], y
+        )
+        esc_flat = fr.esc.reshape(y, -1)
+        dfg = np.take(fr.df1, fs, axis=1)
+        rep = np.take(esc_flat, ix.fail_repair_col[fsl], axis=1)
+        rep *= ef
+        rep *= b.fail_repair_amount[fsl]
+        dtm = np.take(esc_flat, ix.fail_downtime_col[fsl], axis=1)
+        dtm *= ef
+        dtm *= b.fail_downtime_hours[fsl] * b.downtime_cost[fs]
+        a.repair_pv[fsl] = np.einsum("tf,tf->f", rep, dfg)
+        a.downtime_pv[fsl] = np.einsum("tf,tf->f", dtm, dfg)
+        rep += dtm
+        if ix.fail_all_offers:
+            flows += rep
+            if fr.any_mid:
+                flows_rec += rep
+        else:
+            cols = b.fail_offer[fsl] - o.start
+            flows[:, cols] += rep
+            if fr.any_mid:
+                flows_rec[:, cols] += rep
+
+    # residual values: a credit in year N of amount x escalation to N x remaining share
+    rv = ix.rv[p.rv]
+    if rv.size:
+        credit = -b.line_amount[rv] * ix.rv_share[p.rv] * fr.esc.reshape(-1).take(ix.rv_esc[p.rv])
+        credit_pv = credit * fr.df0.reshape(-1).take(ix.rv_df[p.rv])
+        a.residual_nominal[rv] = credit
+        a.residual_pv[rv] = credit_pv
+        per_offer = np.bincount(b.line_offer[rv] - o.start, weights=credit, minlength=n_po)
+        flows[b.study_years[b.offer_scenario[o]], np.arange(n_po)] += per_offer
+
+    pv = a.flows_pv[:, o]
+    _per_offer(b, p, flows, df0, pv)
+    if fr.any_mid:
+        _per_offer(b, p, flows_rec, df1 - df0, flows_rec)
+        pv += flows_rec
+    if a.flows_nominal is not a.flows:
+        growth = np.empty((y, s.stop - s.start))
+        growth[0] = 1.0
+        g = 1.0 + np.where(b.nominal[s], 0.0, b.inflation[s])
+        for t in range(1, y):
+            np.multiply(growth[t - 1], g, out=growth[t])
+        _per_offer(b, p, flows, growth, a.flows_nominal[:, o])
+
+    c = N_CATEGORIES
+    base = o.start * c
+    cat = np.zeros(n_po * c)
+    if ls.stop > ls.start:
+        cat += np.bincount(ix.line_cat[ls] - base, weights=line_pv, minlength=n_po * c)
+    if rv.size:
+        cat += np.bincount(
+            ix.line_cat_eol[rv] - base, weights=a.residual_pv[rv], minlength=n_po * c
+        )
+    if fsl.stop > fsl.start:
+        fo = (b.fail_offer[fsl] - o.start) * c
+        cat[fo + REPAIR] += a.repair_pv[fsl]
+        cat[fo + DOWNTIME] += a.downtime_pv[fsl]
+    a.cat[base : base + n_po * c] = cat
+
+
+def evaluate_batch(b: Batch, *, part_offers: int = PART_OFFERS) -> BatchResult:
     """Evaluate every offer of a batch. See the module docstring for the conventions.
 
     Per-year tables are year-major (year, ...), so steps along years are whole-vector operations.
@@ -506,126 +723,43 @@ def evaluate_batch(b: Batch) -> BatchResult:
     for each driver, the schedule table times the matrix of amounts per (driver, schedule) class
     and offer, times the escalation factors. Expected repairs and downtime (two per failure
     model) are genuine per-year rows. Residual values are credits in each scenario's year N.
+
+    The batch is evaluated in parts of whole scenarios of about ``part_offers`` offers, each
+    writing its own slices of the batch-wide arrays; parts run side by side on up to
+    ``os.cpu_count()`` threads. Every number depends on its own scenario only, so the result is
+    the same whatever the partition.
     """
     y = b.n_years
     n_o, n_s = b.n_offers, b.n_scenarios
-    fr = _frame(b)
-    esc, df0, df1 = fr.esc, fr.df0, fr.df1
     ix = b.index
-    spread = _PerOffer(b)
     n_l, n_f = b.line_offer.size, b.fail_offer.size
-
-    # present value of every cost line, from prefix-sum tables (Q, Y+1, S)
-    n_q = ix.q_every.size
-    table = np.empty((n_q, y + 1, n_s))
-    table[:, 0] = 0.0
-    for q in range(n_q):
-        k = int(ix.q_every[q])
-        tq = table[q]
-        np.multiply(esc[:, int(ix.q_driver[q]), :], df1 if k > 0 else df0, out=tq[1:])
-        for t in range(k + 1, y + 1) if k > 0 else ():
-            tq[t] += tq[t - k]
-    flat = table.reshape(-1)
-    line_pv = flat.take(ix.line_pv_hi)
-    line_pv -= flat.take(ix.line_pv_lo)
-    line_pv *= b.line_amount
-
-    # per-offer yearly flows: per driver, the amounts of its classes added over their years
-    # (a strided slice each), times the driver's escalation factors
-    amounts = np.zeros(ix.n_classes * n_o)
-    amounts[ix.line_m] = b.line_amount
-    amounts_2d = amounts.reshape(ix.n_classes, n_o)
-    flows = np.zeros((y, n_o))
-    flows_rec = np.zeros((y, n_o)) if fr.any_mid else flows
-    weights = np.empty((y, n_o))
-    for d, c0, c1 in ix.driver_classes:
-        for rec in (False, True) if fr.any_mid else (None,):
-            classes = [c for c in range(c0, c1) if rec is None or ix.class_recurring[c] == rec]
-            if not classes:
-                continue
-            weights.fill(0.0)
-            for c in classes:
-                weights[ix.class_years[c]] += amounts_2d[c]
-            spread.mul(weights, esc[:, d, :], out=weights)
-            flows += weights
-            if rec:
-                flows_rec += weights
-
-    # expected repairs and downtime: per-year rows
-    repair_pv = np.zeros(n_f)
-    downtime_pv = np.zeros(n_f)
-    if n_f:
-        fs = ix.fail_scenario
-        ef = _expected_failures_by_year(
-            b.hours[fs], b.fail_mtbf, b.fail_shape, b.study_years[fs], y
-        )
-        esc_flat = esc.reshape(y, -1)
-        dfg = np.take(df1, fs, axis=1)
-        rep = np.take(esc_flat, ix.fail_repair_col, axis=1)
-        rep *= ef
-        rep *= b.fail_repair_amount
-        dtm = np.take(esc_flat, ix.fail_downtime_col, axis=1)
-        dtm *= ef
-        dtm *= b.fail_downtime_hours * b.downtime_cost[fs]
-        repair_pv = np.einsum("tf,tf->f", rep, dfg)
-        downtime_pv = np.einsum("tf,tf->f", dtm, dfg)
-        rep += dtm
-        if ix.fail_all_offers:
-            flows += rep
-            if fr.any_mid:
-                flows_rec += rep
-        else:
-            flows[:, b.fail_offer] += rep
-            if fr.any_mid:
-                flows_rec[:, b.fail_offer] += rep
-
-    # residual values: a credit in year N of amount x escalation to N x remaining share
-    residual_nominal = np.zeros(n_l)
-    residual_pv = np.zeros(n_l)
-    rv = ix.rv
-    n_offer = b.study_years[b.offer_scenario]
-    if rv.size:
-        s_rv = ix.line_scenario[rv]
-        n_rv = b.study_years[s_rv]
-        credit = -b.line_amount[rv] * ix.rv_share * esc[n_rv, b.line_driver[rv], s_rv]
-        credit_pv = credit * df0[n_rv, s_rv]
-        residual_nominal[rv] = credit
-        residual_pv[rv] = credit_pv
-        per_offer = np.bincount(b.line_offer[rv], weights=credit, minlength=n_o)
-        flows[n_offer, np.arange(n_o)] += per_offer
-
-    flows_pv = spread.mul(flows, df0)
-    if fr.any_mid:
-        flows_pv += spread.mul(flows_rec, df1 - df0)
-    flows_nominal = flows
-    if not bool(b.nominal.all()):
-        g = 1.0 + np.where(b.nominal, 0.0, b.inflation)
-        growth = np.empty((y, n_s))
-        growth[0] = 1.0
-        for t in range(1, y):
-            np.multiply(growth[t - 1], g, out=growth[t])
-        flows_nominal = spread.mul(flows, growth)
-
-    c = N_CATEGORIES
-    cat = np.zeros(n_o * c)
-    if n_l:
-        cat += np.bincount(ix.line_cat, weights=line_pv, minlength=n_o * c)
-    if rv.size:
-        cat += np.bincount(ix.line_cat_eol[rv], weights=residual_pv[rv], minlength=n_o * c)
-    if n_f:
-        cat[b.fail_offer * c + REPAIR] += repair_pv
-        cat[b.fail_offer * c + DOWNTIME] += downtime_pv
+    flows = np.empty((y, n_o))
+    a = _Arrays(
+        fr=_new_frame(b),
+        table=np.empty((ix.q_every.size, y + 1, n_s)),
+        amounts=np.zeros((ix.n_classes, n_o)),
+        line_pv=np.empty(n_l),
+        residual_pv=np.zeros(n_l),
+        residual_nominal=np.zeros(n_l),
+        repair_pv=np.zeros(n_f),
+        downtime_pv=np.zeros(n_f),
+        flows=flows,
+        flows_pv=np.empty((y, n_o)),
+        flows_nominal=flows if bool(b.nominal.all()) else np.empty((y, n_o)),
+        cat=np.empty(n_o * N_CATEGORIES),
+    )
+    _run_parts(_partition(b, part_offers), lambda p: _evaluate_part(b, a, p))
     return BatchResult(
         batch=b,
-        line_pv=line_pv,
-        residual_pv=residual_pv,
-        residual_nominal=residual_nominal,
-        repair_pv=repair_pv,
-        downtime_pv=downtime_pv,
+        line_pv=a.line_pv,
+        residual_pv=a.residual_pv,
+        residual_nominal=a.residual_nominal,
+        repair_pv=a.repair_pv,
+        downtime_pv=a.downtime_pv,
         offer_basis=flows.T,
-        offer_nominal=flows_nominal.T,
-        offer_pv=flows_pv.T,
-        category_pv=cat.reshape(n_o, c),
+        offer_nominal=a.flows_nominal.T,
+        offer_pv=a.flows_pv.T,
+        category_pv=a.cat.reshape(n_o, N_CATEGORIES),
     )
 
 

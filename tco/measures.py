@@ -42,6 +42,8 @@ for _c in INVESTMENT_CATEGORIES:
 
 #: Cumulative savings within this many currency units of zero count as zero (float noise).
 _ZERO = 1e-6
+#: Up to this many columns, whole-array calls beat passes down the years.
+_FEW = 64
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,10 +80,8 @@ def _in_study(n_years: npt.NDArray[np.int64], y: int) -> npt.NDArray[np.bool_] |
 
 def _first_true(ok: npt.NDArray[np.bool_]) -> FloatArray:
     """Index of the first True down each column of a (Y, M) mask, NaN when none."""
-    y, m = ok.shape
-    first = np.full(m, np.nan)
-    for t in range(y - 1, -1, -1):
-        first[ok[t]] = t
+    first: FloatArray = ok.argmax(axis=0).astype(np.float64)
+    first[~ok.any(axis=0)] = np.nan
     return first
 
 
@@ -137,15 +137,15 @@ def _breakeven(cum: FloatArray, n_years: npt.NDArray[np.int64]) -> FloatArray:
     return out
 
 
-def _horner(coef: FloatArray, v: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """f(v) = sum_t coef[t] v^t and f'(v), column by column (coef is year-major, (Y, M))."""
-    f = np.zeros(v.shape)
-    fp = np.zeros(v.shape)
-    for col in range(coef.shape[0] - 1, -1, -1):
-        fp *= v
-        fp += f
-        f *= v
-        f += coef[col]
+def _npv_slope(coef: FloatArray, dcoef: FloatArray, v: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """f(v) = sum_t coef[t] v^t and f'(v) = sum_t dcoef[t] v^t for year-major columns (Y, M);
+    ``dcoef[t] = (t+1) coef[t+1]``. A handful of whole-array calls, whatever M."""
+    pw = np.empty(coef.shape)
+    pw[0] = 1.0
+    pw[1:] = v
+    np.multiply.accumulate(pw, axis=0, out=pw)
+    f: FloatArray = np.einsum("tm,tm->m", coef, pw)
+    fp: FloatArray = np.einsum("tm,tm->m", dcoef, pw[:-1])
     return f, fp
 
 
@@ -155,138 +155,244 @@ def _newton_bracketed(
     """The root in each bracket [lo, hi] (a sign change in v) of the year-major polynomial
     columns of ``coef``: Newton steps from v, bisection where a step leaves the bracket."""
     v, lo, hi = v.copy(), lo.copy(), hi.copy()
+    y = coef.shape[0]
+    dcoef = coef[1:] * np.arange(1, y, dtype=np.float64)[:, None]
+    if y < 2:
+        return v
+    s_lo = np.sign(f_lo)
     active = np.arange(v.size)
     for _ in range(100):
         if not active.size:
             break
         va, la, ha = v[active], lo[active], hi[active]
-        fv, dfv = _horner(coef, va)  # coef holds the active columns
-        left = np.sign(fv) == np.sign(f_lo[active])
+        fv, dfv = _npv_slope(coef, dcoef, va)  # coef holds the active columns
+        left = np.sign(fv) == s_lo
         la = np.where(left, va, la)
         ha = np.where(left, ha, va)
         with np.errstate(divide="ignore", invalid="ignore"):
             newton = va - fv / dfv
-        bad = ~np.isfinite(newton) | (newton <= la) | (newton >= ha)
+        bad = ~np.isfinite(newton) | (newton < la) | (newton > ha)  # va is an end
         new = np.where(fv == 0, va, np.where(bad, 0.5 * (la + ha), newton))
         v[active], lo[active], hi[active] = new, la, ha
         keep = (np.abs(new - va) > 1e-14 * np.abs(va)) & (fv != 0)
-        active = active[keep]
-        if active.size < keep.size:
-            coef = coef[:, keep]
+        if not keep.all():
+            active = active[keep]
+            coef, dcoef, s_lo = coef[:, keep], dcoef[:, keep], s_lo[keep]
     return v
 
 
-# Rates scanned for rows with several sign changes: fine near zero, coarse far out.
-_GRID_X = np.unique(
-    np.concatenate(
-        [
-            np.linspace(np.log(0.01), np.log(1e6), 240),
-            np.linspace(np.log(0.5), np.log(2.0), 300),
-            [0.0],
-        ]
-    )
+@dataclass(frozen=True, eq=False)
+class _Grid:
+    """Rates scanned for sign changes of NPV, as x = log(1+r) ascending and v = 1/(1+r)."""
+
+    x: FloatArray
+    v: FloatArray
+    zero: int  # the index of r = 0
+
+    @staticmethod
+    def of(x: FloatArray) -> _Grid:
+        x = np.unique(np.concatenate([x, [0.0]]))
+        return _Grid(x=x, v=np.exp(-x), zero=int(np.flatnonzero(x == 0.0)[0]))
+
+    def powers(self, y: int) -> FloatArray:
+        """(Y, G) table of v^t."""
+        cached = _POWERS.get((id(self), y))
+        if cached is None:
+            cached = self.v[None, :] ** np.arange(y, dtype=np.float64)[:, None]
+            _POWERS[(id(self), y)] = cached
+        return cached
+
+
+_POWERS: dict[tuple[int, int], FloatArray] = {}
+_LOG_LO, _LOG_HI = np.log(0.01), np.log(1e6)  # rates from -99 % to 10^6
+#: Rows with several sign changes: fine near zero (0.23 % steps in log(1+r) between -50 % and
+#: +100 %), coarse far out.
+_FINE = _Grid.of(
+    np.concatenate([np.linspace(_LOG_LO, _LOG_HI, 240), np.linspace(np.log(0.5), np.log(2.0), 300)])
 )
-_GRID_V = np.exp(-_GRID_X)  # v = 1/(1+r), decreasing along the grid
-_GRID_ZERO = int(np.flatnonzero(_GRID_X == 0.0)[0])
+#: Rows with one sign change have one root at most: a coarse grid brackets it for Newton.
+_COARSE = _Grid.of(np.linspace(_LOG_LO, _LOG_HI, 41))
 
 
-def _irr_closest_to_zero(f: FloatArray) -> FloatArray:
-    """The rate closest to zero where NPV vanishes, for year-major columns (Y, M) with several
-    sign changes.
+def _irr_nearest_zero(f: FloatArray, grid: _Grid) -> FloatArray:
+    """The rate closest to zero where NPV vanishes, for year-major columns (Y, M), NaN where
+    NPV changes sign nowhere on the grid.
 
-    NPV is scanned on a grid of rates (-99 % to 10^6, 0.23 % steps in log(1+r) between -50 % and
-    +100 %); the nearest sign change on each side of r = 0 is refined (bracketed Newton) and the
-    one closer to zero wins (numpy_financial.irr's choice among real roots).
+    NPV is scanned on the grid's rates; the nearest sign change on each side of r = 0 is refined
+    (bracketed Newton) and the one closer to zero wins (numpy_financial.irr's choice among real
+    roots).
     """
     y, m = f.shape
-    powers = _GRID_V[None, :] ** np.arange(y)[:, None]  # (Y, G)
-    npv = f.T @ powers  # (M, G)
-    sgn = np.sign(npv)
-    change = (sgn[:, :-1] * sgn[:, 1:] < 0) | (sgn[:, :-1] == 0)
-    g = change.shape[1]
-    idx = np.arange(g)[None, :]
-    right = np.where(change & (idx >= _GRID_ZERO), idx, g).min(axis=1)
-    left = np.where(change & (idx < _GRID_ZERO), idx, -1).max(axis=1)
     out = np.full(m, np.nan)
+    if not m:
+        return out
+    npv = f.T @ grid.powers(y)  # (M, G)
+    pos = npv >= 0.0
+    change = pos[:, 1:] != pos[:, :-1]  # (M, G-1): cell k is [x_k, x_k+1]
+    z = grid.zero
+    rows_l = rows_r = np.zeros(0, np.int64)
+    k_l = k_r = rows_l
+    if z > 0:
+        left = change[:, z - 1 :: -1]  # cells z-1, z-2, ...: nearest first
+        first = left.argmax(axis=1)
+        rows_l = np.flatnonzero(left[np.arange(m), first])
+        k_l = z - 1 - first[rows_l]
+    if z < change.shape[1]:
+        right = change[:, z:]
+        first = right.argmax(axis=1)
+        rows_r = np.flatnonzero(right[np.arange(m), first])
+        k_r = z + first[rows_r]
+    rows = np.concatenate([rows_l, rows_r])
+    if not rows.size:
+        return out
+    k = np.concatenate([k_l, k_r])
+    hi, lo = grid.v[k], grid.v[k + 1]  # v decreases along the grid
+    f_hi, f_lo = npv[rows, k], npv[rows, k + 1]
+    v = np.where(f_hi == 0.0, hi, lo)
+    todo = np.flatnonzero((f_hi != 0.0) & (f_lo != 0.0))
+    if todo.size:
+        v[todo] = _newton_bracketed(
+            np.ascontiguousarray(f[:, rows[todo]]),
+            0.5 * (lo[todo] + hi[todo]),
+            lo[todo],
+            hi[todo],
+            f_lo[todo],
+        )
+    rate = 1.0 / v - 1.0
     best = np.full(m, np.inf)
-    for k in (left, right):
-        ok = (k >= 0) & (k < g)
-        if not np.any(ok):
-            continue
-        rows = np.flatnonzero(ok)
-        kk = k[ok]
-        exact = sgn[rows, kk] == 0
-        lo, hi = _GRID_V[kk + 1], _GRID_V[kk]
-        coef = f[:, rows]
-        f_lo, _ = _horner(coef, lo)
-        v = np.where(exact, hi, _newton_bracketed(coef, 0.5 * (lo + hi), lo, hi, f_lo))
-        rate = 1.0 / v - 1.0
-        closer = np.abs(rate) < best[rows]
-        out[rows[closer]] = rate[closer]
-        best[rows[closer]] = np.abs(rate[closer])
+    n_l = rows_l.size
+    for part in (slice(0, n_l), slice(n_l, rows.size)):  # the left side wins a tie
+        rr, rate_p = rows[part], rate[part]
+        closer = np.abs(rate_p) < best[rr]
+        out[rr[closer]] = rate_p[closer]
+        best[rr[closer]] = np.abs(rate_p[closer])
     return out
+
+
+def _sign_changes(f: FloatArray) -> npt.NDArray[np.int64]:
+    """Sign changes down each column of (Y, M), values within _ZERO of zero skipped."""
+    y, m = f.shape
+    if m <= _FEW:  # carry the last non-zero sign forward with whole-array calls
+        s = np.sign(f) * (np.abs(f) > _ZERO)
+        at = np.where(s != 0, np.arange(y)[:, None], 0)
+        filled = np.take_along_axis(s, np.maximum.accumulate(at, axis=0), axis=0)
+        flips = (filled[1:] != filled[:-1]) & (filled[:-1] != 0)
+        result: npt.NDArray[np.int64] = flips.sum(axis=0)
+        return result
+    changes = np.zeros(m, dtype=np.int64)
+    last_pos = np.zeros(m, dtype=bool)
+    last_neg = np.zeros(m, dtype=bool)
+    for x in f:
+        pos = x > _ZERO
+        neg = x < -_ZERO
+        changes += (pos & last_neg) | (neg & last_pos)
+        last_pos = pos | (last_pos & ~neg)
+        last_neg = neg | (last_neg & ~pos)
+    return changes
 
 
 def irr_rows(flows: FloatArray, n_years: npt.NDArray[np.int64]) -> FloatArray:
     """Internal rate of return of each row's flows over years 0..N, NaN where none exists.
 
     Rows whose flows change sign exactly once have a unique IRR (Descartes' rule: one positive
-    root of the NPV polynomial in v = 1/(1+r)); it is found by a vectorized Newton iteration in
-    v, safeguarded by bisection, for r in (-99 %, 10^6). Rows with several sign changes may have
-    several IRRs; like ``numpy_financial.irr`` the one closest to zero is returned
-    (:func:`_irr_closest_to_zero`). Rows without a sign change have none. Work is year-major:
-    ``flows.T`` of a transposed view costs nothing.
+    root of the NPV polynomial in v = 1/(1+r)); a coarse scan of rates brackets it and Newton
+    steps in v, safeguarded by bisection, refine it, for r in (-99 %, 10^6). Rows with several
+    sign changes may have several IRRs; like ``numpy_financial.irr`` the one closest to zero is
+    returned, the scan being finer (:data:`_FINE`). Rows without a sign change have none. Work
+    is year-major: ``flows.T`` of a transposed view costs nothing.
     """
-    return _irr_year_major(_year_major(flows), n_years)
-
-
-def _irr_year_major(f: FloatArray, n_years: npt.NDArray[np.int64]) -> FloatArray:
-    y, m = f.shape
-    out = np.full(m, np.nan)
-    mask = _in_study(n_years, y)
+    f = _year_major(flows)
+    mask = _in_study(n_years, f.shape[0])
     if mask is not None:
         f = np.where(mask, f, 0.0)
-    changes = np.zeros(m, dtype=np.int64)
-    last = np.zeros(m)
-    for col in range(y):  # sign changes, zeros skipped: carry the last non-zero sign
-        x = f[col]
-        s = np.sign(x)
-        s[np.abs(x) <= _ZERO] = 0.0
-        nz = s != 0
-        changes += nz & (last != 0) & (s != last)
-        last = np.where(nz, s, last)
-    simple = np.flatnonzero(changes == 1)
-    if simple.size:
-        coef = f[:, simple]
-        lo = np.full(simple.size, 1.0 / (1.0 + 1e6))  # v at r = 10^6
-        hi = np.full(simple.size, 100.0)  # v at r = -99 %
-        f_lo, _ = _horner(coef, lo)
-        f_hi, _ = _horner(coef, hi)
-        bracketed = np.flatnonzero(np.sign(f_lo) * np.sign(f_hi) < 0)
-        if bracketed.size:
-            v = _newton_bracketed(
-                coef[:, bracketed],
-                np.full(bracketed.size, 1.0 / 1.1),
-                lo[bracketed],
-                hi[bracketed],
-                f_lo[bracketed],
-            )
-            out[simple[bracketed]] = 1.0 / v - 1.0
-    several = np.flatnonzero(changes > 1)
-    if several.size:
-        out[several] = _irr_closest_to_zero(f[:, several])
+    return _irr_year_major(f, _sign_changes(f))
+
+
+def _irr_year_major(f: FloatArray, changes: npt.NDArray[np.int64]) -> FloatArray:
+    """IRR of year-major columns (zero beyond each column's study period), given their sign
+    changes."""
+    out = np.full(f.shape[1], np.nan)
+    for grid, cols in ((_COARSE, changes == 1), (_FINE, changes > 1)):
+        idx = np.flatnonzero(cols)
+        if idx.size:
+            out[idx] = _irr_nearest_zero(np.ascontiguousarray(f[:, idx]), grid)
     return out
 
 
+def _over_years(
+    sav: FloatArray, sav_pv: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, npt.NDArray[np.int64]]:
+    """Simple and discounted payback years, breakeven years and sign changes of savings, in one
+    pass down the years of year-major savings (zero beyond each column's study period)."""
+    y, m = sav.shape
+    if m <= _FEW:  # whole-array calls: fewer than a pass down the years for a few columns
+        cum_pv = np.cumsum(sav_pv, axis=0)
+        no_mask = np.full(m, y - 1)
+        return (
+            _first_not_negative(np.cumsum(sav, axis=0), no_mask),
+            _first_not_negative(cum_pv, no_mask),
+            _breakeven(cum_pv, no_mask),
+            _sign_changes(sav),
+        )
+    cum = np.zeros(m)
+    cum_pv = np.zeros(m)
+    spb = np.full(m, np.nan)
+    dpb = np.full(m, np.nan)
+    be = np.full(m, np.nan)
+    spb_open = np.ones(m, dtype=bool)
+    dpb_open = np.ones(m, dtype=bool)
+    changes = np.zeros(m, dtype=np.int64)
+    last_pos = np.zeros(m, dtype=bool)
+    last_neg = np.zeros(m, dtype=bool)
+    behind = be_open = prev = ok = x_pos = x_neg = np.zeros(0, dtype=bool)
+    for t in range(y):
+        x = sav[t]
+        np.add(cum, x, out=cum)
+        prev = cum_pv.copy() if t else prev
+        np.add(cum_pv, sav_pv[t], out=cum_pv)
+        ok = np.greater_equal(cum, -_ZERO, out=ok if t else None)
+        ok &= spb_open
+        np.copyto(spb, t, where=ok)
+        spb_open ^= ok
+        below = cum_pv < -_ZERO
+        ok = np.logical_and(~below, dpb_open, out=ok)
+        np.copyto(dpb, t, where=ok)
+        dpb_open ^= ok
+        if t == 0:  # breakeven: where cumulative discounted savings first change sign
+            behind = below
+            be_open = below | (cum_pv > _ZERO)
+            be[~be_open] = 0.0
+        else:
+            crossed = np.flatnonzero((below != behind) & be_open)
+            if crossed.size:
+                before, after = prev[crossed], cum_pv[crossed]
+                be[crossed] = (t - 1) + (-before) / (after - before)
+                be_open[crossed] = False
+        x_pos = np.greater(x, _ZERO, out=x_pos if t else None)
+        x_neg = np.less(x, -_ZERO, out=x_neg if t else None)
+        changes += (x_pos & last_neg) | (x_neg & last_pos)
+        last_pos &= ~x_neg
+        last_pos |= x_pos
+        last_neg &= ~x_pos
+        last_neg |= x_neg
+    return spb, dpb, be, changes
+
+
 def compute_measures(r: BatchResult) -> Measures:
-    """All measures of an evaluated batch."""
+    """All measures of an evaluated batch.
+
+    Comparison measures are computed for the offers that are not their scenario's baseline only:
+    their savings against the baseline, year-major, go once down the years for paybacks,
+    breakeven and sign changes (:func:`_over_years`), then to the IRR.
+    """
     b = r.batch
     o_s = b.offer_scenario
     n_o = b.n_offers
     lcc = r.lifetime_cost
     n_years = b.study_years[o_s]
     rate = b.discount_rate[o_s]
-    eac: FloatArray = lcc * capital_recovery_factor(rate, n_years.astype(np.float64))
+    crf = capital_recovery_factor(b.discount_rate, b.study_years.astype(np.float64))
+    eac: FloatArray = lcc * crf[o_s]
     with np.errstate(divide="ignore", invalid="ignore"):
         per_hour = np.where(b.hours[o_s] > 0, eac / b.hours[o_s], np.nan)
 
@@ -297,25 +403,29 @@ def compute_measures(r: BatchResult) -> Measures:
     op = lcc - inv
     added_investment = inv - inv[base]
     op_savings = op[base] - op
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # masked by np.where
         sir = np.where(added_investment > _ZERO, op_savings / added_investment, np.nan)
         airr = np.where(sir >= 0, (1.0 + rate) * np.power(np.abs(sir), 1.0 / n_years) - 1.0, np.nan)
 
-    basis = _year_major(r.offer_basis)  # (Y, O); the engine's arrays are year-major already
-    present = _year_major(r.offer_pv)
-    savings = np.take(basis, base, axis=1)
-    savings -= basis
-    savings_pv = np.take(present, base, axis=1)
-    savings_pv -= present
-    cum = _cumulate(savings)
-    cum_pv = _cumulate(savings_pv)
-    spb = _first_not_negative(cum, n_years)
-    dpb = _first_not_negative(cum_pv, n_years)
-    be = _breakeven(cum_pv, n_years)
     others = np.flatnonzero(~is_base)
+    spb = np.full(n_o, np.nan)
+    dpb = np.full(n_o, np.nan)
+    be = np.full(n_o, np.nan)
     irr = np.full(n_o, np.nan)
     if others.size:
-        irr[others] = _irr_year_major(np.take(savings, others, axis=1), n_years[others])
+        basis = _year_major(r.offer_basis)  # (Y, O); the engine's arrays are year-major already
+        present = _year_major(r.offer_pv)
+        base_o = base[others]
+        sav = np.take(basis, base_o, axis=1)
+        sav -= np.take(basis, others, axis=1)
+        sav_pv = np.take(present, base_o, axis=1)
+        sav_pv -= np.take(present, others, axis=1)
+        mask = _in_study(n_years[others], sav.shape[0])
+        if mask is not None:
+            sav *= mask
+            sav_pv *= mask
+        spb[others], dpb[others], be[others], changes = _over_years(sav, sav_pv)
+        irr[others] = _irr_year_major(sav, changes)
 
     # residual credit earned per unit of year-0 acquisition price
     once0 = (b.line_category == ACQUISITION) & (b.line_every == 0) & (b.line_first == 0)
@@ -333,9 +443,9 @@ def compute_measures(r: BatchResult) -> Measures:
         net_savings=net + nan,
         sir=sir + nan,
         airr=airr + nan,
-        simple_payback_year=spb + nan,
-        discounted_payback_year=dpb + nan,
-        breakeven_year=be + nan,
+        simple_payback_year=spb,
+        discounted_payback_year=dpb,
+        breakeven_year=be,
         irr=irr,
         price_headroom=headroom + nan,
         is_baseline=is_base,
