@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import openapi, problems
+from api import openapi, problems, web
 from api.database import Database
 from api.middleware import AccessMiddleware, BodyLimitMiddleware, Metrics, configure_access_log
 from api.routers import catalog, evaluate, health, keys, metrics, quotes
@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     for module in (health, evaluate, quotes, catalog, keys, metrics):
         app.include_router(module.router)
+    web.install(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         AccessMiddleware, metrics=app.state.metrics, log_requests=settings.access_log

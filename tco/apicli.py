@@ -136,11 +136,17 @@ def serve(
     try:
         get_engine(url)  # migrate once, before the workers start
         key = demo_setup(url) if demo else None
+        if demo:
+            from tco.usercli import ensure_demo_user
+
+            user = ensure_demo_user(url)
     except TcoError as exc:
         raise _fail(exc) from None
     if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="tco-metrics-")
     print(f"TCO API on http://{host}:{port} (docs: /docs), database {url.split('@')[-1]}")
+    if demo:
+        print(f"sales web page: http://{host}:{port}/ (sign in as {user.email} / {user.password})")
     if key is not None:
         print(f"demo tenant '{DEMO_TENANT}', admin key (development only):", flush=True)
         print(key, flush=True)

@@ -43,6 +43,9 @@ def _register_sales_commands() -> None:
     app.add_typer(apikey_app, name="apikey")
     app.command("serve")(serve)
     app.add_typer(demo_app, name="demo")
+    from tco.usercli import user_app
+
+    app.add_typer(user_app, name="user")
 
 
 def fail(exc: TcoError) -> typer.Exit:

@@ -1,0 +1,60 @@
+"""The salesperson's web page, served by the API's application at ``/``.
+
+:func:`install` adds the pages, their static files and their error handlers to an app made by
+:func:`api.main.create_app` (it needs ``app.state.settings`` and ``app.state.database``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import cast
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, Request
+from starlette.responses import RedirectResponse, Response
+from starlette.staticfiles import StaticFiles
+
+from api.database import Database
+from api.web.deps import WebState, visitor
+from api.web.pages import PageError, SignInRequiredError, render
+from api.web.routes import router
+from api.web.settings import WebSettings
+
+STATIC = Path(__file__).parent / "static"
+_HEADINGS = {400: "Bad request", 403: "Not allowed", 404: "Not found", 409: "Not possible"}
+
+
+async def _sign_in_required(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, SignInRequiredError)
+    if request.method != "GET":
+        return render(
+            "error.html.j2",
+            language="en",
+            status_code=401,
+            heading="Signed out",
+            message="Your session has ended; sign in again.",
+        )
+    return RedirectResponse("/sign-in?" + urlencode({"next": exc.next_path}), status_code=303)
+
+
+async def _page_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PageError)
+    language = visitor(request).language
+    heading = _HEADINGS.get(exc.status_code, "Error")
+    return render(
+        "error.html.j2",
+        language=language,
+        status_code=exc.status_code,
+        heading=heading,
+        message=exc.message,
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Add the web page to ``app``: routes at ``/``, static files at ``/static/web``."""
+    database = cast(Database, app.state.database)
+    app.state.web = WebState(WebSettings(), database)
+    app.include_router(router)
+    app.mount("/static/web", StaticFiles(directory=STATIC), name="web-static")
+    app.add_exception_handler(SignInRequiredError, _sign_in_required)
+    app.add_exception_handler(PageError, _page_error)

@@ -1,0 +1,118 @@
+"""Dependencies of the web pages: the session, the signed-in user, the form and its CSRF check."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Annotated, cast
+
+from fastapi import Depends, Request
+
+from api.database import Database
+from api.web.pages import PageError, SignInRequiredError
+from api.web.session import CSRF_FIELD, Session, SessionCodec, csrf_ok
+from api.web.settings import WebSettings, session_secret
+from tco.store.uow import UnitOfWork
+from tco.store.users import User, get_user
+
+
+class WebState:
+    """The web page's share of the app: the database and, made on first use, the cookie codec
+    (its development secret is written beside the database only when a page is first served)."""
+
+    def __init__(self, settings: WebSettings, database: Database) -> None:
+        self.settings = settings
+        self.database = database
+        self._codec: SessionCodec | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def codec(self) -> SessionCodec:
+        with self._lock:
+            if self._codec is None:
+                self._codec = SessionCodec(
+                    session_secret(self.settings, self.database.url),
+                    max_age_seconds=int(self.settings.session_hours * 3600),
+                    secure=self.settings.secure_cookies,
+                )
+            return self._codec
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """Anyone: their session (if any) and the page language."""
+
+    session: Session | None
+    language: str
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A signed-in user, their session, the page language and their tenant's unit of work."""
+
+    user: User
+    session: Session
+    language: str
+    uow: UnitOfWork
+    here: str
+
+    @property
+    def by(self) -> str:
+        """Who the audit trail names."""
+        return f"user:{self.user.email}"
+
+
+def web_state(request: Request) -> WebState:
+    return cast(WebState, request.app.state.web)
+
+
+def language_of(session: Session | None, request: Request, user: User | None = None) -> str:
+    if session is not None and session.language in ("en", "de"):
+        return session.language
+    if user is not None:
+        return "de" if user.locale.startswith("de") else "en"
+    accept = request.headers.get("accept-language", "")
+    return "de" if accept.lower().startswith("de") else "en"
+
+
+def visitor(request: Request) -> Visitor:
+    session = web_state(request).codec.read(request)
+    return Visitor(session, language_of(session, request))
+
+
+def signed_in(request: Request) -> SignedIn:
+    """The signed-in user, or :class:`SignInRequiredError` (a redirect to the sign-in page)."""
+    state = web_state(request)
+    session = state.codec.read(request)
+    user = None
+    if session is not None and session.user_id is not None:
+        with state.database.sessions() as db:
+            user = get_user(db, session.user_id)
+    if session is None or user is None or user.tenant != session.tenant:
+        path = request.url.path
+        query = request.url.query
+        raise SignInRequiredError(path + (f"?{query}" if query and request.method == "GET" else ""))
+    return SignedIn(
+        user=user,
+        session=session,
+        language=language_of(session, request, user),
+        uow=state.database.uow(user.tenant),
+        here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+    )
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+VisitorDep = Annotated[Visitor, Depends(visitor)]
+SignedInDep = Annotated[SignedIn, Depends(signed_in)]
+FormDep = Annotated[dict[str, str], Depends(form_fields)]
+
+
+def check_csrf(session: Session | None, form: dict[str, str]) -> None:
+    if not csrf_ok(session, form.get(CSRF_FIELD)):
+        raise PageError(
+            403, "This form has expired or did not come from this site; reload the page."
+        )

@@ -1,0 +1,181 @@
+"""Labels of the web page in English and German.
+
+Keys are the English text. A label not found here falls back to the quote document's
+translations (:mod:`tco.render.locale`), then to the English text itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+
+from tco.render.locale import GERMAN as DOCUMENT_GERMAN
+
+GERMAN: dict[str, str] = {
+    # frame and sign-in
+    "TCO quotes": "TCO-Angebote",
+    "Skip to the content": "Zum Inhalt springen",
+    "Main": "Hauptmenü",
+    "Quotes": "Angebote",
+    "New quote": "Neues Angebot",
+    "Sign in": "Anmelden",
+    "Sign out": "Abmelden",
+    "E-mail address": "E-Mail-Adresse",
+    "Password": "Passwort",
+    "The e-mail address or the password is wrong.": "E-Mail-Adresse oder Passwort ist falsch.",
+    "Back to the quotes": "Zurück zu den Angeboten",
+    "Bad request": "Ungültige Anfrage",
+    "Not allowed": "Nicht erlaubt",
+    "Not found": "Nicht gefunden",
+    "Not possible": "Nicht möglich",
+    "Error": "Fehler",
+    "Signed out": "Abgemeldet",
+    "Your session has ended; sign in again.": "Ihre Sitzung ist abgelaufen; bitte neu anmelden.",
+    "This form has expired or did not come from this site; reload the page.": (
+        "Dieses Formular ist abgelaufen oder stammt nicht von dieser Seite; bitte neu laden."
+    ),
+    # list
+    "Customer or number": "Kunde oder Nummer",
+    "Status": "Status",
+    "any": "alle",
+    "Search": "Suchen",
+    "Quotes, newest first": "Angebote, neueste zuerst",
+    "Number": "Nummer",
+    "Title": "Titel",
+    "Version": "Version",
+    "Quote date": "Angebotsdatum",
+    "No quotes found.": "Keine Angebote gefunden.",
+    "Build a new quote": "Ein neues Angebot erstellen",
+    "draft": "Entwurf",
+    "sent": "versendet",
+    "accepted": "angenommen",
+    "rejected": "abgelehnt",
+    "expired": "abgelaufen",
+    # builder
+    "Revise quote": "Angebot überarbeiten",
+    "Back to the quote": "Zurück zum Angebot",
+    "Customer and quote": "Kunde und Angebot",
+    "Customer segment": "Kundensegment",
+    "standard": "Standard",
+    "dealer": "Händler",
+    "Valid for": "Gültig für",
+    "days": "Tage",
+    "Document language": "Dokumentsprache",
+    "Lifetime saving": "Einsparung über die Lebensdauer",
+    "See the comparison": "Zum Vergleich",
+    "Our offer": "Unser Angebot",
+    "Product": "Produkt",
+    "Quantity": "Menge",
+    "Discount": "Rabatt",
+    "No service plan": "Kein Serviceplan",
+    "of the price a year": "des Preises pro Jahr",
+    "repairs": "Reparaturen",
+    "cash": "Kauf",
+    "loan": "Kredit",
+    "lease": "Leasing",
+    "Loan interest rate": "Kreditzins",
+    "% a year": "% p. a.",
+    "Term": "Laufzeit",
+    "Down payment": "Anzahlung",
+    "Lease payment per year": "Leasingrate pro Jahr",
+    "Lease payments": "Leasingraten",
+    "in arrears": "nachschüssig",
+    "in advance": "vorschüssig",
+    "Compared with": "Verglichen mit",
+    "Compare with": "Vergleichen mit",
+    "a competitor's offer": "dem Angebot eines Wettbewerbers",
+    "keeping the existing machine": "dem Weiterbetrieb der vorhandenen Maschine",
+    "Name": "Name",
+    "Price": "Preis",
+    "Service life": "Nutzungsdauer",
+    "The technical values start as our product's; replace them with the other machine's data "
+    "sheet.": (
+        "Die technischen Werte sind die unseres Produkts; ersetzen Sie sie durch die Daten der "
+        "anderen Maschine."
+    ),
+    "Energy and failures": "Energie und Ausfälle",
+    "Rated power": "Nennleistung",
+    "Average load": "Mittlere Auslastung",
+    "Operating hours between failures": "Betriebsstunden zwischen Ausfällen",
+    "Repair cost per failure": "Reparaturkosten je Ausfall",
+    "Downtime per failure": "Stillstand je Ausfall",
+    "Preventive maintenance per year": "Vorbeugende Wartung pro Jahr",
+    "Their service contract": "Deren Servicevertrag",
+    "Service contract fee per year": "Servicegebühr pro Jahr",
+    "Repairs covered by the contract": "Vom Vertrag getragene Reparaturen",
+    "Maintenance covered by the contract": "Vom Vertrag getragene Wartung",
+    "Contract response time": "Reaktionszeit laut Vertrag",
+    "Prefilled with your catalog's defaults.": "Vorbelegt mit den Standardwerten Ihres Katalogs.",
+    "Escalation per year": "Preissteigerung pro Jahr",
+    "labor": "Arbeit",
+    "parts": "Teile",
+    "Energy price per kWh": "Energiepreis je kWh",
+    "Buyer's hourly rate": "Stundensatz des Käufers",
+    "Hours per purchase order": "Stunden je Bestellung",
+    "Hours per repair order": "Stunden je Reparaturauftrag",
+    "This version": "Diese Version",
+    "Note on the change": "Notiz zur Änderung",
+    "Price with the current catalog (otherwise the prices of the saved version stay)": (
+        "Mit dem aktuellen Katalog bepreisen (sonst bleiben die Preise der gespeicherten Version)"
+    ),
+    "Save as new version": "Als neue Version speichern",
+    "Save quote": "Angebot speichern",
+    "Comparison": "Vergleich",
+    "Enter the customer and the other offer's name and price to see the comparison.": (
+        "Geben Sie den Kunden sowie Namen und Preis des anderen Angebots ein, um den Vergleich "
+        "zu sehen."
+    ),
+    "Fix these fields to see the comparison:": "Bitte korrigieren Sie diese Felder:",
+    "required": "Pflichtfeld",
+    "enter a number": "Bitte eine Zahl eingeben",
+    "enter a whole number": "Bitte eine ganze Zahl eingeben",
+    "must be below 100 %": "muss unter 100 % liegen",
+    "must be at most 100 %": "darf höchstens 100 % sein",
+    "must be at least 0": "muss mindestens 0 sein",
+    "must be at least 1": "muss mindestens 1 sein",
+    "h": "h",
+    "years": "Jahre",
+    # comparison
+    "Lifetime saving of the recommended offer": "Lebenszyklus-Einsparung des empfohlenen Angebots",
+    "present value over": "Barwert über",
+    "Figure": "Kennzahl",
+    "All figures": "Alle Kennzahlen",
+    # quote page
+    "Revise": "Überarbeiten",
+    "Version shown": "Angezeigte Version",
+    "of": "von",
+    "Send to the customer": "An den Kunden senden",
+    "Files of version": "Dateien der Version",
+    "in the quote's language": "in der Sprache des Angebots",
+    "Workbook (.xlsx)": "Arbeitsmappe (.xlsx)",
+    "Document (.pdf)": "Dokument (.pdf)",
+    "Document (.html)": "Dokument (.html)",
+    "Change the status to": "Status ändern auf",
+    "Change": "Änderung",
+    "Apply": "Übernehmen",
+    "Versions": "Versionen",
+    "Changes from version": "Änderungen von Version",
+    "to": "zu",
+    "What": "Was",
+    "Field": "Feld",
+    "Before": "Vorher",
+    "After": "Nachher",
+    "input": "Eingabe",
+    "result": "Ergebnis",
+    "Nothing changed.": "Nichts geändert.",
+    "History": "Verlauf",
+    "When": "Wann",
+    "Who": "Wer",
+    "created": "erstellt",
+    "revised": "überarbeitet",
+    "status": "Status",
+}
+
+
+@cache
+def translator(language: str) -> Callable[[str], str]:
+    """``t(label)`` for ``en`` or ``de``."""
+    if language != "de":
+        return lambda key: key
+    table = {**DOCUMENT_GERMAN, **GERMAN}
+    return lambda key: table.get(key, key)

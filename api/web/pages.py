@@ -1,0 +1,61 @@
+"""Rendering pages: the Jinja2 environment, the translator, security headers and page errors."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from starlette.responses import HTMLResponse
+
+from api.web.i18n import translator
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+class PageError(Exception):
+    """An error shown as a page (404 for another tenant's quote, 403 for a bad CSRF token)."""
+
+    def __init__(self, status_code: int, message: str) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.message = message
+
+
+class SignInRequiredError(Exception):
+    """No valid session: GET requests are sent to the sign-in page."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(template: str, *, language: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """A page (or fragment) from ``templates/web/``, with ``t`` translating labels."""
+    html = (
+        environment()
+        .get_template(f"web/{template}")
+        .render(t=translator(language), lang=language, **context)
+    )
+    return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)

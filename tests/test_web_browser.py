@@ -1,0 +1,177 @@
+"""The web page in a real browser: Debian's Chromium driven by Playwright against uvicorn.
+
+A salesperson signs in, builds a quote from the demo catalog (our VSD compressor with FullCare
+against a fixed-speed competitor), watches the saving appear, saves, revises, and downloads the
+workbook, whose lifetime costs are the page's; a salesperson of another tenant cannot open it.
+Screenshots of the builder at 1280 and 768 px go to ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from api.settings import Settings
+from tco.store import db
+from tests.apisupport import live_server
+from tests.websupport import OTHER, PASSWORD, SALES, make_site
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    site = make_site(tmp_path_factory.mktemp("web"))
+    with live_server(Settings(database_url=site.url, access_log=False)) as url:
+        yield url
+    db.dispose(site.url)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if shutil.which(CHROMIUM) is None:
+        pytest.skip(f"{CHROMIUM} is not installed (make system)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def sign_in(page: sync_api.Page, base: str, email: str) -> None:
+    page.goto(f"{base}/quotes")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/quotes")
+
+
+def lifetime_costs(page: sync_api.Page) -> dict[str, str]:
+    cells = page.locator('[data-testid="lifetime-cost"]')
+    return {
+        str(cells.nth(i).get_attribute("data-offer")): str(cells.nth(i).get_attribute("data-value"))
+        for i in range(cells.count())
+    }
+
+
+def wait_for_preview(page: sync_api.Page, *, changed_from: str | None = None) -> str:
+    """The saving once the comparison shows one (different from ``changed_from``)."""
+    page.wait_for_function(
+        """(old) => { const s = document.getElementById('saving');
+                     return s && s.textContent.startsWith('EUR') && s.textContent !== old; }""",
+        arg=changed_from or "",
+        timeout=10_000,
+    )
+    return page.locator("#saving").inner_text()
+
+
+def test_build_save_revise_download_and_isolate(
+    browser: sync_api.Browser, base: str, tmp_path: Path
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    sign_in(page, base, SALES)
+
+    page.get_by_role("link", name="New quote").first.click()
+    page.wait_for_url(f"{base}/quotes/new")
+    unlabelled = page.evaluate(
+        """() => [...document.querySelectorAll('#builder input:not([type=hidden]), #builder select')]
+                 .filter(e => e.labels.length === 0 || e.tabIndex < 0).map(e => e.name)"""
+    )
+    assert unlabelled == []
+
+    page.locator("#f-customer_name").fill("Müller Metallbau GmbH")
+    page.get_by_label("Product").select_option("CMP-VSD-37")
+    assert page.get_by_label("Rated power").input_value() == "37"  # follows our product
+    page.get_by_label("Discount", exact=True).fill("8")
+    page.locator("#f-comp_name").fill("Competitor fixed-speed 37 kW")
+    page.get_by_label("Rated power").fill("43.5")
+    page.get_by_label("Average load").fill("100")
+    page.get_by_label("Operating hours between failures").fill("6000")
+    page.get_by_label("Repair cost per failure").fill("3100")
+    page.get_by_label("Downtime per failure").fill("16")
+    page.get_by_label("Preventive maintenance per year").fill("1900")
+    page.get_by_label("Downtime cost per hour").fill("900")
+    page.locator("#f-comp_price").fill("29500")
+    without_plan = wait_for_preview(page)
+
+    started = time.perf_counter()
+    page.get_by_label("Service plan").select_option("FULLCARE")
+    with_plan = wait_for_preview(page, changed_from=without_plan)
+    latency_ms = (time.perf_counter() - started) * 1000
+    assert latency_ms < 1500
+    assert page.locator("#figures").get_by_text("recommended").count() == 1
+    assert page.locator("svg.chart circle").count() == 1  # the crossover is marked
+    builder_costs = lifetime_costs(page)
+    assert float(builder_costs["ours"]) < float(builder_costs["competitor"])
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "preview-latency.txt").write_text(
+        f"service plan chosen -> saving shown: {latency_ms:.0f} ms (200 ms of it debounce)\n"
+    )
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(ARTIFACTS / "builder.png"), full_page=True)
+    page.set_viewport_size({"width": 768, "height": 1024})
+    assert page.locator("#saving-bar").inner_text().split("\n")[0].startswith("Lifetime saving")
+    page.screenshot(path=str(ARTIFACTS / "builder-768.png"))
+    page.screenshot(path=str(ARTIFACTS / "builder-768-full.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    page.get_by_role("button", name="Save quote").click()
+    page.wait_for_url(f"{base}/quotes/Q-*")
+    number = page.url.rsplit("/", 1)[1]
+    assert lifetime_costs(page) == builder_costs
+    assert page.locator("#saving").inner_text() == with_plan
+
+    page.get_by_role("link", name="Revise").click()
+    page.wait_for_url(f"{base}/quotes/{number}/revise")
+    before = wait_for_preview(page)
+    page.get_by_label("Discount", exact=True).fill("12")
+    wait_for_preview(page, changed_from=before)
+    page.get_by_label("Note on the change").fill("12 % off")
+    page.keyboard.press("Tab")
+    page.get_by_role("button", name="Save as new version").click()
+    page.wait_for_url(f"{base}/quotes/{number}")
+    assert page.locator("#version-shown").inner_text() == "2 of 2"
+    revised = lifetime_costs(page)
+    assert float(revised["ours"]) < float(builder_costs["ours"])
+    page.screenshot(path=str(ARTIFACTS / "quote.png"), full_page=True)
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Workbook (.xlsx)").click()
+    path = tmp_path / "quote.xlsx"
+    info.value.save_as(path)
+    wb = openpyxl.load_workbook(path, data_only=True)
+    for offer_id, shown in revised.items():
+        ((sheet, ref),) = wb.defined_names[f"lifetime_cost_{offer_id}"].destinations
+        assert round(wb[sheet][ref.replace("$", "")].value, 2) == pytest.approx(float(shown))
+
+    other = browser.new_context(viewport={"width": 1280, "height": 900})
+    olga = other.new_page()
+    sign_in(olga, base, OTHER)
+    assert number not in olga.content()
+    response = olga.goto(f"{base}/quotes/{number}")
+    assert response is not None
+    assert response.status == 404
+    assert olga.get_by_text(f"There is no quote {number}.").is_visible()
+    other.close()
+    context.close()
