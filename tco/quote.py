@@ -43,6 +43,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
+import numpy as np
 import numpy_financial as npf
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -60,6 +61,7 @@ from tco.catalog import (
     problem_message,
     require_price,
 )
+from tco.engine import expected_failures
 from tco.errors import ConflictError, NotFoundError, Problem, ScenarioError, format_path
 from tco.money import format_amount, round_money, to_decimal
 from tco.results import ScenarioResult, evaluate
@@ -833,8 +835,11 @@ class _OfferBuilder:
                 escalation=self.driver("labor"),
             )
             return
+        per_year = expected_failures(
+            np.array([hours]), np.array([scale]), np.array([shape]), np.array([self.n]), self.n + 1
+        )[0]
         for k in range(1, self.n + 1):
-            expected = (k * hours / scale) ** shape - ((k - 1) * hours / scale) ** shape
+            expected = float(per_year[k])
             self.add(
                 name=f"Repair orders year {k} ({expected:.2f} expected)",
                 category="transaction",
