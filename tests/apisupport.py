@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import httpx
-import pytest
 import uvicorn
 
 from api.main import create_app
 from api.settings import Settings
 from tco.store import db
 from tco.store.apikeys import Role, create_key
+from tests.test_store_support import postgres_database
 
-ADMIN_URL = os.environ.get("TCO_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+__all__ = ["postgres_database"]
 
 
 def free_port() -> int:
@@ -54,27 +52,6 @@ def live_server(settings: Settings) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=20)
-
-
-@contextmanager
-def postgres_database() -> Iterator[str]:
-    """A throwaway PostgreSQL database (created and dropped); its SQLAlchemy URL."""
-    psycopg = pytest.importorskip("psycopg")
-    name = f"tco_api_test_{uuid.uuid4().hex[:10]}"
-    try:
-        admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:  # pragma: no cover - server down
-        pytest.skip(f"PostgreSQL not reachable at {ADMIN_URL}: {exc}")
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    base = ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    url = f"{base}/{name}"
-    try:
-        yield url
-    finally:
-        db.dispose(url)
-        with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def make_key(url: str, tenant: str, role: Role | str) -> str:
