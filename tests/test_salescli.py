@@ -186,3 +186,19 @@ def test_export_writes_a_workbook_of_the_saved_version(sqlite_env: str, tmp_path
         str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value
     ]
     assert any("Q-2026-00001" in c for c in cells)
+
+
+@pytest.mark.pdf
+def test_export_writes_the_document_of_the_saved_version(sqlite_env: str, tmp_path: Path) -> None:
+    run("demo", "load")
+    html, pdf = tmp_path / "quote.html", tmp_path / "quote.pdf"
+    said = run("quote", "export", "Q-2026-00001", "--html", str(html), "--pdf", str(pdf))
+    assert f"wrote {html}" in said
+    assert f"wrote {pdf}" in said
+    page = html.read_text(encoding="utf-8")
+    assert "Q-2026-00001" in page
+    assert pdf.read_bytes().startswith(b"%PDF")
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Q-2026-00001" in text
