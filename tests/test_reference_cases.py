@@ -375,3 +375,23 @@ def test_irr_agrees_with_numpy_financial_on_random_streams() -> None:
             assert got == pytest.approx(want, abs=1e-7)
             checked += 1
     assert checked > 100
+
+
+# ------------------------------------------------------------------------------------------
+# ERR-01: worked values published with errors (pe.nebulome.com, energy-models.com). The engine
+# must give the correct figures, not the printed ones.
+
+
+def test_err_01_present_value_of_a_single_amount_is_not_the_misprinted_one() -> None:
+    got = lcc(one_offer(yearly([1000], first_year=2), n=2, d=0.08))
+    assert got == pytest.approx(857.34, abs=0.6)
+    assert abs(got - 961.17) > 100  # the page discounted at 2 %, not 8 %
+
+
+def test_err_01_uniform_series_is_not_the_misprinted_one() -> None:
+    line = {"name": "payment", "category": "operation", "amount": 2000, "every_years": 1}
+    pv = lcc(one_offer([line], n=10, d=0.06))
+    assert pv == pytest.approx(14720.2, abs=0.6)
+    assert abs(pv - 2636.2) > 1000
+    future = pv * 1.06**10  # F/A = (P/A)(F/P)
+    assert future == pytest.approx(26362.0, abs=0.6)
