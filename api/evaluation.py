@@ -1,8 +1,10 @@
 """Stateless pricing for the evaluate endpoints: parse, evaluate, serialize; nothing is saved.
 
 ``evaluate_document(raw)`` is exactly ``result_json(evaluate(parse_scenario(raw)))``, the
-document ``tco evaluate FILE --json`` prints (serialized compactly here). A batch is validated as
-a whole (problems named ``scenarios[3].offers[0]...``) and evaluated in one vectorized call.
+document ``tco evaluate FILE --json`` prints (serialized compactly here), built directly as
+JSON-ready data (:func:`~tco.results.evaluate_json`) rather than through the result models.
+A batch is validated as a whole (problems named ``scenarios[3].offers[0]...``) and evaluated in
+one vectorized call.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
+from pydantic_core import to_json
 
 from tco.errors import Problem, ScenarioError, TcoError
-from tco.results import evaluate, evaluate_many, result_json
+from tco.results import evaluate_json, evaluate_many_json
 from tco.scenario import Scenario, parse_scenario
 
 
@@ -31,7 +34,14 @@ def _non_finite(node: Any, path: str) -> Iterator[str]:
 
 
 def dumps(document: Any) -> bytes:
-    """Compact JSON; a result with NaN or infinity is refused (422) naming where it appears."""
+    """Compact JSON; a result with NaN or infinity is refused (422) naming where it appears.
+
+    Serialized by pydantic-core (the same numbers, shortest round-trip form, UTF-8); where its
+    output may hold a non-finite number, :mod:`json` decides, exactly as before.
+    """
+    fast = to_json(document, inf_nan_mode="constants")
+    if b"NaN" not in fast and b"Infinity" not in fast:
+        return fast
     try:
         return json.dumps(document, allow_nan=False, separators=(",", ":")).encode()
     except ValueError:
@@ -50,7 +60,7 @@ def dumps(document: Any) -> bytes:
 def evaluate_document(raw: Any) -> dict[str, Any]:
     scenario = parse_scenario(raw)
     with np.errstate(all="ignore"):  # extreme inputs: refused by dumps(), not a warning
-        return result_json(evaluate(scenario))
+        return evaluate_json(scenario)
 
 
 def _parse_batch(raw: Any, limit: int) -> list[Scenario]:
@@ -83,4 +93,4 @@ def evaluate_batch_document(raw: Any, *, limit: int) -> dict[str, Any]:
     """``{"results": [...]}``, one result per scenario in order, from one vectorized batch."""
     scenarios = _parse_batch(raw, limit)
     with np.errstate(all="ignore"):
-        return {"results": [result_json(r) for r in evaluate_many(scenarios)]}
+        return {"results": evaluate_many_json(scenarios)}

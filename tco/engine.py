@@ -34,6 +34,7 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -93,7 +94,141 @@ def _dense_codes(keys: IntArray) -> tuple[IntArray, IntArray]:
     return uniq.astype(np.int64), inverse.reshape(-1).astype(np.int64)
 
 
+#: Up to this many cost lines, the structural index is built with plain Python dicts and lists
+#: (the same tables as the array path, without np.unique and lexsort on tiny arrays).
+SMALL_LINES = 256
+
+
 def _build_index(b: Batch) -> _Index:
+    if b.line_offer.size <= SMALL_LINES:
+        return _build_index_small(b)
+    return _build_index_arrays(b)
+
+
+def _codes(keys: list[int]) -> tuple[list[int], list[int]]:
+    """:func:`_dense_codes` with lists: sorted distinct keys and each key's position."""
+    uniq = sorted(set(keys))
+    where = {k: i for i, k in enumerate(uniq)}
+    return uniq, [where[k] for k in keys]
+
+
+def _ints(x: list[int]) -> IntArray:
+    return np.array(x, dtype=np.int64)
+
+
+def _build_index_small(b: Batch) -> _Index:
+    """:func:`_build_index_arrays` for a small batch: the same tables, built with lists."""
+    n_s, n_o, y = b.n_scenarios, b.n_offers, b.n_years
+    d1 = int(b.rates.shape[1])
+    offer_scenario = b.offer_scenario.tolist()
+    line_offer = b.line_offer.tolist()
+    driver = b.line_driver.tolist()
+    every, first, last = b.line_every.tolist(), b.line_first.tolist(), b.line_last.tolist()
+    n_l = len(line_offer)
+    line_scenario = [offer_scenario[o] for o in line_offer]
+    last_occ = [
+        f + ((la - f) // max(e, 1)) * max(e, 1) for f, e, la in zip(first, every, last, strict=True)
+    ]
+    # schedules
+    skeys, line_sched = _codes(
+        [
+            (f * _KEY_BASE + e) * _KEY_BASE + lo
+            for f, e, lo in zip(first, every, last_occ, strict=True)
+        ]
+    )
+    n_k = len(skeys)
+    s_first = [k // (_KEY_BASE * _KEY_BASE) for k in skeys]
+    s_every = [(k // _KEY_BASE) % _KEY_BASE for k in skeys]
+    s_last = [k % _KEY_BASE for k in skeys]
+    sched_weights = np.zeros((n_k, y))
+    for w in range(n_k):
+        sched_weights[w, s_first[w] : s_last[w] + 1 : max(s_every[w], 1)] = 1.0
+    # flow classes: lines of one offer sharing driver and schedule get distinct ranks
+    pair = [d * n_k + w for d, w in zip(driver, line_sched, strict=True)]
+    rank = [0] * n_l
+    seen: dict[tuple[int, int], int] = {}
+    for i in sorted(range(n_l), key=lambda i: (line_offer[i], pair[i])):
+        g = (line_offer[i], pair[i])
+        rank[i] = seen.get(g, 0)
+        seen[g] = rank[i] + 1
+    n_rank = max(rank) + 1 if n_l else 1
+    ckeys, line_class = _codes([p * n_rank + r for p, r in zip(pair, rank, strict=True)])
+    c_driver = [(k // n_rank) // n_k for k in ckeys]
+    c_sched = [(k // n_rank) % n_k for k in ckeys]
+    class_years = tuple(slice(s_first[w], s_last[w] + 1, max(s_every[w], 1)) for w in c_sched)
+    class_recurring = tuple(s_every[w] > 0 for w in c_sched)
+    driver_classes: list[tuple[int, int, int]] = []
+    for c, d in enumerate(c_driver):
+        if driver_classes and driver_classes[-1][0] == d:
+            driver_classes[-1] = (d, driver_classes[-1][1], c + 1)
+        else:
+            driver_classes.append((d, c, c + 1))
+    # present-value classes
+    qkeys, line_q = _codes([e * d1 + d for e, d in zip(every, driver, strict=True)])
+    line_pv_hi = [
+        (q * (y + 1) + lo + 1) * n_s + s
+        for q, lo, s in zip(line_q, last_occ, line_scenario, strict=True)
+    ]
+    line_pv_lo = [
+        (q * (y + 1) + (max(f - e + 1, 0) if e > 0 else 0)) * n_s + s
+        for q, f, e, s in zip(line_q, first, every, line_scenario, strict=True)
+    ]
+    # residual values
+    life_all, fraction_all = b.line_life.tolist(), b.line_fraction.tolist()
+    study = b.study_years.tolist()
+    rv = [i for i in range(n_l) if life_all[i] > 0 or fraction_all[i] == fraction_all[i]]
+    rv_share: list[float] = []
+    rv_esc: list[int] = []
+    rv_df: list[int] = []
+    for i in rv:
+        life, fraction, s = life_all[i], fraction_all[i], line_scenario[i]
+        n = study[s]
+        if fraction == fraction:  # not NaN
+            rv_share.append(fraction)
+        else:
+            rv_share.append(max(last_occ[i] + life - n, 0.0) / (life if life > 0 else 1.0))
+        rv_esc.append((n * d1 + driver[i]) * n_s + s)
+        rv_df.append(n * n_s + s)
+    fail_offer = b.fail_offer.tolist()
+    fail_scenario = [offer_scenario[o] for o in fail_offer]
+    line_cat = b.line_offer * N_CATEGORIES
+    return _Index(
+        line_scenario=_ints(line_scenario),
+        sched_weights=sched_weights,
+        line_sched=_ints(line_sched),
+        n_classes=len(ckeys),
+        line_m=_ints([c * n_o + o for c, o in zip(line_class, line_offer, strict=True)]),
+        class_years=class_years,
+        class_recurring=class_recurring,
+        driver_classes=tuple(driver_classes),
+        q_every=_ints([k // d1 for k in qkeys]),
+        q_driver=_ints([k % d1 for k in qkeys]),
+        line_pv_hi=_ints(line_pv_hi),
+        line_pv_lo=_ints(line_pv_lo),
+        line_cat=line_cat + b.line_category,
+        line_cat_eol=line_cat + END_OF_LIFE,
+        rv=_ints(rv),
+        rv_share=np.array(rv_share, dtype=np.float64),
+        rv_esc=_ints(rv_esc),
+        rv_df=_ints(rv_df),
+        fail_scenario=_ints(fail_scenario),
+        fail_repair_col=_ints(
+            [d * n_s + s for d, s in zip(b.fail_repair_driver.tolist(), fail_scenario, strict=True)]
+        ),
+        fail_downtime_col=_ints(
+            [
+                d * n_s + s
+                for d, s in zip(b.fail_downtime_driver.tolist(), fail_scenario, strict=True)
+            ]
+        ),
+        fail_all_offers=fail_offer == list(range(n_o)),
+        ordered=all(a <= c for a, c in pairwise(offer_scenario))
+        and all(a <= c for a, c in pairwise(line_offer))
+        and all(a < c for a, c in pairwise(fail_offer)),
+    )
+
+
+def _build_index_arrays(b: Batch) -> _Index:
     n_s, n_o, y = b.n_scenarios, b.n_offers, b.n_years
     d1 = int(b.rates.shape[1])
     line_scenario = b.offer_scenario[b.line_offer]
@@ -231,10 +366,19 @@ class Batch:
     index: _Index = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        counts = np.bincount(self.offer_scenario, minlength=self.n_scenarios)
-        p = int(counts[0]) if counts.size else 0
-        ordered = bool(np.all(np.diff(self.offer_scenario) >= 0))
-        uniform = p if ordered and counts.size and bool(np.all(counts == p)) else 0
+        if self.n_offers <= SMALL_LINES:  # a few offers: plain Python, same answer
+            o_s = self.offer_scenario.tolist()
+            counts_l = [0] * self.n_scenarios
+            for si in o_s:
+                counts_l[si] += 1
+            p = counts_l[0] if counts_l else 0
+            ordered = all(a <= c for a, c in pairwise(o_s))
+            uniform = p if ordered and counts_l and all(c == p for c in counts_l) else 0
+        else:
+            counts = np.bincount(self.offer_scenario, minlength=self.n_scenarios)
+            p = int(counts[0]) if counts.size else 0
+            ordered = bool(np.all(np.diff(self.offer_scenario) >= 0))
+            uniform = p if ordered and counts.size and bool(np.all(counts == p)) else 0
         object.__setattr__(self, "offers_per_scenario", uniform)
         object.__setattr__(self, "index", _build_index(self))
 
@@ -314,8 +458,11 @@ def compile_batch(scenarios: Sequence[Scenario]) -> Batch:
         hours[si] = np.nan if a.operating_hours_per_year is None else a.operating_hours_per_year
         downtime_cost[si] = float(a.downtime_cost_per_hour)
         dindex = {name: i + 1 for i, name in enumerate(drivers_all[si])}
-        for name, di in dindex.items():
-            rates[:n, di, si] = a.rates_for(name)
+        for name, di in dindex.items():  # a.rates_for(name): the last given rate held to N
+            given = a.escalation[name]
+            k = min(len(given), n)
+            rates[:k, di, si] = given[:k]
+            rates[k:n, di, si] = given[k - 1]
         baseline[si] = len(offer_scenario) + sc.baseline_index
         for offer in sc.offers:
             oi = len(offer_scenario)
@@ -491,19 +638,41 @@ def _fill_frame(b: Batch, fr: _Frame, s: slice) -> None:
     esc[0] = 1.0
     np.add(b.rates[:, :, s], 1.0, out=esc[1:])
     esc[1:, 0] = 1.0 + np.where(b.nominal[s], b.inflation[s], 0.0)
-    for t in range(2, y):  # compound year by year, all scenarios and drivers side by side
-        esc[t] *= esc[t - 1]
+    few = _few(esc[0].size)
+    if few:  # one accumulate call; the same products in the same order
+        np.multiply.accumulate(esc[1:], axis=0, out=esc[1:])
+    else:
+        for t in range(2, y):  # compound year by year, all scenarios and drivers side by side
+            esc[t] *= esc[t - 1]
     df0 = fr.df0[:, s]
     df0[0] = 1.0
     v = 1.0 / (1.0 + b.discount_rate[s])
-    for t in range(1, y):
-        np.multiply(df0[t - 1], v, out=df0[t])
+    _powers(df0, v, few)
     if fr.any_mid:
         df1 = fr.df1[:, s]
         df1[0] = df0[0]
         np.multiply(
             df0[1:], np.where(b.mid_year[s], np.sqrt(1.0 + b.discount_rate[s]), 1.0), out=df1[1:]
         )
+
+
+#: Up to this many columns per year, a year-by-year recurrence is one accumulate call (the same
+#: operations in the same order); wider tables go year by year, row-wise.
+_FEW_COLUMNS = 256
+
+
+def _few(columns: int) -> bool:
+    return columns <= _FEW_COLUMNS
+
+
+def _powers(out: FloatArray, v: FloatArray, few: bool) -> None:
+    """out[t] = out[t-1] x v down the years (out[0] given)."""
+    if few:
+        out[1:] = v
+        np.multiply.accumulate(out, axis=0, out=out)
+    else:
+        for t in range(1, out.shape[0]):
+            np.multiply(out[t - 1], v, out=out[t])
 
 
 def _frame(b: Batch) -> _Frame:
@@ -576,7 +745,9 @@ def _per_offer(b: Batch, p: _Part, x: FloatArray, table: FloatArray, out: FloatA
     broadcast when every scenario has the same number of offers, a column gather otherwise."""
     y = x.shape[0]
     per = b.offers_per_scenario
-    if 0 < per <= 8:  # offer j of every scenario: a strided view as long as the table
+    if p.s.stop - p.s.start == 1:  # one scenario: its table column broadcasts
+        np.multiply(x, table, out=out)
+    elif 0 < per <= 8:  # offer j of every scenario: a strided view as long as the table
         for j in range(per):
             np.multiply(x[:, j::per], table, out=out[:, j::per])
     elif per > 8:
@@ -611,6 +782,7 @@ def _evaluate_part(b: Batch, a: _Arrays, p: _Part) -> None:
     s, o, ls, fsl = p.s, p.o, p.lines, p.f
     esc, df0, df1 = fr.esc[:, :, s], fr.df0[:, s], fr.df1[:, s]
     n_po = o.stop - o.start
+    few = _few(s.stop - s.start)
 
     # present value of every cost line, from prefix-sum tables (Q, Y+1, S)
     for q in range(ix.q_every.size):
@@ -618,8 +790,14 @@ def _evaluate_part(b: Batch, a: _Arrays, p: _Part) -> None:
         tq = a.table[q][:, s]
         tq[0] = 0.0
         np.multiply(esc[:, int(ix.q_driver[q]), :], df1 if k > 0 else df0, out=tq[1:])
-        for t in range(k + 1, y + 1) if k > 0 else ():
-            tq[t] += tq[t - k]
+        if k <= 0:
+            continue
+        if few:  # each residue class of years mod k is one accumulate call
+            for r in range(1, min(k, y - k) + 1):
+                np.add.accumulate(tq[r::k], axis=0, out=tq[r::k])
+        else:
+            for t in range(k + 1, y + 1):
+                tq[t] += tq[t - k]
     flat = a.table.reshape(-1)
     line_pv = a.line_pv[ls]
     np.take(flat, ix.line_pv_hi[ls], out=line_pv)
@@ -692,9 +870,7 @@ def _evaluate_part(b: Batch, a: _Arrays, p: _Part) -> None:
     if a.flows_nominal is not a.flows:
         growth = np.empty((y, s.stop - s.start))
         growth[0] = 1.0
-        g = 1.0 + np.where(b.nominal[s], 0.0, b.inflation[s])
-        for t in range(1, y):
-            np.multiply(growth[t - 1], g, out=growth[t])
+        _powers(growth, 1.0 + np.where(b.nominal[s], 0.0, b.inflation[s]), few)
         _per_offer(b, p, flows, growth, a.flows_nominal[:, o])
 
     c = N_CATEGORIES

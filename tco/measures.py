@@ -161,23 +161,23 @@ def _newton_bracketed(
         return v
     s_lo = np.sign(f_lo)
     active = np.arange(v.size)
-    for _ in range(100):
-        if not active.size:
-            break
-        va, la, ha = v[active], lo[active], hi[active]
-        fv, dfv = _npv_slope(coef, dcoef, va)  # coef holds the active columns
-        left = np.sign(fv) == s_lo
-        la = np.where(left, va, la)
-        ha = np.where(left, ha, va)
-        with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):  # once, not per step
+        for _ in range(100):
+            if not active.size:
+                break
+            va, la, ha = v[active], lo[active], hi[active]
+            fv, dfv = _npv_slope(coef, dcoef, va)  # coef holds the active columns
+            left = np.sign(fv) == s_lo
+            la = np.where(left, va, la)
+            ha = np.where(left, ha, va)
             newton = va - fv / dfv
-        bad = ~np.isfinite(newton) | (newton < la) | (newton > ha)  # va is an end
-        new = np.where(fv == 0, va, np.where(bad, 0.5 * (la + ha), newton))
-        v[active], lo[active], hi[active] = new, la, ha
-        keep = (np.abs(new - va) > 1e-14 * np.abs(va)) & (fv != 0)
-        if not keep.all():
-            active = active[keep]
-            coef, dcoef, s_lo = coef[:, keep], dcoef[:, keep], s_lo[keep]
+            bad = ~np.isfinite(newton) | (newton < la) | (newton > ha)  # va is an end
+            new = np.where(fv == 0, va, np.where(bad, 0.5 * (la + ha), newton))
+            v[active], lo[active], hi[active] = new, la, ha
+            keep = (np.abs(new - va) > 1e-14 * np.abs(va)) & (fv != 0)
+            if not keep.all():
+                active = active[keep]
+                coef, dcoef, s_lo = coef[:, keep], dcoef[:, keep], s_lo[keep]
     return v
 
 

@@ -133,129 +133,242 @@ def scenario_issues(sc: Scenario) -> list[Issue]:
     return out
 
 
-def _assemble(
-    sc: Scenario, r: BatchResult, m: Measures, offer0: int, line0: int, fail0: int
-) -> tuple[ScenarioResult, int, int]:
-    b = r.batch
+_INV_IDX = tuple(CAT_INDEX[c] for c in CATEGORIES if c in _INVESTMENT)
+_CAT_NAMES = tuple(c.value for c in CATEGORIES)
+
+
+def _num_or_none(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+def _int_or_none(x: float) -> int | None:
+    return int(x) if math.isfinite(x) else None
+
+
+class _Columns:
+    """A batch's per-line and per-offer numbers as Python lists, converted once per batch."""
+
+    def __init__(self, r: BatchResult, m: Measures) -> None:
+        b = r.batch
+        self.r = r
+        self.line_offer: list[int] = b.line_offer.tolist()
+        self.line_source: list[int] = b.line_source.tolist()
+        self.line_pv: list[float] = r.line_pv.tolist()
+        self.line_life: list[float] = b.line_life.tolist()
+        self.line_fraction: list[float] = b.line_fraction.tolist()
+        self.residual_pv: list[float] = r.residual_pv.tolist()
+        self.repair_pv: list[float] = r.repair_pv.tolist()
+        self.downtime_pv: list[float] = r.downtime_pv.tolist()
+        self.category_pv: list[list[float]] = r.category_pv.tolist()
+        self.lifetime_cost = m.lifetime_cost
+        self.lcc: list[float] = m.lifetime_cost.tolist()
+        self.eac: list[float] = m.equivalent_annual_cost.tolist()
+        self.per_hour: list[float] = m.cost_per_operating_hour.tolist()
+        self.is_baseline: list[bool] = m.is_baseline.tolist()
+        self.net: list[float] = m.net_savings.tolist()
+        self.sir: list[float] = m.sir.tolist()
+        self.airr: list[float] = m.airr.tolist()
+        self.spb: list[float] = m.simple_payback_year.tolist()
+        self.dpb: list[float] = m.discounted_payback_year.tolist()
+        self.be: list[float] = m.breakeven_year.tolist()
+        self.irr: list[float] = m.irr.tolist()
+        self.headroom: list[float] = m.price_headroom.tolist()
+
+
+def _issue_rows(sc: Scenario) -> list[dict[str, Any]]:
+    return [{"path": i.path, "message": i.message} for i in scenario_issues(sc)]
+
+
+def _assemble_json(
+    sc: Scenario, cols: _Columns, offer0: int, line0: int, fail0: int
+) -> tuple[dict[str, Any], int, int]:
+    """One scenario's result as JSON-ready data: exactly ``ScenarioResult.model_dump(mode="json")``
+    (same keys, order and numbers), built directly."""
+    r = cols.r
     n = sc.assumptions.study_period_years
-    offers: list[OfferResult] = []
+    k_offers = len(sc.offers)
+    o_end = offer0 + k_offers
+    n_lines = len(cols.line_offer)
+    nominal = r.offer_nominal[offer0:o_end, : n + 1].tolist()
+    pv_block = r.offer_pv[offer0:o_end, : n + 1]
+    present = pv_block.tolist()
+    cumulative = np.cumsum(pv_block, axis=1).tolist()
+    offers: list[dict[str, Any]] = []
     li, fi = line0, fail0
     for k, offer in enumerate(sc.offers):
         o = offer0 + k
         lines_pv: dict[int, float] = {}
         residual: dict[int, float] = {}
-        while li < b.line_offer.size and b.line_offer[li] == o:
-            src = int(b.line_source[li])
-            lines_pv[src] = float(r.line_pv[li])
-            if b.line_life[li] > 0 or not np.isnan(b.line_fraction[li]):
-                residual[src] = float(r.residual_pv[li])
+        while li < n_lines and cols.line_offer[li] == o:
+            src = cols.line_source[li]
+            lines_pv[src] = cols.line_pv[li]
+            fraction = cols.line_fraction[li]
+            if cols.line_life[li] > 0 or fraction == fraction:  # fraction not NaN
+                residual[src] = cols.residual_pv[li]
             li += 1
-        rows: list[LineResult] = []
-        for j, line in enumerate(offer.costs):
-            rows.append(
-                LineResult(
-                    name=line.name,
-                    category=line.category,
-                    present_value=lines_pv[j],
-                    source=f"costs[{j}]",
-                )
-            )
+        costs = offer.costs
+        rows: list[dict[str, Any]] = [
+            {
+                "name": line.name,
+                "category": line.category.value,
+                "present_value": lines_pv[j],
+                "source": f"costs[{j}]",
+            }
+            for j, line in enumerate(costs)
+        ]
         for j, credit in sorted(residual.items()):
             rows.append(
-                LineResult(
-                    name=f"{offer.costs[j].name}: residual value",
-                    category=Category.end_of_life,
-                    present_value=credit,
-                    source=f"costs[{j}].residual",
-                )
+                {
+                    "name": f"{costs[j].name}: residual value",
+                    "category": Category.end_of_life.value,
+                    "present_value": credit,
+                    "source": f"costs[{j}].residual",
+                }
             )
         if offer.failures is not None:
             rows.append(
-                LineResult(
-                    name="Expected repairs",
-                    category=Category.repair,
-                    present_value=float(r.repair_pv[fi]),
-                    source="failures.repair",
-                )
+                {
+                    "name": "Expected repairs",
+                    "category": Category.repair.value,
+                    "present_value": cols.repair_pv[fi],
+                    "source": "failures.repair",
+                }
             )
             rows.append(
-                LineResult(
-                    name="Expected downtime",
-                    category=Category.downtime,
-                    present_value=float(r.downtime_pv[fi]),
-                    source="failures.downtime",
-                )
+                {
+                    "name": "Expected downtime",
+                    "category": Category.downtime.value,
+                    "present_value": cols.downtime_pv[fi],
+                    "source": "failures.downtime",
+                }
             )
             fi += 1
-        cat = r.category_pv[o]
-        inv = float(sum(cat[CAT_INDEX[c]] for c in CATEGORIES if c in _INVESTMENT))
-        pv = r.offer_pv[o, : n + 1]
+        cat = cols.category_pv[o]
+        inv = float(sum(cat[i] for i in _INV_IDX))
+        lcc = cols.lcc[o]
         offers.append(
-            OfferResult(
-                id=offer.id,
-                name=offer.title,
-                lifetime_cost=float(m.lifetime_cost[o]),
-                equivalent_annual_cost=float(m.equivalent_annual_cost[o]),
-                cost_per_operating_hour=_num(m.cost_per_operating_hour[o]),
-                investment_cost=inv,
-                operating_cost=float(m.lifetime_cost[o]) - inv,
-                by_category={c.value: float(cat[i]) for i, c in enumerate(CATEGORIES)},
-                lines=tuple(rows),
-                cash_flows=CashFlows(
-                    nominal=tuple(float(v) for v in r.offer_nominal[o, : n + 1]),
-                    present_value=tuple(float(v) for v in pv),
-                    cumulative_present_value=tuple(float(v) for v in np.cumsum(pv)),
-                ),
-            )
+            {
+                "id": offer.id,
+                "name": offer.title,
+                "lifetime_cost": lcc,
+                "equivalent_annual_cost": cols.eac[o],
+                "cost_per_operating_hour": _num_or_none(cols.per_hour[o]),
+                "investment_cost": inv,
+                "operating_cost": lcc - inv,
+                "by_category": dict(zip(_CAT_NAMES, cat, strict=True)),
+                "lines": rows,
+                "cash_flows": {
+                    "nominal": nominal[k],
+                    "present_value": present[k],
+                    "cumulative_present_value": cumulative[k],
+                },
+            }
         )
-    comps: dict[str, OfferComparison] = {}
+    comps: dict[str, dict[str, Any]] = {}
     for k, offer in enumerate(sc.offers):
         o = offer0 + k
-        if m.is_baseline[o]:
+        if cols.is_baseline[o]:
             continue
-        comps[offer.id] = OfferComparison(
-            net_savings=float(m.net_savings[o]),
-            sir=_num(m.sir[o]),
-            airr=_num(m.airr[o]),
-            simple_payback_year=_int(m.simple_payback_year[o]),
-            discounted_payback_year=_int(m.discounted_payback_year[o]),
-            breakeven_year=_num(m.breakeven_year[o]),
-            irr=_num(m.irr[o]),
-            price_headroom=_num(m.price_headroom[o]),
-        )
-    lcc = m.lifetime_cost[offer0 : offer0 + len(sc.offers)]
+        comps[offer.id] = {
+            "net_savings": cols.net[o],
+            "sir": _num_or_none(cols.sir[o]),
+            "airr": _num_or_none(cols.airr[o]),
+            "simple_payback_year": _int_or_none(cols.spb[o]),
+            "discounted_payback_year": _int_or_none(cols.dpb[o]),
+            "breakeven_year": _num_or_none(cols.be[o]),
+            "irr": _num_or_none(cols.irr[o]),
+            "price_headroom": _num_or_none(cols.headroom[o]),
+        }
     a = sc.assumptions
-    result = ScenarioResult(
-        currency=a.currency,
-        study_period_years=n,
-        offers=tuple(offers),
-        comparison=Comparison(
-            baseline=sc.baseline_id, offers=comps, recommended=sc.offers[int(np.argmin(lcc))].id
-        ),
-        method=Method(
-            rate_basis=a.rate_basis,
-            discount_rate=a.discount_rate,
-            inflation=a.inflation,
-            timing=a.timing,
-            engine_version=__version__,
-        ),
-        issues=tuple(scenario_issues(sc)),
-    )
+    result = {
+        "currency": a.currency,
+        "study_period_years": n,
+        "offers": offers,
+        "comparison": {
+            "baseline": sc.baseline_id,
+            "offers": comps,
+            "recommended": sc.offers[int(np.argmin(cols.lifetime_cost[offer0:o_end]))].id,
+        },
+        "method": {
+            "rate_basis": a.rate_basis,
+            "discount_rate": a.discount_rate,
+            "inflation": a.inflation,
+            "timing": a.timing,
+            "engine_version": __version__,
+        },
+        "issues": _issue_rows(sc),
+    }
     return result, li, fi
+
+
+def _model(d: dict[str, Any]) -> ScenarioResult:
+    """The :class:`ScenarioResult` of JSON-ready data from :func:`_assemble_json` (numbers already
+    checked by construction: built without validating again)."""
+    offers = tuple(
+        OfferResult.model_construct(
+            id=o["id"],
+            name=o["name"],
+            lifetime_cost=o["lifetime_cost"],
+            equivalent_annual_cost=o["equivalent_annual_cost"],
+            cost_per_operating_hour=o["cost_per_operating_hour"],
+            investment_cost=o["investment_cost"],
+            operating_cost=o["operating_cost"],
+            by_category=o["by_category"],
+            lines=tuple(
+                LineResult.model_construct(
+                    name=x["name"],
+                    category=Category(x["category"]),
+                    present_value=x["present_value"],
+                    source=x["source"],
+                )
+                for x in o["lines"]
+            ),
+            cash_flows=CashFlows.model_construct(
+                nominal=tuple(o["cash_flows"]["nominal"]),
+                present_value=tuple(o["cash_flows"]["present_value"]),
+                cumulative_present_value=tuple(o["cash_flows"]["cumulative_present_value"]),
+            ),
+        )
+        for o in d["offers"]
+    )
+    c = d["comparison"]
+    return ScenarioResult.model_construct(
+        currency=d["currency"],
+        study_period_years=d["study_period_years"],
+        offers=offers,
+        comparison=Comparison.model_construct(
+            baseline=c["baseline"],
+            offers={k: OfferComparison.model_construct(**v) for k, v in c["offers"].items()},
+            recommended=c["recommended"],
+        ),
+        method=Method.model_construct(**d["method"]),
+        issues=tuple(Issue.model_construct(**i) for i in d["issues"]),
+    )
+
+
+def evaluate_many_json(scenarios: Sequence[Scenario]) -> list[dict[str, Any]]:
+    """Evaluate scenarios in one vectorized batch; one JSON-ready result each, exactly
+    ``[result_json(r) for r in evaluate_many(scenarios)]``."""
+    batch = compile_batch(scenarios)
+    r = evaluate_batch(batch)
+    cols = _Columns(r, compute_measures(r))
+    out: list[dict[str, Any]] = []
+    o = li = fi = 0
+    for sc in scenarios:
+        res, li, fi = _assemble_json(sc, cols, o, li, fi)
+        out.append(res)
+        o += len(sc.offers)
+    return out
+
+
+def evaluate_json(scenario: Scenario) -> dict[str, Any]:
+    """Evaluate one scenario into JSON-ready data: exactly ``result_json(evaluate(scenario))``."""
+    return evaluate_many_json([scenario])[0]
 
 
 def evaluate_many(scenarios: Sequence[Scenario]) -> list[ScenarioResult]:
     """Evaluate scenarios in one vectorized batch and assemble one result each."""
-    batch = compile_batch(scenarios)
-    r = evaluate_batch(batch)
-    m = compute_measures(r)
-    out: list[ScenarioResult] = []
-    o = li = fi = 0
-    for sc in scenarios:
-        res, li, fi = _assemble(sc, r, m, o, li, fi)
-        out.append(res)
-        o += len(sc.offers)
-    return out
+    return [_model(d) for d in evaluate_many_json(scenarios)]
 
 
 def evaluate(scenario: Scenario) -> ScenarioResult:
