@@ -137,47 +137,79 @@ def _breakeven(cum: FloatArray, n_years: npt.NDArray[np.int64]) -> FloatArray:
     return out
 
 
-def _npv_slope(coef: FloatArray, dcoef: FloatArray, v: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """f(v) = sum_t coef[t] v^t and f'(v) = sum_t dcoef[t] v^t for year-major columns (Y, M);
-    ``dcoef[t] = (t+1) coef[t+1]``. A handful of whole-array calls, whatever M."""
-    pw = np.empty(coef.shape)
+def _powers_of(v: FloatArray, y: int) -> FloatArray:
+    """(Y, M) table of v^t."""
+    pw = np.empty((y, v.size))
     pw[0] = 1.0
-    pw[1:] = v
-    np.multiply.accumulate(pw, axis=0, out=pw)
-    f: FloatArray = np.einsum("tm,tm->m", coef, pw)
-    fp: FloatArray = np.einsum("tm,tm->m", dcoef, pw[:-1])
-    return f, fp
+    if v.size <= _FEW:  # one accumulate call
+        pw[1:] = v
+        np.multiply.accumulate(pw, axis=0, out=pw)
+    else:  # wide: row by row (an accumulate down axis 0 strides through memory)
+        for t in range(1, y):
+            np.multiply(pw[t - 1], v, out=pw[t])
+    return pw
 
 
 def _newton_bracketed(
     coef: FloatArray, v: FloatArray, lo: FloatArray, hi: FloatArray, f_lo: FloatArray
 ) -> FloatArray:
     """The root in each bracket [lo, hi] (a sign change in v) of the year-major polynomial
-    columns of ``coef``: Newton steps from v, bisection where a step leaves the bracket."""
+    columns of ``coef``: Newton steps from v, bisection where a step leaves the bracket.
+
+    With f = P - N, P and N the polynomials of the positive and the negative coefficients,
+    Newton runs on h = log P - log N in log v: both logs are convex, nearly linear in log v
+    where one power dominates, so steps converge fast wherever the root lies (Newton on f in v
+    crawls where high powers dominate).
+    """
     v, lo, hi = v.copy(), lo.copy(), hi.copy()
     y = coef.shape[0]
-    dcoef = coef[1:] * np.arange(1, y, dtype=np.float64)[:, None]
     if y < 2:
         return v
+    t = np.arange(y, dtype=np.float64)[:, None]
+    pos = np.maximum(coef, 0.0)
+    neg = np.maximum(-coef, 0.0)
     s_lo = np.sign(f_lo)
-    active = np.arange(v.size)
-    with np.errstate(divide="ignore", invalid="ignore"):  # once, not per step
+    held = np.arange(v.size)  # the columns the coefficient tables hold
+    live = np.ones(v.size, dtype=bool)  # those of them not converged yet
+    prev = np.zeros(v.size)  # their previous Newton steps (0: none yet)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # once, not per step
         for _ in range(100):
-            if not active.size:
-                break
-            va, la, ha = v[active], lo[active], hi[active]
-            fv, dfv = _npv_slope(coef, dcoef, va)  # coef holds the active columns
+            va, la, ha = v[held], lo[held], hi[held]
+            pw = _powers_of(va, y)
+            p = np.einsum("tm,tm->m", pos, pw)
+            n = np.einsum("tm,tm->m", neg, pw)
+            pw *= t  # t v^t: v times the derivative's terms
+            vdp = np.einsum("tm,tm->m", pos, pw)
+            vdn = np.einsum("tm,tm->m", neg, pw)
+            fv = p - n
             left = np.sign(fv) == s_lo
             la = np.where(left, va, la)
             ha = np.where(left, ha, va)
-            newton = va - fv / dfv
+            step = np.log1p(fv / n) / (vdp / p - vdn / n)  # h = log(P / N), dh / dlog(v)
+            newton = va * np.exp(-step)
             bad = ~np.isfinite(newton) | (newton < la) | (newton > ha)  # va is an end
             new = np.where(fv == 0, va, np.where(bad, 0.5 * (la + ha), newton))
-            v[active], lo[active], hi[active] = new, la, ha
-            keep = (np.abs(new - va) > 1e-14 * np.abs(va)) & (fv != 0)
-            if not keep.all():
-                active = active[keep]
-                coef, dcoef, s_lo = coef[:, keep], dcoef[:, keep], s_lo[keep]
+            new = np.where(live, new, va)  # converged columns stay put
+            v[held], lo[held], hi[held] = new, la, ha
+            d = np.abs(new - va)
+            # converged: a step within 1e-14, or a Newton step shrinking quadratically whose
+            # successor (about d^3 / previous^2) would be below 1e-15
+            live &= (d > 1e-14 * va) & (fv != 0) & (bad | (d * d * d > 1e-15 * va * prev * prev))
+            prev = np.where(bad, 0.0, d)
+            n_live = int(np.count_nonzero(live))
+            if not n_live:
+                break
+            if n_live < 0.8 * held.size:  # drop converged columns (a copy: not every step)
+                held, s_lo, prev = held[live], s_lo[live], prev[live]
+                pos, neg = pos[:, live], neg[:, live]
+                live = np.ones(n_live, dtype=bool)
+    return v
+
+
+def _chord(lo: FloatArray, hi: FloatArray, f_lo: FloatArray, f_hi: FloatArray) -> FloatArray:
+    """Where the chord through (lo, f_lo) and (hi, f_hi) crosses zero, the signs being opposite:
+    a start for Newton much closer to the root than the bracket's midpoint."""
+    v: FloatArray = np.clip(lo - f_lo * ((hi - lo) / (f_hi - f_lo)), lo, hi)
     return v
 
 
@@ -253,7 +285,7 @@ def _irr_nearest_zero(f: FloatArray, grid: _Grid) -> FloatArray:
     if todo.size:
         v[todo] = _newton_bracketed(
             np.ascontiguousarray(f[:, rows[todo]]),
-            0.5 * (lo[todo] + hi[todo]),
+            _chord(lo[todo], hi[todo], f_lo[todo], f_hi[todo]),
             lo[todo],
             hi[todo],
             f_lo[todo],
@@ -296,7 +328,8 @@ def irr_rows(flows: FloatArray, n_years: npt.NDArray[np.int64]) -> FloatArray:
 
     Rows whose flows change sign exactly once have a unique IRR (Descartes' rule: one positive
     root of the NPV polynomial in v = 1/(1+r)); a coarse scan of rates brackets it and Newton
-    steps in v, safeguarded by bisection, refine it, for r in (-99 %, 10^6). Rows with several
+    steps (on log(P/N) in log v, see :func:`_newton_bracketed`) from the chord's zero,
+    safeguarded by bisection, refine it, for r in (-99 %, 10^6). Rows with several
     sign changes may have several IRRs; like ``numpy_financial.irr`` the one closest to zero is
     returned, the scan being finer (:data:`_FINE`). Rows without a sign change have none. Work
     is year-major: ``flows.T`` of a transposed view costs nothing.
