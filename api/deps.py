@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, cast
 
 from fastapi import Depends, Request, Security
@@ -25,11 +25,15 @@ header_scheme = APIKeyHeader(
 )
 
 
-def get_settings(request: Request) -> Settings:
+# Dependencies that do not block are ``async``: FastAPI runs plain ``def`` dependencies in a
+# worker thread, a hop that costs more than the work itself.
+
+
+async def get_settings(request: Request) -> Settings:
     return cast(Settings, request.app.state.settings)
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     return cast(Database, request.app.state.database)
 
 
@@ -83,10 +87,10 @@ CallerDep = Annotated[ApiKey, Depends(get_caller)]
 EvaluatorDep = Annotated[ApiKey | None, Depends(get_evaluator)]
 
 
-def require(role: Role) -> Callable[[ApiKey], ApiKey]:
+def require(role: Role) -> Callable[[ApiKey], Awaitable[ApiKey]]:
     """A dependency: the caller, if its role allows what ``role`` may do; 403 otherwise."""
 
-    def check(caller: CallerDep) -> ApiKey:
+    async def check(caller: CallerDep) -> ApiKey:
         if not caller.role.allows(role):
             raise ApiError(
                 403,
@@ -103,7 +107,7 @@ SalesDep = Annotated[ApiKey, Depends(require(Role.sales))]
 AdminDep = Annotated[ApiKey, Depends(require(Role.admin))]
 
 
-def get_uow(caller: CallerDep, database: DatabaseDep) -> UnitOfWork:
+async def get_uow(caller: CallerDep, database: DatabaseDep) -> UnitOfWork:
     """A unit of work scoped to the caller's tenant: other tenants' rows are invisible."""
     return database.uow(caller.tenant)
 
