@@ -21,21 +21,50 @@ import numpy as np
 import numpy.typing as npt
 import numpy_financial as npf
 
+from tco.escalation import compound_by_year
+
 FloatArray = npt.NDArray[np.float64]
 
 
+def fill_discount_factors(
+    rate: FloatArray,
+    out: FloatArray,
+    out_mid: FloatArray | None = None,
+    mid_year: npt.NDArray[np.bool_] | None = None,
+) -> None:
+    """Discount factors year-major, in place: ``out[t, j] = (1 + rate[j])^-t``.
+
+    ``out_mid`` receives the factors of recurring amounts: ``(1 + rate)^-(t - 0.5)`` for t >= 1
+    in the columns where ``mid_year`` is true, the end-of-year factors elsewhere.
+    """
+    out[0] = 1.0
+    out[1:] = 1.0 / (1.0 + rate)
+    compound_by_year(out)
+    if out_mid is not None:
+        half = np.sqrt(1.0 + rate)
+        if mid_year is not None:
+            half = np.where(mid_year, half, 1.0)
+        out_mid[0] = out[0]
+        np.multiply(out[1:], half, out=out_mid[1:])
+
+
 def discount_factors(
-    rate: FloatArray, n_years: int, *, mid_year: bool | npt.NDArray[np.bool_] = False
+    rate: FloatArray | float, n_years: int, *, mid_year: bool | npt.NDArray[np.bool_] = False
 ) -> FloatArray:
     """Discount factors for years 0..n_years, shape (..., n_years+1), one row per rate.
 
     With ``mid_year`` the factor of year t >= 1 is taken at t - 0.5 (for recurring amounts).
     """
-    rate = np.asarray(rate, dtype=np.float64)
-    t = np.arange(n_years + 1, dtype=np.float64)
-    shift = np.asarray(mid_year, dtype=np.float64)[..., None] * 0.5
-    when = np.maximum(t - shift, 0.0)
-    result: FloatArray = np.exp(-np.log1p(rate)[..., None] * when)
+    rates = np.asarray(rate, dtype=np.float64)
+    flat = rates.reshape(-1)
+    table = np.empty((n_years + 1, flat.size))
+    mid = np.broadcast_to(np.asarray(mid_year, dtype=bool), rates.shape).reshape(-1)
+    if mid.any():
+        end = np.empty_like(table)
+        fill_discount_factors(flat, end, table, mid)
+    else:
+        fill_discount_factors(flat, table)
+    result: FloatArray = np.ascontiguousarray(table.T).reshape(*rates.shape, n_years + 1)
     return result
 
 

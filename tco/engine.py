@@ -40,6 +40,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from tco.discounting import fill_discount_factors
+from tco.escalation import NARROW, compound_by_year
 from tco.scenario import CATEGORIES, Category, Scenario
 
 FloatArray = npt.NDArray[np.float64]
@@ -632,47 +634,17 @@ def _new_frame(b: Batch) -> _Frame:
 
 
 def _fill_frame(b: Batch, fr: _Frame, s: slice) -> None:
-    """Escalation and discount factors of the scenarios in ``s``."""
-    y = b.n_years
+    """Escalation and discount factors of the scenarios in ``s`` (:mod:`tco.escalation`,
+    :mod:`tco.discounting`)."""
     esc = fr.esc[:, :, s]
     esc[0] = 1.0
     np.add(b.rates[:, :, s], 1.0, out=esc[1:])
     esc[1:, 0] = 1.0 + np.where(b.nominal[s], b.inflation[s], 0.0)
-    few = _few(esc[0].size)
-    if few:  # one accumulate call; the same products in the same order
-        np.multiply.accumulate(esc[1:], axis=0, out=esc[1:])
-    else:
-        for t in range(2, y):  # compound year by year, all scenarios and drivers side by side
-            esc[t] *= esc[t - 1]
-    df0 = fr.df0[:, s]
-    df0[0] = 1.0
-    v = 1.0 / (1.0 + b.discount_rate[s])
-    _powers(df0, v, few)
+    compound_by_year(esc)
     if fr.any_mid:
-        df1 = fr.df1[:, s]
-        df1[0] = df0[0]
-        np.multiply(
-            df0[1:], np.where(b.mid_year[s], np.sqrt(1.0 + b.discount_rate[s]), 1.0), out=df1[1:]
-        )
-
-
-#: Up to this many columns per year, a year-by-year recurrence is one accumulate call (the same
-#: operations in the same order); wider tables go year by year, row-wise.
-_FEW_COLUMNS = 256
-
-
-def _few(columns: int) -> bool:
-    return columns <= _FEW_COLUMNS
-
-
-def _powers(out: FloatArray, v: FloatArray, few: bool) -> None:
-    """out[t] = out[t-1] x v down the years (out[0] given)."""
-    if few:
-        out[1:] = v
-        np.multiply.accumulate(out, axis=0, out=out)
+        fill_discount_factors(b.discount_rate[s], fr.df0[:, s], fr.df1[:, s], b.mid_year[s])
     else:
-        for t in range(1, out.shape[0]):
-            np.multiply(out[t - 1], v, out=out[t])
+        fill_discount_factors(b.discount_rate[s], fr.df0[:, s])
 
 
 def _frame(b: Batch) -> _Frame:
@@ -782,7 +754,7 @@ def _evaluate_part(b: Batch, a: _Arrays, p: _Part) -> None:
     s, o, ls, fsl = p.s, p.o, p.lines, p.f
     esc, df0, df1 = fr.esc[:, :, s], fr.df0[:, s], fr.df1[:, s]
     n_po = o.stop - o.start
-    few = _few(s.stop - s.start)
+    few = s.stop - s.start <= NARROW  # narrow tables: one accumulate call per recurrence
 
     # present value of every cost line, from prefix-sum tables (Q, Y+1, S)
     for q in range(ix.q_every.size):
@@ -868,9 +840,10 @@ def _evaluate_part(b: Batch, a: _Arrays, p: _Part) -> None:
         _per_offer(b, p, flows_rec, df1 - df0, flows_rec)
         pv += flows_rec
     if a.flows_nominal is not a.flows:
-        growth = np.empty((y, s.stop - s.start))
+        growth = np.empty((y, s.stop - s.start))  # nominal equivalents of a real analysis
         growth[0] = 1.0
-        _powers(growth, 1.0 + np.where(b.nominal[s], 0.0, b.inflation[s]), few)
+        growth[1:] = 1.0 + np.where(b.nominal[s], 0.0, b.inflation[s])
+        compound_by_year(growth)
         _per_offer(b, p, flows, growth, a.flows_nominal[:, o])
 
     c = N_CATEGORIES
