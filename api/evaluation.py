@@ -14,7 +14,6 @@ import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import numpy as np
 from pydantic_core import to_json
 
 from tco.errors import Problem, ScenarioError, TcoError
@@ -58,9 +57,7 @@ def dumps(document: Any) -> bytes:
 
 
 def evaluate_document(raw: Any) -> dict[str, Any]:
-    scenario = parse_scenario(raw)
-    with np.errstate(all="ignore"):  # extreme inputs: refused by dumps(), not a warning
-        return evaluate_json(scenario)
+    return evaluate_json(parse_scenario(raw))
 
 
 def _parse_batch(raw: Any, limit: int) -> list[Scenario]:
@@ -91,6 +88,4 @@ def _parse_batch(raw: Any, limit: int) -> list[Scenario]:
 
 def evaluate_batch_document(raw: Any, *, limit: int) -> dict[str, Any]:
     """``{"results": [...]}``, one result per scenario in order, from one vectorized batch."""
-    scenarios = _parse_batch(raw, limit)
-    with np.errstate(all="ignore"):
-        return {"results": evaluate_many_json(scenarios)}
+    return {"results": evaluate_many_json(_parse_batch(raw, limit))}

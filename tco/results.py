@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tco import __version__
 from tco.engine import CAT_INDEX, BatchResult, compile_batch, evaluate_batch
+from tco.errors import Problem, ScenarioError
 from tco.measures import Measures, compute_measures
 from tco.scenario import CATEGORIES, Category, Scenario
 from tco.scenario import INVESTMENT_CATEGORIES as _INVESTMENT
@@ -91,14 +92,6 @@ class ScenarioResult(_Out):
     comparison: Comparison
     method: Method
     issues: tuple[Issue, ...] = ()
-
-
-def _num(x: float) -> float | None:
-    return float(x) if math.isfinite(x) else None
-
-
-def _int(x: float) -> int | None:
-    return int(x) if math.isfinite(x) else None
 
 
 def scenario_issues(sc: Scenario) -> list[Issue]:
@@ -346,12 +339,50 @@ def _model(d: dict[str, Any]) -> ScenarioResult:
     )
 
 
+def _refuse_non_finite(scenarios: Sequence[Scenario], r: BatchResult, m: Measures) -> None:
+    """Raise :class:`ScenarioError` naming every offer whose numbers overflowed.
+
+    The scenario's bounds keep ordinary inputs finite; extreme combinations (a discount rate near
+    -100 % over a long study period, say) can still overflow float64. Such a result is refused,
+    never printed or saved. Paths are ``offers[i]``, or ``scenarios[k].offers[i]`` in a batch.
+    """
+    b = r.batch
+    ok = (
+        np.isfinite(r.offer_pv).all(axis=1)
+        & np.isfinite(r.offer_nominal).all(axis=1)
+        & np.isfinite(r.category_pv).all(axis=1)
+        & np.isfinite(m.equivalent_annual_cost)
+    )
+    line_ok = np.isfinite(r.line_pv) & np.isfinite(r.residual_pv)
+    ok[b.line_offer[~line_ok]] = False
+    if ok.all():
+        return
+    first = np.searchsorted(b.offer_scenario, np.arange(b.n_scenarios))
+    problems = []
+    for o in np.flatnonzero(~ok).tolist():
+        k = int(b.offer_scenario[o])
+        where = f"offers[{o - int(first[k])}]"
+        if len(scenarios) > 1:
+            where = f"scenarios[{k}].{where}"
+        problems.append(
+            Problem(
+                where,
+                "its cash flows overflow (not finite numbers); the discount or escalation rates "
+                "are too extreme for the study period",
+            )
+        )
+    raise ScenarioError(problems)
+
+
 def evaluate_many_json(scenarios: Sequence[Scenario]) -> list[dict[str, Any]]:
     """Evaluate scenarios in one vectorized batch; one JSON-ready result each, exactly
     ``[result_json(r) for r in evaluate_many(scenarios)]``."""
     batch = compile_batch(scenarios)
-    r = evaluate_batch(batch)
-    cols = _Columns(r, compute_measures(r))
+    with np.errstate(all="ignore"):  # overflow is checked below, and refused by name
+        r = evaluate_batch(batch)
+        m = compute_measures(r)
+    _refuse_non_finite(scenarios, r, m)
+    cols = _Columns(r, m)
     out: list[dict[str, Any]] = []
     o = li = fi = 0
     for sc in scenarios:

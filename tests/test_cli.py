@@ -184,3 +184,38 @@ def test_an_unwritable_output_exits_2_and_leaves_nothing(
     assert out.exit_code == 2
     assert "cannot be written" in out.stderr
     assert list(tmp_path.iterdir()) == [blocker]
+
+
+def test_a_scenario_whose_numbers_overflow_is_refused_by_name(tmp_path: Path) -> None:
+    f = tmp_path / "extreme.json"
+    f.write_text(
+        json.dumps(
+            {
+                "assumptions": {
+                    "currency": "EUR",
+                    "study_period_years": 100,
+                    "discount_rate": -0.99,
+                    "escalation": {"e": 10},
+                },
+                "offers": [
+                    {"id": "a"},
+                    {
+                        "id": "b",
+                        "costs": [
+                            {
+                                "name": "x",
+                                "category": "energy",
+                                "amount": 1e12,
+                                "every_years": 1,
+                                "escalation": "e",
+                            }
+                        ],
+                    },
+                ],
+            }
+        )
+    )
+    out = runner.invoke(app, ["evaluate", str(f), "--json"])
+    assert out.exit_code == 2
+    assert out.stderr.startswith("error: offers[1]: its cash flows overflow")
+    assert out.stdout == ""
