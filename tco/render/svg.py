@@ -97,6 +97,24 @@ def _f(x: float) -> str:
     return f"{x:.1f}"
 
 
+def _grid_lines(
+    ticks: Sequence[float],
+    y: Callable[[float], float],
+    left: float,
+    right: float,
+    tick_label: Callable[[float], str],
+) -> list[str]:
+    """Horizontal grid lines at the ticks (the zero line darker) with their labels."""
+    out: list[str] = []
+    for t in ticks:
+        out.append(
+            f'<line x1="{_f(left)}" x2="{_f(right)}" y1="{_f(y(t))}" y2="{_f(y(t))}"'
+            f' stroke="{GRID if t else AXIS}" stroke-width="{1 if t else 1.2}"/>'
+        )
+        out.append(_text(left - 6, y(t) + 3.5, tick_label(t), size=9, anchor="end", fill=AXIS))
+    return out
+
+
 def _text(
     x: float, y: float, text: str, *, size: int = 10, anchor: str = "middle", **attrs: str
 ) -> str:
@@ -138,13 +156,7 @@ def stacked_bars(
     def y(v: float) -> float:
         return top + (hi - v) / (hi - lo) * plot_h
 
-    body: list[str] = []
-    for t in ticks:
-        body.append(
-            f'<line x1="{_f(left)}" x2="{_f(width - right)}" y1="{_f(y(t))}" y2="{_f(y(t))}"'
-            f' stroke="{GRID if t else AXIS}" stroke-width="{1 if t else 1.2}"/>'
-        )
-        body.append(_text(left - 6, y(t) + 3.5, tick_label(t), size=9, anchor="end", fill=AXIS))
+    body = _grid_lines(ticks, y, left, width - right, tick_label)
     bar_w = min(slot * 0.55, 90.0)
     for i, bar in enumerate(bars):
         cx = left + slot * (i + 0.5)
@@ -194,13 +206,7 @@ def cumulative_lines(
     def y(v: float) -> float:
         return top + (hi - v) / (hi - lo) * plot_h
 
-    body: list[str] = []
-    for t in ticks:
-        body.append(
-            f'<line x1="{_f(left)}" x2="{_f(width - right)}" y1="{_f(y(t))}" y2="{_f(y(t))}"'
-            f' stroke="{GRID if t else AXIS}" stroke-width="{1 if t else 1.2}"/>'
-        )
-        body.append(_text(left - 6, y(t) + 3.5, tick_label(t), size=9, anchor="end", fill=AXIS))
+    body = _grid_lines(ticks, y, left, width - right, tick_label)
     step = 1 if years <= 12 else 2 if years <= 24 else 5 if years <= 60 else 10
     for k in range(0, years + 1, step):
         body.append(
