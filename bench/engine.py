@@ -161,6 +161,8 @@ def make_batch(n_offers: int = N_OFFERS, seed: int = 7) -> Batch:
         fail_repair_driver=tile(t.fail_repair_driver, s),
         fail_downtime_hours=tile(t.fail_downtime_hours, s),
         fail_downtime_driver=tile(t.fail_downtime_driver, s),
+        fail_order_amount=tile(t.fail_order_amount, s),
+        fail_order_driver=tile(t.fail_order_driver, s),
     )
 
 

@@ -52,6 +52,7 @@ N_CATEGORIES = len(CATEGORIES)
 CAT_INDEX = {c: i for i, c in enumerate(CATEGORIES)}
 REPAIR = CAT_INDEX[Category.repair]
 DOWNTIME = CAT_INDEX[Category.downtime]
+TRANSACTION = CAT_INDEX[Category.transaction]
 END_OF_LIFE = CAT_INDEX[Category.end_of_life]
 ACQUISITION = CAT_INDEX[Category.acquisition]
 
@@ -86,6 +87,7 @@ class _Index:
     fail_scenario: IntArray  # (F,)
     fail_repair_col: IntArray  # (F,) driver * S + scenario
     fail_downtime_col: IntArray
+    fail_order_col: IntArray
     fail_all_offers: bool  # failure model f belongs to offer f, for every offer
     ordered: bool  # offers by scenario, lines and failure models by offer: parts are runs
 
@@ -223,6 +225,9 @@ def _build_index_small(b: Batch) -> _Index:
                 for d, s in zip(b.fail_downtime_driver.tolist(), fail_scenario, strict=True)
             ]
         ),
+        fail_order_col=_ints(
+            [d * n_s + s for d, s in zip(b.fail_order_driver.tolist(), fail_scenario, strict=True)]
+        ),
         fail_all_offers=fail_offer == list(range(n_o)),
         ordered=all(a <= c for a, c in pairwise(offer_scenario))
         and all(a <= c for a, c in pairwise(line_offer))
@@ -309,6 +314,7 @@ def _build_index_arrays(b: Batch) -> _Index:
         fail_scenario=fail_scenario,
         fail_repair_col=b.fail_repair_driver * n_s + fail_scenario,
         fail_downtime_col=b.fail_downtime_driver * n_s + fail_scenario,
+        fail_order_col=b.fail_order_driver * n_s + fail_scenario,
         fail_all_offers=bool(
             b.fail_offer.size == n_o and np.array_equal(b.fail_offer, np.arange(n_o))
         ),
@@ -361,6 +367,9 @@ class Batch:
     fail_repair_driver: IntArray
     fail_downtime_hours: FloatArray
     fail_downtime_driver: IntArray
+    #: Per failure model: the buyer's cost of one repair order (``transaction``) and its driver.
+    fail_order_amount: FloatArray
+    fail_order_driver: IntArray
     #: For each line, its index in its offer's ``costs`` (results list lines in input order).
     line_source: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
     #: Offers per scenario when every scenario has the same number, else 0.
@@ -412,6 +421,7 @@ class BatchResult:
     residual_nominal: FloatArray  # (L,) the same credit in year N, basis money
     repair_pv: FloatArray  # (F,)
     downtime_pv: FloatArray  # (F,)
+    order_pv: FloatArray  # (F,) expected repair orders (transaction)
     offer_basis: FloatArray  # (O, Y)
     offer_nominal: FloatArray  # (O, Y)
     offer_pv: FloatArray  # (O, Y)
@@ -447,7 +457,7 @@ def compile_batch(scenarios: Sequence[Scenario]) -> Batch:
 
     offer_scenario: list[int] = []
     lines: list[tuple[int, int, int, float, int, int, int, int, float, float, int]] = []
-    fails: list[tuple[int, float, float, float, int, float, int]] = []
+    fails: list[tuple[int, float, float, float, int, float, int, float, int]] = []
 
     for si, sc in enumerate(scenarios):
         a = sc.assumptions
@@ -510,11 +520,13 @@ def compile_batch(scenarios: Sequence[Scenario]) -> Batch:
                         dindex.get(f.escalation, 0) if f.escalation else 0,
                         f.downtime_hours,
                         dindex.get(f.downtime_escalation, 0) if f.downtime_escalation else 0,
+                        float(f.order_cost),
+                        dindex.get(f.order_escalation, 0) if f.order_escalation else 0,
                     )
                 )
     lines.sort(key=lambda r: (r[0], r[1]))
     la = list(zip(*lines, strict=True)) if lines else [()] * 11
-    fa = list(zip(*fails, strict=True)) if fails else [()] * 7
+    fa = list(zip(*fails, strict=True)) if fails else [()] * 9
 
     def ints(x: Sequence[object]) -> IntArray:
         return np.asarray(x, dtype=np.int64)
@@ -550,6 +562,8 @@ def compile_batch(scenarios: Sequence[Scenario]) -> Batch:
         fail_repair_driver=ints(fa[4]),
         fail_downtime_hours=floats(fa[5]),
         fail_downtime_driver=ints(fa[6]),
+        fail_order_amount=floats(fa[7]),
+        fail_order_driver=ints(fa[8]),
     )
 
 
@@ -740,6 +754,7 @@ class _Arrays:
     residual_nominal: FloatArray
     repair_pv: FloatArray
     downtime_pv: FloatArray
+    order_pv: FloatArray
     flows: FloatArray  # (Y, O)
     flows_pv: FloatArray
     flows_nominal: FloatArray
@@ -797,7 +812,8 @@ def _evaluate_part(b: Batch, a: _Arrays, p: _Part) -> None:
             if rec:
                 flows_rec += weights
 
-    # expected repairs and downtime: per-year rows
+    # expected repairs, downtime and repair orders: per-year rows
+    orders = False
     if fsl.stop > fsl.start:
         fs = ix.fail_scenario[fsl]
         ef = _expected_failures_by_year(
@@ -814,6 +830,14 @@ def _evaluate_part(b: Batch, a: _Arrays, p: _Part) -> None:
         a.repair_pv[fsl] = np.einsum("tf,tf->f", rep, dfg)
         a.downtime_pv[fsl] = np.einsum("tf,tf->f", dtm, dfg)
         rep += dtm
+        order_amount = b.fail_order_amount[fsl]
+        orders = bool(np.any(order_amount != 0.0))
+        if orders:  # no repair-order cost: nothing added, not even zeros
+            odr = np.take(esc_flat, ix.fail_order_col[fsl], axis=1)
+            odr *= ef
+            odr *= order_amount
+            a.order_pv[fsl] = np.einsum("tf,tf->f", odr, dfg)
+            rep += odr
         if ix.fail_all_offers:
             flows += rep
             if fr.any_mid:
@@ -859,6 +883,8 @@ def _evaluate_part(b: Batch, a: _Arrays, p: _Part) -> None:
         fo = (b.fail_offer[fsl] - o.start) * c
         cat[fo + REPAIR] += a.repair_pv[fsl]
         cat[fo + DOWNTIME] += a.downtime_pv[fsl]
+        if orders:
+            cat[fo + TRANSACTION] += a.order_pv[fsl]
     a.cat[base : base + n_po * c] = cat
 
 
@@ -871,7 +897,8 @@ def evaluate_batch(b: Batch, *, part_offers: int = PART_OFFERS) -> BatchResult:
     as a difference of two entries (a one-time line reads one entry). Per-offer yearly flows are,
     for each driver, the schedule table times the matrix of amounts per (driver, schedule) class
     and offer, times the escalation factors. Expected repairs and downtime (two per failure
-    model) are genuine per-year rows. Residual values are credits in each scenario's year N.
+    model, three where repair orders cost something) are genuine per-year rows. Residual values
+    are credits in each scenario's year N.
 
     The batch is evaluated in parts of whole scenarios of about ``part_offers`` offers, each
     writing its own slices of the batch-wide arrays; parts run side by side on up to
@@ -892,6 +919,7 @@ def evaluate_batch(b: Batch, *, part_offers: int = PART_OFFERS) -> BatchResult:
         residual_nominal=np.zeros(n_l),
         repair_pv=np.zeros(n_f),
         downtime_pv=np.zeros(n_f),
+        order_pv=np.zeros(n_f),
         flows=flows,
         flows_pv=np.empty((y, n_o)),
         flows_nominal=flows if bool(b.nominal.all()) else np.empty((y, n_o)),
@@ -905,6 +933,7 @@ def evaluate_batch(b: Batch, *, part_offers: int = PART_OFFERS) -> BatchResult:
         residual_nominal=a.residual_nominal,
         repair_pv=a.repair_pv,
         downtime_pv=a.downtime_pv,
+        order_pv=a.order_pv,
         offer_basis=flows.T,
         offer_nominal=a.flows_nominal.T,
         offer_pv=a.flows_pv.T,
@@ -944,6 +973,11 @@ def category_cash_flows(b: Batch) -> tuple[FloatArray, FloatArray]:
         np.add.at(present, (b.fail_offer, rep_cat), rep * df_f)
         np.add.at(basis, (b.fail_offer, dtm_cat), dtm)
         np.add.at(present, (b.fail_offer, dtm_cat), dtm * df_f)
+        if bool(np.any(b.fail_order_amount != 0.0)):
+            odr = ef * fr.esc[:, b.fail_order_driver, fs].T * b.fail_order_amount[:, None]
+            odr_cat = np.full_like(b.fail_offer, TRANSACTION)
+            np.add.at(basis, (b.fail_offer, odr_cat), odr)
+            np.add.at(present, (b.fail_offer, odr_cat), odr * df_f)
     result = evaluate_batch(b)
     n_line = b.study_years[s_l]
     eol = np.full_like(b.line_offer, END_OF_LIFE)

@@ -28,7 +28,8 @@ Expansion of one offer (amounts in base-year prices, ``q`` the quantity):
 - transaction cost (the buyer's procurement effort, hours x the buyer's hourly rate, ``labor``
   driver): one purchase order for the equipment and one for the service contract in year 0;
   one per preventive-maintenance visit the plan does not cover; one repair order per expected
-  failure the plan does not cover.
+  failure the plan does not cover (the failure model's ``order_cost``, which the engine books
+  per expected failure).
 
 Escalation drivers: energy lines follow ``energy``, maintenance, service, transaction and
 repairs follow ``labor`` (repairs ``parts`` when defined), when the assumptions define them;
@@ -43,7 +44,6 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-import numpy as np
 import numpy_financial as npf
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -61,7 +61,6 @@ from tco.catalog import (
     problem_message,
     require_price,
 )
-from tco.engine import expected_failures
 from tco.errors import ConflictError, NotFoundError, Problem, ScenarioError, format_path
 from tco.money import format_amount, round_money, to_decimal
 from tco.results import ScenarioResult, evaluate
@@ -809,9 +808,7 @@ class _OfferBuilder:
             )
             return None
         covered = plan.repair_covered if plan is not None else 0.0
-        if covered == 0:
-            self.repair_orders(scale, shape)
-        return {
+        model: dict[str, Any] = {
             "mtbf_hours": scale,
             "shape": shape,
             "repair_cost": repair,
@@ -819,36 +816,18 @@ class _OfferBuilder:
             "downtime_hours": hours_down,
             "covered_fraction": covered,
         }
+        if covered == 0:
+            model.update(self.repair_orders())
+        return model
 
-    def repair_orders(self, scale: float, shape: float) -> None:
-        per_order = _dec(self.qa.hours_per_repair_order) * self.effort()
+    def repair_orders(self) -> dict[str, Any]:
+        """The buyer's cost of one repair order, for the failure model: the engine books it per
+        expected failure as ``transaction`` (``labor`` driver)."""
+        per_order = _six(_dec(self.qa.hours_per_repair_order) * self.effort())
         if per_order <= 0:
-            return
-        hours = self.qa.operating_hours_per_year
-        if shape == 1.0:
-            rate = hours / scale
-            self.add(
-                name=f"Repair orders ({rate:.2f} a year expected)",
-                category="transaction",
-                amount=_six(_dec(rate) * per_order),
-                every_years=1,
-                escalation=self.driver("labor"),
-            )
-            return
-        per_year = expected_failures(
-            np.array([hours]), np.array([scale]), np.array([shape]), np.array([self.n]), self.n + 1
-        )[0]
-        for k in range(1, self.n + 1):
-            expected = float(per_year[k])
-            self.add(
-                name=f"Repair orders year {k} ({expected:.2f} expected)",
-                category="transaction",
-                amount=_six(_dec(expected) * per_order),
-                every_years=1,
-                from_year=k,
-                until_year=k,
-                escalation=self.driver("labor"),
-            )
+            return {}
+        driver = self.driver("labor")
+        return {"order_cost": per_order, **({"order_escalation": driver} if driver else {})}
 
 
 def build_quote(

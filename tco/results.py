@@ -37,7 +37,8 @@ class LineResult(_Out):
     category: Category
     present_value: float
     source: str = Field(
-        description="where the line comes from: costs[i], its residual value, or failures"
+        description="where the line comes from: costs[i], its residual value, or failures "
+        "(failures.repair, failures.downtime, failures.orders)"
     )
 
 
@@ -152,6 +153,7 @@ class _Columns:
         self.residual_pv: list[float] = r.residual_pv.tolist()
         self.repair_pv: list[float] = r.repair_pv.tolist()
         self.downtime_pv: list[float] = r.downtime_pv.tolist()
+        self.order_pv: list[float] = r.order_pv.tolist()
         self.category_pv: list[list[float]] = r.category_pv.tolist()
         self.lifetime_cost = m.lifetime_cost
         self.lcc: list[float] = m.lifetime_cost.tolist()
@@ -235,6 +237,15 @@ def _assemble_json(
                     "source": "failures.downtime",
                 }
             )
+            if offer.failures.order_cost > 0:
+                rows.append(
+                    {
+                        "name": "Expected repair orders",
+                        "category": Category.transaction.value,
+                        "present_value": cols.order_pv[fi],
+                        "source": "failures.orders",
+                    }
+                )
             fi += 1
         cat = cols.category_pv[o]
         inv = float(sum(cat[i] for i in _INV_IDX))

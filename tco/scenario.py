@@ -236,7 +236,9 @@ class FailureModel(_Frozen):
     """Expected failures: H(t) = (t x hours / mtbf_hours)^shape; minimal repair.
 
     Each failure costs ``repair_cost`` (base-year prices, escalated by ``escalation``) of which
-    the buyer pays ``1 - covered_fraction``, and ``downtime_hours`` x the downtime cost per hour.
+    the buyer pays ``1 - covered_fraction``, ``downtime_hours`` x the downtime cost per hour, and
+    ``order_cost`` (base-year prices, escalated by ``order_escalation``): the buyer's own effort
+    of handling one repair order, booked as ``transaction``.
     """
 
     mtbf_hours: Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
@@ -249,8 +251,19 @@ class FailureModel(_Frozen):
         default=None,
         description="driver for the downtime cost per hour (default: keeps its real value)",
     )
+    order_cost: Annotated[Money, Field(ge=0)] = Field(
+        default=Decimal(0),
+        description="the buyer's cost of handling one repair order (raising a purchase order, "
+        "negotiating), per expected failure, base-year prices; booked as transaction",
+    )
+    order_escalation: str | None = Field(
+        default=None,
+        description="driver for the repair-order cost (default: keeps its real value)",
+    )
 
-    _driver = field_validator("escalation", "downtime_escalation")(_check_driver)
+    _driver = field_validator("escalation", "downtime_escalation", "order_escalation")(
+        _check_driver
+    )
 
     @field_validator("mtbf_hours")
     @classmethod

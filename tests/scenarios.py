@@ -107,5 +107,9 @@ def scenarios(draw: st.DrawFn, nonneg: bool = False, max_offers: int = 3) -> dic
                 "covered_fraction": draw(st.floats(0, 1)),
                 **({"escalation": draw(st.sampled_from(drivers))} if drivers else {}),
             }
+            if draw(st.booleans()):
+                offer["failures"]["order_cost"] = str(draw(positive_money))
+                if drivers and draw(st.booleans()):
+                    offer["failures"]["order_escalation"] = draw(st.sampled_from(drivers))
         offers.append(offer)
     return {"assumptions": assumptions, "baseline": offers[-1]["id"], "offers": offers}

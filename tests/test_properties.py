@@ -75,7 +75,8 @@ def reference_lcc(sc: Scenario) -> list[float]:
                     * float(a.downtime_cost_per_hour)
                     * esc(f.downtime_escalation, k)
                 )
-                total += (repair + down) * disc(k, True)
+                orders = expected * float(f.order_cost) * esc(f.order_escalation, k)
+                total += (repair + down + orders) * disc(k, True)
         out.append(total)
     return out
 

@@ -56,11 +56,20 @@ def test_a_service_contract_removes_the_buyers_repair_and_maintenance_orders(
     ]
     competitor_orders = names(competitor, "transaction")
     assert "Purchase orders: Annual service" in competitor_orders
-    assert any(n.startswith("Repair orders") for n in competitor_orders)
-    # 2/3 failure a year x 3 h x EUR 65 per repair order
-    repair = next(c for c in competitor.costs if c.name.startswith("Repair orders"))
-    assert float(repair.amount) == pytest.approx(4000 / 6000 * 3 * 65)
+    # one repair order per expected failure the plan does not cover: 3 h x EUR 65, which the
+    # engine books per expected failure (2/3 a year) as a transaction line
+    assert ours.failures is not None
+    assert competitor.failures is not None
+    assert ours.failures.order_cost == 0
+    assert competitor.failures.order_cost == Decimal(3 * 65)
+    assert competitor.failures.order_escalation == "labor"
     by_id = {o.id: o for o in priced.result.offers}
+    orders = [x for x in by_id["competitor"].lines if x.source == "failures.orders"]
+    assert [(x.name, x.category.value) for x in orders] == [
+        ("Expected repair orders", "transaction")
+    ]
+    assert orders[0].present_value > 4000 / 6000 * 3 * 65  # ten years of orders
+    assert not any(x.source == "failures.orders" for x in by_id["ours"].lines)
     assert by_id["competitor"].by_category["transaction"] > by_id["ours"].by_category["transaction"]
 
 

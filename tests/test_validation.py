@@ -174,6 +174,18 @@ CASES: list[tuple[str, Mutation, str, str]] = [
         "at least 0",
     ),
     (
+        "negative repair-order cost",
+        lambda s: s["offers"][0]["failures"].update(order_cost=-1),
+        "offers[0].failures.order_cost",
+        "at least 0",
+    ),
+    (
+        "unknown repair-order driver",
+        lambda s: s["offers"][0]["failures"].update(order_escalation="steel"),
+        "offers[0].failures.order_escalation",
+        "unknown escalation driver 'steel'",
+    ),
+    (
         "negative downtime cost",
         lambda s: s["assumptions"].update(downtime_cost_per_hour=-1),
         "assumptions.downtime_cost_per_hour",

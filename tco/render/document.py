@@ -329,6 +329,11 @@ def _offer_section(
             schedule = (
                 f"erwartet, Jahre 1–{n}" if loc.language == "de" else f"expected, years 1–{n}"
             )
+        elif line.source == "failures.orders":
+            name = loc.t("Expected repair orders")
+            schedule = (
+                f"erwartet, Jahre 1–{n}" if loc.language == "de" else f"expected, years 1–{n}"
+            )
         rows.append(
             LineRow(
                 name=name,
@@ -371,6 +376,13 @@ def _offer_section(
                 loc.number(Decimal(repr(fm.downtime_hours)).quantize(Decimal("0.1")), 1),
             )
         )
+        if fm.order_cost > 0:
+            failures.append(
+                (
+                    loc.t("Buyer's cost per repair order (base year)"),
+                    loc.money(round_money(fm.order_cost, cur), cur),
+                )
+            )
 
     def described(cat: Category) -> tuple[str, ...]:
         out = []

@@ -171,6 +171,7 @@ GERMAN: dict[str, str] = {
     "residual value": "Restwert",
     "Expected repairs": "Erwartete Reparaturen",
     "Expected downtime": "Erwartete Stillstände",
+    "Expected repair orders": "Erwartete Reparaturaufträge",
     "none": "keine",
     # service and failures
     "Mean operating hours between failures": "Mittlere Betriebsstunden zwischen Ausfällen",
@@ -181,6 +182,8 @@ GERMAN: dict[str, str] = {
     "Repair cost per failure (base year)": "Reparaturkosten je Ausfall (Basisjahr)",
     "Share covered by the service plan": "Vom Serviceplan getragener Anteil",
     "Downtime per failure (hours)": "Stillstand je Ausfall (Stunden)",
+    "Buyer's cost per repair order (base year)": "Kosten des Käufers je Reparaturauftrag "
+    "(Basisjahr)",
     "Service plan": "Serviceplan",
     "Financing": "Finanzierung",
     "No failure model.": "Kein Ausfallmodell.",

@@ -513,16 +513,22 @@ class _Builder:
                 ("covered", f.covered_fraction, "pct_in", ""),
                 ("downtime_hours", f.downtime_hours, "num_in", lab["hours"]),
             ]
+            orders = f.order_cost > 0
+            if orders:
+                entries.append(("order_cost", float(f.order_cost), "money_in", a.currency))
             for key, value, style, unit in entries:
                 r += 1
                 prm[key] = r
                 self.text(ws, r, 1, lab[key])
                 self.num(ws, r, 4, value, style)
                 self.text(ws, r, 5, unit)
-            for key, drv in (
+            drivers = [
                 ("repair_driver", f.escalation),
                 ("downtime_driver", f.downtime_escalation),
-            ):
+            ]
+            if orders:
+                drivers.append(("order_driver", f.order_escalation))
+            for key, drv in drivers:
                 r += 1
                 self.text(ws, r, 1, lab[key])
                 self.text(ws, r, 4, drv if drv else lab["no_driver"])
@@ -624,7 +630,7 @@ class _Builder:
         if f is not None:
             hours_down = f.downtime_hours * float(a.downtime_cost_per_hour)
             per_fail = float(f.repair_cost) * (1.0 - f.covered_fraction)
-            specs = (
+            specs = [
                 (
                     "expected_repairs",
                     Category.repair,
@@ -639,7 +645,17 @@ class _Builder:
                     f"$D${prm['downtime_hours']}*downtime_cost_per_hour",
                     hours_down,
                 ),
-            )
+            ]
+            if f.order_cost > 0:
+                specs.append(
+                    (
+                        "expected_orders",
+                        Category.transaction,
+                        f.order_escalation,
+                        f"$D${prm['order_cost']}",
+                        float(f.order_cost),
+                    )
+                )
             for key, cat, drv, dformula, dvalue in specs:
                 r += 1
                 erow = self.esc_row[drv]
