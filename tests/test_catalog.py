@@ -56,8 +56,10 @@ def test_prices_come_from_the_segment_book_then_standard_then_the_list_price() -
     assert catalog.unit_price("CMP-VSD-37", "EUR", "dealer", day) == Decimal("41085")
     assert catalog.unit_price("CNC-5AX-600", "EUR", "dealer", day) == Decimal("298000")
     assert catalog.unit_price("CMP-VSD-37", "EUR", "standard", day) == Decimal("45650")
+    # the next year's books take over on their first day
+    assert catalog.unit_price("CMP-VSD-37", "EUR", "dealer", date(2027, 1, 1)) == Decimal("42290")
     # outside every book's validity: the product's own list price in its currency
-    assert catalog.unit_price("CMP-VSD-37", "EUR", "dealer", date(2027, 1, 1)) == Decimal("45650")
+    assert catalog.unit_price("CMP-VSD-37", "EUR", "dealer", date(2031, 1, 1)) == Decimal("45650")
     assert catalog.unit_price("CMP-VSD-37", "USD", "standard", day) is None
 
 
