@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import jinja2
 from starlette.responses import HTMLResponse
 
 from api.web.i18n import translator
+from tco.render.document import template_environment
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
@@ -40,21 +37,10 @@ class SignInRequiredError(Exception):
         self.next_path = next_path
 
 
-@lru_cache(maxsize=1)
-def environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
 def render(template: str, *, language: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """A page (or fragment) from ``templates/web/``, with ``t`` translating labels."""
     html = (
-        environment()
+        template_environment()
         .get_template(f"web/{template}")
         .render(t=translator(language), lang=language, **context)
     )

@@ -793,7 +793,9 @@ def _year_or(loc: DocLocale, value: int | None) -> str:
 
 
 @lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
+def template_environment() -> jinja2.Environment:
+    """The Jinja2 environment of ``templates/`` (autoescape, StrictUndefined), shared by the
+    quote document and the web page."""
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=True,
@@ -813,7 +815,7 @@ def render_html(
     """The quote document as one self-contained HTML page (inline CSS and SVG, no JavaScript)."""
     view = build_view(scenario, result, locale=locale, info=info)
     loc = doc_locale(locale)
-    return _environment().get_template("document.html.j2").render(v=view, t=loc.t)
+    return template_environment().get_template("document.html.j2").render(v=view, t=loc.t)
 
 
 def html_to_pdf(html: str) -> bytes:
