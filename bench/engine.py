@@ -138,10 +138,7 @@ def make_batch(n_offers: int = N_OFFERS, seed: int = 7) -> Batch:
         mid_year=np.zeros(s, bool),
         hours=rng.uniform(2000, 6000, s),
         downtime_cost=rng.uniform(200, 1200, s),
-        rates=np.ascontiguousarray(  # year-major (year, driver, scenario)
-            np.repeat(t.rates, s, axis=2)
-            + rng.normal(0, 0.01, (s, *t.rates.shape[1::-1])).transpose(2, 1, 0)
-        ),
+        rates=np.repeat(t.rates, s, axis=0) + rng.normal(0, 0.01, (s, *t.rates.shape[1:])),
         offer_scenario=np.repeat(scen, o_per),
         baseline_offer=scen * o_per + (t.baseline_offer[0]),
         line_offer=(np.repeat(scen, l_per) * o_per + tile(t.line_offer, s)),

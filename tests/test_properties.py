@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tco import engine
 from tco.engine import category_cash_flows, compile_batch, evaluate_batch
 from tco.results import evaluate, evaluate_many
 from tco.scenario import Scenario, parse_scenario
@@ -307,3 +308,32 @@ def test_lease_in_advance_falls_in_year_zero_and_is_not_shifted_by_mid_year() ->
     o = evaluate(parse_scenario(raw)).offers[0]
     assert o.cash_flows.nominal == pytest.approx([100.0, 100.0, 100.0, 0.0])
     assert o.lifetime_cost == pytest.approx(100 + 100 / 1.1**0.5 + 100 / 1.1**1.5)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(scenarios(), min_size=2, max_size=8))
+def test_a_batch_split_over_threads_equals_one_pass(raws: list[dict[str, Any]]) -> None:
+    batch = compile_batch([parse_scenario(r) for r in raws])
+    whole = evaluate_batch(batch, part_offers=10**9)
+    cpus = engine._CPUS
+    engine._CPUS = 3  # three parts on three threads, whatever this machine has
+    try:
+        split = evaluate_batch(batch, part_offers=1)
+    finally:
+        engine._CPUS = cpus
+    for name in (
+        "line_pv",
+        "residual_pv",
+        "residual_nominal",
+        "repair_pv",
+        "downtime_pv",
+        "order_pv",
+        "offer_basis",
+        "offer_nominal",
+        "offer_pv",
+        "category_pv",
+    ):
+        assert np.array_equal(getattr(whole, name), getattr(split, name), equal_nan=True), name
+    for name in ("lifetime_cost", "net_savings", "irr", "breakeven_year", "price_headroom"):
+        got, want = getattr(split.compared, name), getattr(whole.compared, name)
+        assert np.array_equal(got, want, equal_nan=True), name

@@ -1,0 +1,517 @@
+"""The compiled evaluation kernel: one pass per scenario over its offers, lines and failure models.
+
+:func:`evaluate_scenarios` evaluates scenarios ``s0..s1`` of a columnar batch (see
+:class:`tco.engine.Batch`) into preallocated output arrays: cash flows per offer and year
+(analysis basis, nominal, present value), present values per line, residual value, failure
+stream and category, and the per-offer comparison measures against each scenario's baseline
+(paybacks, breakeven, sign changes of the savings, the IRR where the savings change sign once).
+
+It is compiled with numba (``nogil``: parts of a large batch run side by side on threads) and
+cached on disk, so a process compiles it once per machine. The conventions are those of
+:mod:`tco.escalation` (escalation compounds from year 0, the first rate applies in year 1) and
+:mod:`tco.discounting` (``(1+d)^-t``, recurring amounts and expected failures at ``t - 0.5`` under
+the mid-year convention), computed in the same order: per scenario, a table of escalation
+factors by driver and year, then per cost line the years of its schedule.
+
+Each scenario's numbers depend on that scenario's inputs only, so a batch gives the same numbers
+as its scenarios evaluated one by one, whatever the partition.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+from numba import njit
+
+#: Cumulative savings within this many currency units of zero count as zero (float noise).
+ZERO = 1e-6
+#: The IRR is sought for rates from -99 % to 10^6 (v = 1/(1+r) from 100 down to 1e-6).
+V_HI = 100.0
+V_LO = 1.0 / (1.0 + 1e6)
+#: Floating-point liberties of the evaluation pass: sums may be reassociated (so loops over
+#: years run as vector instructions) and products contracted into fused multiply-adds; NaN and
+#: infinities keep their meaning (no "nnan", "ninf"), so overflow is still detected.
+_FAST = {"reassoc", "contract", "nsz"}
+
+#: Rows of the measures block the kernel fills, one column per offer.
+M_LCC, M_EAC, M_PER_HOUR, M_NET, M_SIR, M_AIRR = 0, 1, 2, 3, 4, 5
+M_SPB, M_DPB, M_BE, M_IRR, M_CHANGES, M_HEADROOM = 6, 7, 8, 9, 10, 11
+M_ROWS = 12
+
+_LOG_LO, _LOG_HI = math.log(0.01), math.log(1e6)
+#: Rates scanned for the IRR where savings change sign more than once, as log(1+r): fine near
+#: zero (0.23 % steps between -50 % and +100 %), coarse far out, r = 0 included.
+GRID_X = np.unique(
+    np.concatenate(
+        [
+            np.linspace(_LOG_LO, _LOG_HI, 240),
+            np.linspace(math.log(0.5), math.log(2.0), 300),
+            [0.0],
+        ]
+    )
+)
+#: The grid's discount factors v = 1/(1+r), descending, and the index of r = 0.
+GRID_V = np.exp(-GRID_X)
+GRID_ZERO = int(np.flatnonzero(GRID_X == 0.0)[0])
+_GRID_POWERS: dict[int, npt.NDArray[np.float64]] = {}
+
+
+def grid_powers(y: int) -> npt.NDArray[np.float64]:
+    """(Y, G) table of v^t for the grid's discount factors, years 0..y-1 (cached)."""
+    table = _GRID_POWERS.get(y)
+    if table is None:
+        table = GRID_V[None, :] ** np.arange(y, dtype=np.float64)[:, None]
+        _GRID_POWERS[y] = table
+    return table
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _npv(f, n, v):
+    """NPV of f[0..n] at the discount factor v = 1/(1+r)."""
+    total = 0.0
+    w = 1.0
+    for t in range(n + 1):
+        total += f[t] * w
+        w *= v
+    return total
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _npv_parts(f, n, v):
+    """P(v), N(v) (the positive and negative coefficients' polynomials) and v P'(v), v N'(v)."""
+    p = 0.0
+    m = 0.0
+    dp = 0.0
+    dm = 0.0
+    w = 1.0
+    for t in range(n + 1):
+        c = f[t]
+        if c > 0.0:
+            p += c * w
+            dp += t * c * w
+        elif c < 0.0:
+            m -= c * w
+            dm -= t * c * w
+        w *= v
+    return p, m, dp, dm
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _newton(f, n, v, lo, hi, s_lo):
+    """The root in the bracket [lo, hi] (a sign change of NPV, ``s_lo`` its sign at lo) of the
+    NPV polynomial of f[0..n] in v = 1/(1+r), from v: Newton steps on h = log P - log N in log v
+    (both logs convex, nearly linear in log v where one power dominates, so steps converge fast
+    wherever the root lies), a step that leaves the bracket replaced by its geometric midpoint.
+    """
+    prev = 0.0
+    for _ in range(200):
+        p, m, dp, dm = _npv_parts(f, n, v)
+        fv = p - m
+        if fv == 0.0:
+            break
+        if (fv > 0.0) == s_lo:
+            lo = v
+        else:
+            hi = v
+        step = math.log1p(fv / m) / (dp / p - dm / m)
+        new = v * math.exp(-step)
+        bad = not (new >= lo and new <= hi)  # NaN included
+        if bad:
+            new = math.sqrt(lo * hi)
+        d = abs(new - v)
+        v_old = v
+        v = new
+        if d <= 1e-14 * v_old:
+            break
+        if not bad and d * d * d <= 1e-15 * v_old * prev * prev:
+            break  # quadratic convergence: the next step would be below 1e-15
+        prev = 0.0 if bad else d
+        if hi - lo <= 1e-15 * hi:
+            break
+    return v
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def sign_changes(f, n):
+    """Sign changes of f[0..n], values within :data:`ZERO` of zero skipped."""
+    k = 0
+    last = 0
+    for t in range(n + 1):
+        x = f[t]
+        s = 1 if x > ZERO else (-1 if x < -ZERO else 0)
+        if s != 0:
+            if last != 0 and s != last:
+                k += 1
+            last = s
+    return k
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _irr_one_change(f, n):
+    """A single sign change: at most one root in v > 0 (Descartes' rule), sought in the whole
+    range (-99 %, 10^6); NaN where NPV keeps its sign over the range."""
+    f_lo = _npv(f, n, V_LO)
+    f_hi = _npv(f, n, V_HI)
+    if f_lo == 0.0:
+        return 1.0 / V_LO - 1.0
+    if f_hi == 0.0:
+        return 1.0 / V_HI - 1.0
+    if (f_lo > 0.0) == (f_hi > 0.0):
+        return np.nan
+    return 1.0 / _newton(f, n, 1.0, V_LO, V_HI, f_lo > 0.0) - 1.0
+
+
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=_FAST)
+def _grid_npv(f, n, grid_pow, npv):
+    """NPV of f[0..n] at every rate of the grid (one vector pass per year)."""
+    npv[:] = 0.0
+    for t in range(n + 1):
+        c = f[t]
+        if c != 0.0:
+            for g in range(npv.size):
+                npv[g] += c * grid_pow[t, g]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _refine(f, n, grid_v, npv, c):
+    """The rate of the root in grid cell c (between grid rates c and c+1)."""
+    hi = grid_v[c]  # v decreases along the grid
+    lo = grid_v[c + 1]
+    f_hi = npv[c]
+    f_lo = npv[c + 1]
+    if f_hi == 0.0:
+        return 1.0 / hi - 1.0
+    if f_lo == 0.0:
+        return 1.0 / lo - 1.0
+    start = min(max(lo - f_lo * ((hi - lo) / (f_hi - f_lo)), lo), hi)  # the chord's zero
+    return 1.0 / _newton(f, n, start, lo, hi, f_lo > 0.0) - 1.0
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _irr_nearest_zero(f, n, grid_v, grid_pow, zero, npv):
+    """Several sign changes, so possibly several roots: like ``numpy_financial.irr``, the one
+    closest to zero. NPV is scanned on the grid's rates; the nearest sign change on each side of
+    r = 0 (grid index ``zero``) is refined and the one closer to zero wins (the left on a tie);
+    NaN where NPV changes sign nowhere on the grid."""
+    _grid_npv(f, n, grid_pow, npv)
+    best = np.nan
+    for c in range(zero - 1, -1, -1):
+        if (npv[c] >= 0.0) != (npv[c + 1] >= 0.0):
+            best = _refine(f, n, grid_v, npv, c)
+            break
+    for c in range(zero, npv.size - 1):
+        if (npv[c] >= 0.0) != (npv[c + 1] >= 0.0):
+            rate = _refine(f, n, grid_v, npv, c)
+            if not abs(best) <= abs(rate):  # NaN best included
+                best = rate
+            break
+    return best
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def irr(f, n, k, grid_v, grid_pow, zero, npv):
+    """The IRR of flows f[0..n] with k sign changes, NaN where none exists.
+
+    One sign change: the unique root in (-99 %, 10^6). Several: the root closest to zero found
+    on the grid (``grid_v`` the discount factors 1/(1+r) of its rates, descending, ``grid_pow``
+    their powers by year, ``zero`` the index of r = 0, ``npv`` a buffer as long as the grid).
+    """
+    if k == 1:
+        return _irr_one_change(f, n)
+    if k > 1:
+        return _irr_nearest_zero(f, n, grid_v, grid_pow, zero, npv)
+    return np.nan
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def irr_rows(flows, n_years, grid_v, grid_pow, zero, out):
+    """:func:`irr` of each row of ``flows`` (years 0..n_years[i]) into ``out``."""
+    npv = np.empty(grid_v.size)
+    for i in range(flows.shape[0]):
+        f = flows[i]
+        n = n_years[i]
+        out[i] = irr(f, n, sign_changes(f, n), grid_v, grid_pow, zero, npv)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=_FAST)
+def evaluate_scenarios(
+    s0,
+    s1,
+    # scenarios (S,)
+    study_years,
+    discount_rate,
+    inflation,
+    nominal,
+    mid_year,
+    hours,
+    downtime_cost,
+    crf,
+    rates,  # (S, D1, Y-1): rates[s, d, k] is driver d's rate in year k+1
+    offer_start,  # (S+1,)
+    baseline_offer,  # (S,)
+    # offers (O,)
+    line_start,  # (O+1,)
+    offer_fail,  # (O,) index of the offer's failure model, -1 for none
+    # lines (L,)
+    line_category,
+    line_amount,
+    line_driver,
+    line_first,
+    line_every,
+    line_last,
+    line_life,
+    line_fraction,
+    # failure models (F,)
+    fail_mtbf,
+    fail_shape,
+    fail_repair_amount,
+    fail_repair_driver,
+    fail_downtime_hours,
+    fail_downtime_driver,
+    fail_order_amount,
+    fail_order_driver,
+    # codes
+    cat_repair,
+    cat_downtime,
+    cat_transaction,
+    cat_end_of_life,
+    cat_acquisition,
+    invest,  # (C,) bool: investment-related categories
+    grid_v,  # the IRR's grid of rates where the savings change sign more than once: see irr()
+    grid_pow,
+    grid_zero,
+    # outputs
+    lines_out,  # (3, L): present value, residual value's present value, residual credit
+    fails_out,  # (3, F): present values of expected repairs, downtime, repair orders
+    flows,  # (3, O, Y): cash flows on the analysis basis, nominal, present values
+    cat,  # (O, C) present value by category
+    meas,  # (M_ROWS, O) the measures, rows M_*
+):
+    line_pv = lines_out[0]
+    residual_pv = lines_out[1]
+    residual_nominal = lines_out[2]
+    repair_pv = fails_out[0]
+    downtime_pv = fails_out[1]
+    order_pv = fails_out[2]
+    basis = flows[0]
+    nominal_out = flows[1]
+    pv = flows[2]
+    lcc = meas[M_LCC]
+    eac = meas[M_EAC]
+    per_hour = meas[M_PER_HOUR]
+    net = meas[M_NET]
+    sir = meas[M_SIR]
+    airr = meas[M_AIRR]
+    spb = meas[M_SPB]
+    dpb = meas[M_DPB]
+    be = meas[M_BE]
+    irr_out = meas[M_IRR]
+    changes = meas[M_CHANGES]
+    headroom = meas[M_HEADROOM]
+    n_cols = basis.shape[1]
+    d1 = rates.shape[1]
+    n_cat = cat.shape[1]
+    esc = np.empty((d1, n_cols))
+    df0 = np.empty(n_cols)
+    df1 = np.empty(n_cols)
+    growth = np.empty(n_cols)
+    sav = np.empty(n_cols)
+    dpow = np.zeros(n_cols)
+    dpow_shape = np.nan
+    npv = np.empty(grid_v.size)
+    # private copies: passing an array to a function updates its reference count atomically,
+    # and threads sharing one array would contend for it once per offer
+    gv = grid_v.copy()
+    gp = grid_pow.copy()
+    nan = np.nan
+    for s in range(s0, s1):
+        n = study_years[s]
+        # escalation factors by driver, discount factors, nominal growth
+        g0 = 1.0 + inflation[s] if nominal[s] else 1.0
+        for d in range(d1):
+            esc[d, 0] = 1.0
+        for t in range(1, n_cols):
+            esc[0, t] = esc[0, t - 1] * g0
+            for d in range(1, d1):
+                esc[d, t] = esc[d, t - 1] * (1.0 + rates[s, d, t - 1])
+        v = 1.0 / (1.0 + discount_rate[s])
+        half = math.sqrt(1.0 + discount_rate[s]) if mid_year[s] else 1.0
+        g = 1.0 if nominal[s] else 1.0 + inflation[s]
+        df0[0] = 1.0
+        df1[0] = 1.0
+        growth[0] = 1.0
+        for t in range(1, n_cols):
+            df0[t] = df0[t - 1] * v
+            df1[t] = df0[t] * half
+            growth[t] = growth[t - 1] * g
+        o_lo = offer_start[s]
+        o_hi = offer_start[s + 1]
+        for o in range(o_lo, o_hi):
+            for t in range(n_cols):
+                basis[o, t] = 0.0
+                pv[o, t] = 0.0
+            for c in range(n_cat):
+                cat[o, c] = 0.0
+            a0 = 0.0
+            r0 = 0.0
+            for li in range(line_start[o], line_start[o + 1]):
+                a = line_amount[li]
+                d = line_driver[li]
+                e = line_every[li]
+                first = line_first[li]
+                p_line = 0.0
+                if e == 0:
+                    x = a * esc[d, first]
+                    basis[o, first] += x
+                    p_line = x * df0[first]
+                    pv[o, first] += p_line
+                    last_occ = first
+                elif e == 1:  # contiguous years: a loop the compiler vectorizes
+                    last_occ = line_last[li]
+                    for t in range(first, last_occ + 1):
+                        x = a * esc[d, t]
+                        basis[o, t] += x
+                        q = x * df1[t]
+                        pv[o, t] += q
+                        p_line += q
+                else:
+                    last_occ = first + ((line_last[li] - first) // e) * e
+                    for t in range(first, last_occ + 1, e):
+                        x = a * esc[d, t]
+                        basis[o, t] += x
+                        q = x * df1[t]
+                        pv[o, t] += q
+                        p_line += q
+                line_pv[li] = p_line
+                cat[o, line_category[li]] += p_line
+                life = line_life[li]
+                fraction = line_fraction[li]
+                credit_pv = 0.0
+                if life > 0.0 or fraction == fraction:
+                    if fraction == fraction:
+                        share = fraction
+                    else:
+                        share = max(last_occ + life - n, 0.0) / life
+                    credit = -a * share * esc[d, n]
+                    credit_pv = credit * df0[n]
+                    residual_nominal[li] = credit
+                    residual_pv[li] = credit_pv
+                    basis[o, n] += credit
+                    pv[o, n] += credit_pv
+                    cat[o, cat_end_of_life] += credit_pv
+                else:
+                    residual_nominal[li] = 0.0
+                    residual_pv[li] = 0.0
+                if line_category[li] == cat_acquisition and e == 0 and first == 0:
+                    a0 += a
+                    r0 += credit_pv
+            fi = offer_fail[o]
+            if fi >= 0:
+                sh = fail_shape[fi]
+                if sh != dpow_shape:  # t^shape - (t-1)^shape, shared by models of one shape
+                    prior = 0.0
+                    for t in range(1, n_cols):
+                        now = math.exp(sh * math.log(t))
+                        dpow[t] = now - prior
+                        prior = now
+                    dpow_shape = sh
+                scale = math.exp(sh * math.log(hours[s] / fail_mtbf[fi]))
+                rd = fail_repair_driver[fi]
+                dd = fail_downtime_driver[fi]
+                od = fail_order_driver[fi]
+                ra = fail_repair_amount[fi]
+                da = fail_downtime_hours[fi] * downtime_cost[s]
+                oa = fail_order_amount[fi]
+                p_rep = 0.0
+                p_dtm = 0.0
+                p_odr = 0.0
+                for t in range(1, n + 1):
+                    ef = dpow[t] * scale  # expected failures in year t
+                    w = ef * df1[t]
+                    rep = esc[rd, t] * ra
+                    dtm = esc[dd, t] * da
+                    odr = esc[od, t] * oa
+                    p_rep += rep * w
+                    p_dtm += dtm * w
+                    p_odr += odr * w
+                    x = rep + dtm + odr
+                    basis[o, t] += x * ef
+                    pv[o, t] += x * w
+                repair_pv[fi] = p_rep
+                downtime_pv[fi] = p_dtm
+                order_pv[fi] = p_odr
+                cat[o, cat_repair] += p_rep
+                cat[o, cat_downtime] += p_dtm
+                cat[o, cat_transaction] += p_odr
+            for t in range(n_cols):
+                nominal_out[o, t] = basis[o, t] * growth[t]
+            total = 0.0
+            for c in range(n_cat):
+                total += cat[o, c]
+            lcc[o] = total
+            eac[o] = total * crf[s]
+            per_hour[o] = eac[o] / hours[s] if hours[s] > 0.0 else nan
+            # residual credit earned per unit of year-0 acquisition price, for the headroom
+            spb[o] = -r0 / a0 if a0 > 0.0 else 0.0
+        # against the baseline
+        b = baseline_offer[s]
+        inv_b = 0.0
+        for c in range(n_cat):
+            if invest[c]:
+                inv_b += cat[b, c]
+        for o in range(o_lo, o_hi):
+            credit_share = spb[o]
+            spb[o] = nan
+            dpb[o] = nan
+            be[o] = nan
+            irr_out[o] = nan
+            changes[o] = 0
+            if o == b:
+                net[o] = nan
+                sir[o] = nan
+                airr[o] = nan
+                headroom[o] = nan
+                continue
+            ns = lcc[b] - lcc[o]
+            net[o] = ns
+            inv = 0.0
+            for c in range(n_cat):
+                if invest[c]:
+                    inv += cat[o, c]
+            added = inv - inv_b
+            op_savings = (lcc[b] - inv_b) - (lcc[o] - inv)
+            ratio = op_savings / added if added > ZERO else nan
+            sir[o] = ratio
+            if ratio >= 0.0:
+                airr[o] = (1.0 + discount_rate[s]) * ratio ** (1.0 / n) - 1.0
+            else:
+                airr[o] = nan
+            headroom[o] = ns / (1.0 - credit_share) if credit_share < 1.0 else nan
+            cum = 0.0
+            cum_pv = 0.0
+            behind = False
+            open_be = False
+            for t in range(n + 1):
+                x = basis[b, t] - basis[o, t]
+                sav[t] = x
+                cum += x
+                prev = cum_pv
+                cum_pv += pv[b, t] - pv[o, t]
+                if spb[o] != spb[o] and cum >= -ZERO:
+                    spb[o] = t
+                below = cum_pv < -ZERO
+                if dpb[o] != dpb[o] and not below:
+                    dpb[o] = t
+                if t == 0:
+                    behind = below
+                    open_be = below or cum_pv > ZERO
+                    if not open_be:
+                        be[o] = 0.0
+                elif open_be and below != behind:
+                    be[o] = (t - 1) + (-prev) / (cum_pv - prev)
+                    open_be = False
+            k = sign_changes(sav, n)
+            changes[o] = k
+            irr_out[o] = irr(sav, n, k, gv, gp, grid_zero, npv)
