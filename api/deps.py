@@ -68,18 +68,33 @@ async def get_caller(
     return _remember(request, caller)
 
 
-async def get_evaluator(
-    request: Request,
-    settings: SettingsDep,
-    database: DatabaseDep,
-    bearer: BearerDep,
-    header: HeaderKeyDep,
-) -> ApiKey | None:
-    """Any valid key, or nobody when ``TCO_OPEN_EVALUATE`` opens the evaluate endpoints."""
-    key = bearer.credentials if bearer is not None else header
-    if settings.open_evaluate and not key:
+#: What an operation using :func:`get_evaluator` declares in OpenAPI (the same schemes as the
+#: other endpoints, which declare them through their dependencies).
+EVALUATOR_SECURITY: list[dict[str, list[str]]] = [{"HTTPBearer": []}, {"APIKeyHeader": []}]
+
+
+def _request_key(request: Request) -> str | None:
+    """The key of ``Authorization: Bearer <key>`` or ``X-API-Key``, as the schemes read them."""
+    authorization = request.headers.get("authorization")
+    if authorization:
+        scheme, _, credentials = authorization.partition(" ")
+        if scheme.lower() == "bearer" and credentials:
+            return credentials
+    return request.headers.get("x-api-key") or None
+
+
+async def get_evaluator(request: Request) -> ApiKey | None:
+    """Any valid key, or nobody when ``TCO_OPEN_EVALUATE`` opens the evaluate endpoints.
+
+    One dependency that reads the headers and the app's state itself: the evaluate endpoints
+    are the hot path, and every dependency FastAPI resolves costs time on each request. Their
+    operations declare :data:`EVALUATOR_SECURITY` in OpenAPI.
+    """
+    key = _request_key(request)
+    state = request.app.state
+    if state.settings.open_evaluate and not key:
         return None
-    caller = await run_in_threadpool(_authenticate, database, key)
+    caller = await run_in_threadpool(_authenticate, state.database, key)
     return _remember(request, caller)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,6 +14,7 @@ from api.middleware import AccessMiddleware, BodyLimitMiddleware, Metrics, confi
 from api.routers import catalog, evaluate, health, keys, metrics, quotes
 from api.settings import Settings
 from tco import __version__
+from tco.results import warm_up
 
 DESCRIPTION = """\
 Price configurations and create quotes for capital equipment on their total cost of ownership.
@@ -31,6 +33,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        warm_up()  # the compiled kernel loads now, not during the first request
+        # What the process holds after start-up lives as long as it does: out of the collector's
+        # sight, full collections stay short (they would otherwise walk every module's objects).
+        gc.collect()
+        gc.freeze()
         yield
         database.close()
 

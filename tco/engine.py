@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import functools
 import os
+from bisect import bisect_left
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -76,10 +77,10 @@ END_OF_LIFE = CAT_INDEX[Category.end_of_life]
 ACQUISITION = CAT_INDEX[Category.acquisition]
 
 
-def _run_starts(keys: IntArray, n: int) -> IntArray:
-    """Where each of the runs 0..n-1 of sorted ``keys`` starts, and its end: shape (n+1,)."""
-    starts: IntArray = np.searchsorted(keys, np.arange(n + 1)).astype(np.int64)
-    return starts
+#: Up to this many offers, a batch's run tables are built with Python lists.
+_SMALL_OFFERS = 64
+
+_Starts = tuple[IntArray, IntArray, IntArray]
 
 
 def _is_sorted(keys: IntArray, *, strict: bool = False) -> bool:
@@ -87,6 +88,43 @@ def _is_sorted(keys: IntArray, *, strict: bool = False) -> bool:
         return True
     step = np.diff(keys)
     return bool(np.all(step > 0) if strict else np.all(step >= 0))
+
+
+def _array_starts(b: Batch) -> _Starts | None:
+    """Where each scenario's offers and each offer's lines start (with the end), and each
+    offer's failure model (-1 where none); None where rows are not ordered."""
+    if not (
+        _is_sorted(b.offer_scenario)
+        and _is_sorted(b.line_offer)
+        and _is_sorted(b.fail_offer, strict=True)
+    ):
+        return None
+    offer_fail = np.full(b.n_offers, -1, dtype=np.int64)
+    offer_fail[b.fail_offer] = np.arange(b.fail_offer.size)
+    return (
+        np.searchsorted(b.offer_scenario, np.arange(b.n_scenarios + 1)).astype(np.int64),
+        np.searchsorted(b.line_offer, np.arange(b.n_offers + 1)).astype(np.int64),
+        offer_fail,
+    )
+
+
+def _small_starts(b: Batch) -> _Starts | None:
+    """:func:`_array_starts` with lists, for a batch of a few offers."""
+    o_s, l_o, f_o = b.offer_scenario.tolist(), b.line_offer.tolist(), b.fail_offer.tolist()
+    if not (
+        all(x <= y for x, y in pairwise(o_s))
+        and all(x <= y for x, y in pairwise(l_o))
+        and all(x < y for x, y in pairwise(f_o))
+    ):
+        return None
+    offer_fail = [-1] * len(o_s)
+    for i, o in enumerate(f_o):
+        offer_fail[o] = i
+    return (
+        np.array([bisect_left(o_s, s) for s in range(b.n_scenarios + 1)], dtype=np.int64),
+        np.array([bisect_left(l_o, o) for o in range(len(o_s) + 1)], dtype=np.int64),
+        np.array(offer_fail, dtype=np.int64),
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -140,22 +178,18 @@ class Batch:
     offer_fail: IntArray = field(init=False, repr=False)  # (O,)
 
     def __post_init__(self) -> None:
-        if not (
-            _is_sorted(self.offer_scenario)
-            and _is_sorted(self.line_offer)
-            and _is_sorted(self.fail_offer, strict=True)
-        ):
-            raise ValueError(
-                "batch rows must be ordered: offers by scenario, lines and failure "
-                "models by offer (one failure model per offer at most)"
-            )
         if self.rates.ndim != 3 or self.rates.shape[0] != self.n_scenarios:
             raise ValueError("rates must have the shape (scenario, driver, year)")
-        offer_fail = np.full(self.n_offers, -1, dtype=np.int64)
-        offer_fail[self.fail_offer] = np.arange(self.fail_offer.size)
-        object.__setattr__(self, "offer_start", _run_starts(self.offer_scenario, self.n_scenarios))
-        object.__setattr__(self, "line_start", _run_starts(self.line_offer, self.n_offers))
-        object.__setattr__(self, "offer_fail", offer_fail)
+        small = self.n_offers <= _SMALL_OFFERS  # a few offers: plain Python, same tables
+        starts = _small_starts(self) if small else _array_starts(self)
+        if starts is None:
+            raise ValueError(
+                "batch rows must be ordered: offers by scenario, lines and failure models by "
+                "offer (one failure model per offer at most)"
+            )
+        object.__setattr__(self, "offer_start", starts[0])
+        object.__setattr__(self, "line_start", starts[1])
+        object.__setattr__(self, "offer_fail", starts[2])
 
     @property
     def n_scenarios(self) -> int:

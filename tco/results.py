@@ -17,7 +17,7 @@ from tco import __version__
 from tco.engine import CAT_INDEX, BatchResult, compile_batch, evaluate_batch
 from tco.errors import Problem, ScenarioError
 from tco.measures import Measures, compute_measures
-from tco.scenario import CATEGORIES, Category, Scenario
+from tco.scenario import CATEGORIES, Category, Scenario, parse_scenario
 from tco.scenario import INVESTMENT_CATEGORIES as _INVESTMENT
 
 
@@ -421,3 +421,38 @@ def evaluate(scenario: Scenario) -> ScenarioResult:
 def result_json(result: ScenarioResult) -> dict[str, Any]:
     """The machine-readable form of a result (SCENARIO.md), unrounded."""
     return result.model_dump(mode="json")
+
+
+_WARM_UP: dict[str, Any] = {
+    "assumptions": {
+        "currency": "EUR",
+        "study_period_years": 3,
+        "discount_rate": 0.05,
+        "escalation": {"energy": 0.02},
+        "operating_hours_per_year": 1000,
+        "downtime_cost_per_hour": 10,
+    },
+    "offers": [
+        {
+            "id": oid,
+            "costs": [
+                {"name": "Price", "category": "acquisition", "amount": price, "year": 0},
+                {
+                    "name": "Energy",
+                    "category": "energy",
+                    "amount": energy,
+                    "every_years": 1,
+                    "escalation": "energy",
+                },
+            ],
+            "failures": {"mtbf_hours": 2000, "repair_cost": 100, "downtime_hours": 2},
+        }
+        for oid, price, energy in (("a", 100, 50), ("b", 120, 30))
+    ],
+}
+
+
+def warm_up() -> None:
+    """Evaluate a tiny scenario once, so that a new process loads the compiled kernel (from the
+    on-disk cache, or compiles it) before its first real request rather than during it."""
+    evaluate_json(parse_scenario(_WARM_UP))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
 from api import evaluation
-from api.deps import EvaluatorDep, JsonBody, SettingsDep
+from api.deps import EVALUATOR_SECURITY, EvaluatorDep, JsonBody, SettingsDep, read_json_body
 from api.openapi import batch_body, scenario_body
 from api.problems import problem_responses
 from tco.results import ScenarioResult
@@ -35,10 +35,10 @@ class BatchResult(BaseModel):
         200: {"model": ScenarioResult, "description": "The result"},
         **problem_responses(401, 413, 422),
     },
-    openapi_extra=scenario_body(),
+    openapi_extra={**scenario_body(), "security": EVALUATOR_SECURITY},
 )
-async def evaluate_scenario(body: JsonBody, _caller: EvaluatorDep) -> Response:
-    document = evaluation.evaluate_document(body)
+async def evaluate_scenario(request: Request, _caller: EvaluatorDep) -> Response:
+    document = evaluation.evaluate_document(await read_json_body(request))
     return Response(evaluation.dumps(document), media_type="application/json")
 
 
@@ -55,7 +55,7 @@ async def evaluate_scenario(body: JsonBody, _caller: EvaluatorDep) -> Response:
         200: {"model": BatchResult, "description": "One result per scenario"},
         **problem_responses(401, 413, 422),
     },
-    openapi_extra=batch_body(MAX_BATCH),
+    openapi_extra={**batch_body(MAX_BATCH), "security": EVALUATOR_SECURITY},
 )
 async def evaluate_scenarios(
     body: JsonBody, _caller: EvaluatorDep, settings: SettingsDep
