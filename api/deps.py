@@ -9,6 +9,7 @@ from typing import Annotated, cast
 from fastapi import Depends, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from pydantic_core import from_json
 
 from api.database import Database
 from api.problems import ApiError, unauthorized
@@ -140,6 +141,10 @@ async def read_json_body(request: Request) -> object:
     raw = await request.body()
     if not raw.strip():
         raise InputFileError([Problem("body", "is empty; send a JSON document")])
+    try:  # pydantic-core's parser: the same values as json.loads, in less time
+        return cast(object, from_json(raw))
+    except ValueError:
+        pass  # not JSON: json.loads below names the problem the same way as everywhere else
     try:
         return cast(object, json.loads(raw.decode("utf-8")))
     except UnicodeDecodeError:

@@ -30,6 +30,7 @@ All projections are float64 in the currency; rounding happens only when shown.
 from __future__ import annotations
 
 import functools
+import math
 import os
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -264,14 +265,14 @@ def compile_batch(scenarios: Sequence[Scenario]) -> Batch:
     d1 = 1 + max((len(d) for d in drivers_all), default=0)
     n_s = len(scenarios)
     rates = np.zeros((n_s, d1, n_max), dtype=np.float64)
-    study_years = np.empty(n_s, np.int64)
-    discount = np.empty(n_s)
-    inflation = np.empty(n_s)
-    nominal = np.empty(n_s, bool)
-    mid_year = np.empty(n_s, bool)
-    hours = np.empty(n_s)
-    downtime_cost = np.empty(n_s)
-    baseline = np.empty(n_s, np.int64)
+    study_years: list[int] = []
+    discount: list[float] = []
+    inflation: list[float] = []
+    nominal: list[bool] = []
+    mid_year: list[bool] = []
+    hours: list[float] = []
+    downtime_cost: list[float] = []
+    baseline: list[int] = []
 
     offer_scenario: list[int] = []
     lines: list[tuple[int, int, int, float, int, int, int, int, float, float, int]] = []
@@ -280,20 +281,21 @@ def compile_batch(scenarios: Sequence[Scenario]) -> Batch:
     for si, sc in enumerate(scenarios):
         a = sc.assumptions
         n = a.study_period_years
-        study_years[si] = n
-        discount[si] = a.discount_rate
-        inflation[si] = a.inflation
-        nominal[si] = a.rate_basis == "nominal"
-        mid_year[si] = a.timing == "mid_year"
-        hours[si] = np.nan if a.operating_hours_per_year is None else a.operating_hours_per_year
-        downtime_cost[si] = float(a.downtime_cost_per_hour)
+        study_years.append(n)
+        discount.append(a.discount_rate)
+        inflation.append(a.inflation)
+        nominal.append(a.rate_basis == "nominal")
+        mid_year.append(a.timing == "mid_year")
+        h = a.operating_hours_per_year
+        hours.append(math.nan if h is None else h)
+        downtime_cost.append(float(a.downtime_cost_per_hour))
         dindex = {name: i + 1 for i, name in enumerate(drivers_all[si])}
         for name, di in dindex.items():  # a.rates_for(name): the last given rate held to N
             given = a.escalation[name]
             k = min(len(given), n)
             rates[si, di, :k] = given[:k]
             rates[si, di, k:n] = given[k - 1]
-        baseline[si] = len(offer_scenario) + sc.baseline_index
+        baseline.append(len(offer_scenario) + sc.baseline_index)
         for offer in sc.offers:
             oi = len(offer_scenario)
             offer_scenario.append(si)
@@ -352,16 +354,16 @@ def compile_batch(scenarios: Sequence[Scenario]) -> Batch:
         return np.asarray(x, dtype=np.float64)
 
     return Batch(
-        study_years=study_years,
-        discount_rate=discount,
-        inflation=inflation,
-        nominal=nominal,
-        mid_year=mid_year,
-        hours=hours,
-        downtime_cost=downtime_cost,
+        study_years=ints(study_years),
+        discount_rate=floats(discount),
+        inflation=floats(inflation),
+        nominal=np.array(nominal, dtype=np.bool_),
+        mid_year=np.array(mid_year, dtype=np.bool_),
+        hours=floats(hours),
+        downtime_cost=floats(downtime_cost),
         rates=rates,
         offer_scenario=ints(offer_scenario),
-        baseline_offer=baseline,
+        baseline_offer=ints(baseline),
         line_offer=ints(la[0]),
         line_category=ints(la[2]),
         line_amount=floats(la[3]),

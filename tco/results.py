@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -117,7 +118,7 @@ def scenario_issues(sc: Scenario) -> list[Issue]:
             )
     for i, offer in enumerate(sc.offers):
         for j, line in enumerate(offer.costs):
-            if line.every_years is not None and not line.occurrence_years(n):
+            if line.every_years is not None and not line.occurs_within(n):
                 out.append(
                     Issue(
                         path=f"offers[{i}].costs[{j}]",
@@ -129,6 +130,12 @@ def scenario_issues(sc: Scenario) -> list[Issue]:
 
 _INV_IDX = tuple(CAT_INDEX[c] for c in CATEGORIES if c in _INVESTMENT)
 _CAT_NAMES = tuple(c.value for c in CATEGORIES)
+_CAT_VALUE = {c: c.value for c in CATEGORIES}
+
+
+def _first_min(values: list[float]) -> int:
+    """Index of the first smallest value (``numpy.argmin``'s choice)."""
+    return min(range(len(values)), key=values.__getitem__)
 
 
 def _num_or_none(x: float) -> float | None:
@@ -185,9 +192,8 @@ def _assemble_json(
     o_end = offer0 + k_offers
     n_lines = len(cols.line_offer)
     nominal = r.offer_nominal[offer0:o_end, : n + 1].tolist()
-    pv_block = r.offer_pv[offer0:o_end, : n + 1]
-    present = pv_block.tolist()
-    cumulative = np.cumsum(pv_block, axis=1).tolist()
+    present = r.offer_pv[offer0:o_end, : n + 1].tolist()
+    cumulative = [list(accumulate(row)) for row in present]  # numpy.cumsum's sums, in order
     offers: list[dict[str, Any]] = []
     li, fi = line0, fail0
     for k, offer in enumerate(sc.offers):
@@ -205,7 +211,7 @@ def _assemble_json(
         rows: list[dict[str, Any]] = [
             {
                 "name": line.name,
-                "category": line.category.value,
+                "category": _CAT_VALUE[line.category],
                 "present_value": lines_pv[j],
                 "source": f"costs[{j}]",
             }
@@ -291,7 +297,7 @@ def _assemble_json(
         "comparison": {
             "baseline": sc.baseline_id,
             "offers": comps,
-            "recommended": sc.offers[int(np.argmin(cols.lifetime_cost[offer0:o_end]))].id,
+            "recommended": sc.offers[_first_min(cols.lcc[offer0:o_end])].id,
         },
         "method": {
             "rate_basis": a.rate_basis,
@@ -358,6 +364,16 @@ def _refuse_non_finite(scenarios: Sequence[Scenario], r: BatchResult, m: Measure
     never printed or saved. Paths are ``offers[i]``, or ``scenarios[k].offers[i]`` in a batch.
     """
     b = r.batch
+    total = (
+        r.offer_pv.sum()
+        + r.offer_nominal.sum()
+        + r.category_pv.sum()
+        + m.equivalent_annual_cost.sum()
+        + r.line_pv.sum()
+        + r.residual_pv.sum()
+    )
+    if math.isfinite(total):  # every number finite (a sum that overflows is checked below)
+        return
     ok = (
         np.isfinite(r.offer_pv).all(axis=1)
         & np.isfinite(r.offer_nominal).all(axis=1)

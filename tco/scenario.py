@@ -222,6 +222,14 @@ class CostLine(_Frozen):
     def recurring(self) -> bool:
         return self.every_years is not None
 
+    def occurs_within(self, n: int) -> bool:
+        """Whether this line falls in any year 0..n (``bool(occurrence_years(n))``)."""
+        if self.year is not None:
+            return True
+        first = self.every_years if self.from_year is None else self.from_year
+        last = n if self.until_year is None else min(self.until_year, n)
+        return first is not None and first <= last
+
     def occurrence_years(self, n: int) -> tuple[int, ...]:
         """The years 0..n in which this line falls."""
         if self.year is not None:
