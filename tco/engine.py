@@ -275,8 +275,13 @@ def compile_batch(scenarios: Sequence[Scenario]) -> Batch:
     baseline: list[int] = []
 
     offer_scenario: list[int] = []
-    lines: list[tuple[int, int, int, float, int, int, int, int, float, float, int]] = []
-    fails: list[tuple[int, float, float, float, int, float, int, float, int]] = []
+    # per line: (offer, category, driver, first, every, last, source) and (amount, life,
+    # residual fraction); per failure model: (offer, repair driver, downtime driver, order
+    # driver) and (mtbf, shape, repair amount, downtime hours, order amount)
+    line_ints: list[tuple[int, int, int, int, int, int, int]] = []
+    line_floats: list[tuple[float, float, float]] = []
+    fail_ints: list[tuple[int, int, int, int]] = []
+    fail_floats: list[tuple[float, float, float, float, float]] = []
 
     for si, sc in enumerate(scenarios):
         a = sc.assumptions
@@ -308,82 +313,96 @@ def compile_batch(scenarios: Sequence[Scenario]) -> Batch:
                     every = min(line.every_years, n + 1)
                     first = line.every_years if line.from_year is None else line.from_year
                     last = n if line.until_year is None else min(line.until_year, n)
-                    if first > last:  # no occurrence within the study period
-                        first = last = 0
-                        every = -1
-                timing = 1 if every > 0 else 0
-                lines.append(
+                    if first > last:  # no occurrence within the study period: adds nothing
+                        line_ints.append((oi, CAT_INDEX[line.category], 0, 0, 0, 0, li))
+                        line_floats.append((0.0, 0.0, math.nan))
+                        continue
+                driver = line.escalation
+                fraction = line.residual_fraction
+                line_ints.append(
                     (
                         oi,
-                        timing,
                         CAT_INDEX[line.category],
-                        float(line.amount) if every >= 0 else 0.0,
-                        dindex.get(line.escalation, 0) if line.escalation else 0,
+                        dindex.get(driver, 0) if driver else 0,
                         first,
-                        max(every, 0),
+                        every,
                         last,
-                        float(line.life_years or 0) if every >= 0 else 0.0,
-                        np.nan
-                        if line.residual_fraction is None or every < 0
-                        else line.residual_fraction,
                         li,
+                    )
+                )
+                line_floats.append(
+                    (
+                        float(line.amount),
+                        float(line.life_years or 0),
+                        math.nan if fraction is None else fraction,
                     )
                 )
             f = offer.failures
             if f is not None:
-                fails.append(
+                fail_ints.append(
                     (
                         oi,
-                        f.mtbf_hours,
-                        f.shape,
-                        float(f.repair_cost) * (1.0 - f.covered_fraction),
                         dindex.get(f.escalation, 0) if f.escalation else 0,
-                        f.downtime_hours,
                         dindex.get(f.downtime_escalation, 0) if f.downtime_escalation else 0,
-                        float(f.order_cost),
                         dindex.get(f.order_escalation, 0) if f.order_escalation else 0,
                     )
                 )
-    la = list(zip(*lines, strict=True)) if lines else [()] * 11
-    fa = list(zip(*fails, strict=True)) if fails else [()] * 9
-
-    def ints(x: Sequence[object]) -> IntArray:
-        return np.asarray(x, dtype=np.int64)
-
-    def floats(x: Sequence[object]) -> FloatArray:
-        return np.asarray(x, dtype=np.float64)
-
+                fail_floats.append(
+                    (
+                        f.mtbf_hours,
+                        f.shape,
+                        float(f.repair_cost) * (1.0 - f.covered_fraction),
+                        f.downtime_hours,
+                        float(f.order_cost),
+                    )
+                )
+    # a few 2-D arrays, one row per column: each row is a contiguous array of the batch
+    li_ = _columns(line_ints, 7, np.int64)
+    lf = _columns(line_floats, 3, np.float64)
+    fi_ = _columns(fail_ints, 4, np.int64)
+    ff = _columns(fail_floats, 5, np.float64)
+    sf = np.array([discount, inflation, hours, downtime_cost], dtype=np.float64)
+    si_ = np.array([study_years, baseline], dtype=np.int64)
+    sb = np.array([nominal, mid_year], dtype=np.bool_)
     return Batch(
-        study_years=ints(study_years),
-        discount_rate=floats(discount),
-        inflation=floats(inflation),
-        nominal=np.array(nominal, dtype=np.bool_),
-        mid_year=np.array(mid_year, dtype=np.bool_),
-        hours=floats(hours),
-        downtime_cost=floats(downtime_cost),
+        study_years=si_[0],
+        discount_rate=sf[0],
+        inflation=sf[1],
+        nominal=sb[0],
+        mid_year=sb[1],
+        hours=sf[2],
+        downtime_cost=sf[3],
         rates=rates,
-        offer_scenario=ints(offer_scenario),
-        baseline_offer=ints(baseline),
-        line_offer=ints(la[0]),
-        line_category=ints(la[2]),
-        line_amount=floats(la[3]),
-        line_driver=ints(la[4]),
-        line_first=ints(la[5]),
-        line_every=ints(la[6]),
-        line_last=ints(la[7]),
-        line_life=floats(la[8]),
-        line_fraction=floats(la[9]),
-        line_source=ints(la[10]),
-        fail_offer=ints(fa[0]),
-        fail_mtbf=floats(fa[1]),
-        fail_shape=floats(fa[2]),
-        fail_repair_amount=floats(fa[3]),
-        fail_repair_driver=ints(fa[4]),
-        fail_downtime_hours=floats(fa[5]),
-        fail_downtime_driver=ints(fa[6]),
-        fail_order_amount=floats(fa[7]),
-        fail_order_driver=ints(fa[8]),
+        offer_scenario=np.array(offer_scenario, dtype=np.int64),
+        baseline_offer=si_[1],
+        line_offer=li_[0],
+        line_category=li_[1],
+        line_amount=lf[0],
+        line_driver=li_[2],
+        line_first=li_[3],
+        line_every=li_[4],
+        line_last=li_[5],
+        line_life=lf[1],
+        line_fraction=lf[2],
+        line_source=li_[6],
+        fail_offer=fi_[0],
+        fail_mtbf=ff[0],
+        fail_shape=ff[1],
+        fail_repair_amount=ff[2],
+        fail_repair_driver=fi_[1],
+        fail_downtime_hours=ff[3],
+        fail_downtime_driver=fi_[2],
+        fail_order_amount=ff[4],
+        fail_order_driver=fi_[3],
     )
+
+
+def _columns(rows: Sequence[tuple[Any, ...]], width: int, dtype: type) -> npt.NDArray[Any]:
+    """Rows of equal tuples as a (width, rows) array: row k holds field k of every tuple."""
+    if not rows:
+        return np.zeros((width, 0), dtype=dtype)
+    out: npt.NDArray[Any] = np.array(rows, dtype=dtype).T.copy()
+    return out
 
 
 # --------------------------------------------------------------------------------------------
