@@ -50,6 +50,7 @@ from tco.kernel import (
     M_AIRR,
     M_BE,
     M_CHANGES,
+    M_CHECK,
     M_DPB,
     M_EAC,
     M_HEADROOM,
@@ -224,6 +225,8 @@ class Compared:
     irr: FloatArray
     sign_changes: FloatArray
     price_headroom: FloatArray
+    #: Per offer, a sum of its numbers: finite exactly when all of them are.
+    check: FloatArray
 
 
 @dataclass(frozen=True, eq=False)
@@ -577,6 +580,7 @@ def evaluate_batch(b: Batch, *, part_offers: int = PART_OFFERS) -> BatchResult:
             irr=meas[M_IRR],
             sign_changes=meas[M_CHANGES],
             price_headroom=meas[M_HEADROOM],
+            check=meas[M_CHECK],
         ),
     )
 

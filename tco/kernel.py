@@ -38,7 +38,9 @@ _FAST = {"reassoc", "contract", "nsz"}
 #: Rows of the measures block the kernel fills, one column per offer.
 M_LCC, M_EAC, M_PER_HOUR, M_NET, M_SIR, M_AIRR = 0, 1, 2, 3, 4, 5
 M_SPB, M_DPB, M_BE, M_IRR, M_CHANGES, M_HEADROOM = 6, 7, 8, 9, 10, 11
-M_ROWS = 12
+#: M_CHECK: a sum over each offer's numbers, finite exactly when all of them are.
+M_CHECK = 12
+M_ROWS = 13
 
 _LOG_LO, _LOG_HI = math.log(0.01), math.log(1e6)
 #: Rates scanned for the IRR where savings change sign more than once, as log(1+r): fine near
@@ -310,6 +312,7 @@ def evaluate_scenarios(
     irr_out = meas[M_IRR]
     changes = meas[M_CHANGES]
     headroom = meas[M_HEADROOM]
+    check = meas[M_CHECK]
     n_cols = basis.shape[1]
     d1 = rates.shape[1]
     n_cat = cat.shape[1]
@@ -445,13 +448,19 @@ def evaluate_scenarios(
                 cat[o, cat_repair] += p_rep
                 cat[o, cat_downtime] += p_dtm
                 cat[o, cat_transaction] += p_odr
+            nominal_sum = 0.0
             for t in range(n_cols):
-                nominal_out[o, t] = basis[o, t] * growth[t]
+                x = basis[o, t] * growth[t]
+                nominal_out[o, t] = x
+                nominal_sum += x
             total = 0.0
             for c in range(n_cat):
                 total += cat[o, c]
             lcc[o] = total
             eac[o] = total * crf[s]
+            # finite exactly when every number of the offer is: the lines' and yearly present
+            # values add up to the lifetime cost, and infinities and NaN propagate through sums
+            check[o] = total + eac[o] + nominal_sum
             per_hour[o] = eac[o] / hours[s] if hours[s] > 0.0 else nan
             # residual credit earned per unit of year-0 acquisition price, for the headroom
             spb[o] = -r0 / a0 if a0 > 0.0 else 0.0

@@ -118,7 +118,12 @@ def scenario_issues(sc: Scenario) -> list[Issue]:
             )
     for i, offer in enumerate(sc.offers):
         for j, line in enumerate(offer.costs):
-            if line.every_years is not None and not line.occurs_within(n):
+            every = line.every_years  # not line.occurrence_years(n), without building it
+            if every is None:
+                continue
+            first = every if line.from_year is None else line.from_year
+            until = line.until_year
+            if first > (n if until is None or until > n else until):
                 out.append(
                     Issue(
                         path=f"offers[{i}].costs[{j}]",
@@ -131,6 +136,18 @@ def scenario_issues(sc: Scenario) -> list[Issue]:
 _INV_IDX = tuple(CAT_INDEX[c] for c in CATEGORIES if c in _INVESTMENT)
 _CAT_NAMES = tuple(c.value for c in CATEGORIES)
 _CAT_VALUE = {c: c.value for c in CATEGORIES}
+_END_OF_LIFE = Category.end_of_life.value
+_REPAIR = Category.repair.value
+_DOWNTIME = Category.downtime.value
+_TRANSACTION = Category.transaction.value
+
+
+_SOURCES = tuple(f"costs[{j}]" for j in range(64))
+
+
+def _source(j: int) -> str:
+    """``costs[j]``, the source of a result line (prebuilt for the first 64 lines)."""
+    return _SOURCES[j] if j < len(_SOURCES) else f"costs[{j}]"
 
 
 def _first_min(values: list[float]) -> int:
@@ -152,7 +169,7 @@ class _Columns:
     def __init__(self, r: BatchResult, m: Measures) -> None:
         b = r.batch
         self.r = r
-        self.line_offer: list[int] = b.line_offer.tolist()
+        self.line_start: list[int] = b.line_start.tolist()
         self.line_source: list[int] = b.line_source.tolist()
         self.line_pv: list[float] = r.line_pv.tolist()
         self.line_life: list[float] = b.line_life.tolist()
@@ -190,7 +207,6 @@ def _assemble_json(
     n = sc.assumptions.study_period_years
     k_offers = len(sc.offers)
     o_end = offer0 + k_offers
-    n_lines = len(cols.line_offer)
     nominal = r.offer_nominal[offer0:o_end, : n + 1].tolist()
     present = r.offer_pv[offer0:o_end, : n + 1].tolist()
     cumulative = [list(accumulate(row)) for row in present]  # numpy.cumsum's sums, in order
@@ -198,30 +214,36 @@ def _assemble_json(
     li, fi = line0, fail0
     for k, offer in enumerate(sc.offers):
         o = offer0 + k
-        lines_pv: dict[int, float] = {}
-        residual: dict[int, float] = {}
-        while li < n_lines and cols.line_offer[li] == o:
-            src = cols.line_source[li]
-            lines_pv[src] = cols.line_pv[li]
-            fraction = cols.line_fraction[li]
-            if cols.line_life[li] > 0 or fraction == fraction:  # fraction not NaN
-                residual[src] = cols.residual_pv[li]
-            li += 1
         costs = offer.costs
+        end = cols.line_start[o + 1]
+        pvs = [0.0] * len(costs)  # by position in costs (the batch may order lines otherwise)
+        residual: list[tuple[int, float]] = []
+        for src, pv, life, fraction, credit in zip(
+            cols.line_source[li:end],
+            cols.line_pv[li:end],
+            cols.line_life[li:end],
+            cols.line_fraction[li:end],
+            cols.residual_pv[li:end],
+            strict=True,
+        ):
+            pvs[src] = pv
+            if life > 0 or fraction == fraction:  # fraction not NaN
+                residual.append((src, credit))
+        li = end
         rows: list[dict[str, Any]] = [
             {
                 "name": line.name,
                 "category": _CAT_VALUE[line.category],
-                "present_value": lines_pv[j],
-                "source": f"costs[{j}]",
+                "present_value": pv,
+                "source": _source(j),
             }
-            for j, line in enumerate(costs)
+            for j, (line, pv) in enumerate(zip(costs, pvs, strict=True))
         ]
-        for j, credit in sorted(residual.items()):
+        for j, credit in sorted(residual):
             rows.append(
                 {
                     "name": f"{costs[j].name}: residual value",
-                    "category": Category.end_of_life.value,
+                    "category": _END_OF_LIFE,
                     "present_value": credit,
                     "source": f"costs[{j}].residual",
                 }
@@ -230,7 +252,7 @@ def _assemble_json(
             rows.append(
                 {
                     "name": "Expected repairs",
-                    "category": Category.repair.value,
+                    "category": _REPAIR,
                     "present_value": cols.repair_pv[fi],
                     "source": "failures.repair",
                 }
@@ -238,7 +260,7 @@ def _assemble_json(
             rows.append(
                 {
                     "name": "Expected downtime",
-                    "category": Category.downtime.value,
+                    "category": _DOWNTIME,
                     "present_value": cols.downtime_pv[fi],
                     "source": "failures.downtime",
                 }
@@ -247,14 +269,16 @@ def _assemble_json(
                 rows.append(
                     {
                         "name": "Expected repair orders",
-                        "category": Category.transaction.value,
+                        "category": _TRANSACTION,
                         "present_value": cols.order_pv[fi],
                         "source": "failures.orders",
                     }
                 )
             fi += 1
         cat = cols.category_pv[o]
-        inv = float(sum(cat[i] for i in _INV_IDX))
+        inv = 0.0
+        for i in _INV_IDX:
+            inv += cat[i]
         lcc = cols.lcc[o]
         offers.append(
             {
@@ -364,15 +388,7 @@ def _refuse_non_finite(scenarios: Sequence[Scenario], r: BatchResult, m: Measure
     never printed or saved. Paths are ``offers[i]``, or ``scenarios[k].offers[i]`` in a batch.
     """
     b = r.batch
-    total = (
-        r.offer_pv.sum()
-        + r.offer_nominal.sum()
-        + r.category_pv.sum()
-        + m.equivalent_annual_cost.sum()
-        + r.line_pv.sum()
-        + r.residual_pv.sum()
-    )
-    if math.isfinite(total):  # every number finite (a sum that overflows is checked below)
+    if math.isfinite(r.compared.check.sum()):  # every number finite: see Compared.check
         return
     ok = (
         np.isfinite(r.offer_pv).all(axis=1)

@@ -125,6 +125,8 @@ Int = Annotated[int, BeforeValidator(_not_bool)]
 
 def _context(info: ValidationInfo) -> Mapping[str, Any]:
     ctx = info.context
+    if type(ctx) is dict:  # parse_scenario's context: skip the slower abstract-class check
+        return ctx
     return ctx if isinstance(ctx, Mapping) else {}
 
 
@@ -221,14 +223,6 @@ class CostLine(_Frozen):
     @property
     def recurring(self) -> bool:
         return self.every_years is not None
-
-    def occurs_within(self, n: int) -> bool:
-        """Whether this line falls in any year 0..n (``bool(occurrence_years(n))``)."""
-        if self.year is not None:
-            return True
-        first = self.every_years if self.from_year is None else self.from_year
-        last = n if self.until_year is None else min(self.until_year, n)
-        return first is not None and first <= last
 
     def occurrence_years(self, n: int) -> tuple[int, ...]:
         """The years 0..n in which this line falls."""
