@@ -48,6 +48,7 @@ from tco.kernel import (
     GRID_V,
     GRID_ZERO,
     M_AIRR,
+    M_BASE,
     M_BE,
     M_CHANGES,
     M_CHECK,
@@ -227,6 +228,7 @@ class Compared:
     price_headroom: FloatArray
     #: Per offer, a sum of its numbers: finite exactly when all of them are.
     check: FloatArray
+    is_baseline: BoolArray
 
 
 @dataclass(frozen=True, eq=False)
@@ -499,7 +501,10 @@ def evaluate_batch(b: Batch, *, part_offers: int = PART_OFFERS) -> BatchResult:
     meas = np.empty((M_ROWS, n_o))
     grid_pow = grid_powers(y)
 
+    parts = _parts(b, part_offers)
+
     def run(part: tuple[int, int]) -> None:
+        own = len(parts) > 1  # a thread's own copies of the shared read-only grid (see kernel)
         evaluate_scenarios(
             part[0],
             part[1],
@@ -538,8 +543,8 @@ def evaluate_batch(b: Batch, *, part_offers: int = PART_OFFERS) -> BatchResult:
             END_OF_LIFE,
             ACQUISITION,
             _INVEST,
-            GRID_V,
-            grid_pow,
+            GRID_V.copy() if own else GRID_V,
+            grid_pow.copy() if own else grid_pow,
             GRID_ZERO,
             lines,
             fails,
@@ -548,7 +553,6 @@ def evaluate_batch(b: Batch, *, part_offers: int = PART_OFFERS) -> BatchResult:
             meas,
         )
 
-    parts = _parts(b, part_offers)
     if len(parts) == 1:
         run(parts[0])
     else:
@@ -581,6 +585,7 @@ def evaluate_batch(b: Batch, *, part_offers: int = PART_OFFERS) -> BatchResult:
             sign_changes=meas[M_CHANGES],
             price_headroom=meas[M_HEADROOM],
             check=meas[M_CHECK],
+            is_baseline=meas[M_BASE] > 0.0,
         ),
     )
 

@@ -40,7 +40,9 @@ M_LCC, M_EAC, M_PER_HOUR, M_NET, M_SIR, M_AIRR = 0, 1, 2, 3, 4, 5
 M_SPB, M_DPB, M_BE, M_IRR, M_CHANGES, M_HEADROOM = 6, 7, 8, 9, 10, 11
 #: M_CHECK: a sum over each offer's numbers, finite exactly when all of them are.
 M_CHECK = 12
-M_ROWS = 13
+#: M_BASE: 1 for an offer that is its scenario's baseline, else 0.
+M_BASE = 13
+M_ROWS = 14
 
 _LOG_LO, _LOG_HI = math.log(0.01), math.log(1e6)
 #: Rates scanned for the IRR where savings change sign more than once, as log(1+r): fine near
@@ -281,8 +283,9 @@ def evaluate_scenarios(
     cat_end_of_life,
     cat_acquisition,
     invest,  # (C,) bool: investment-related categories
-    grid_v,  # the IRR's grid of rates where the savings change sign more than once: see irr()
-    grid_pow,
+    grid_v,  # the IRR's grid of rates where the savings change sign more than once: see irr();
+    grid_pow,  # each thread its own copies (passing an array to a function updates its reference
+    # count atomically: threads sharing one would contend for it once per offer)
     grid_zero,
     # outputs
     lines_out,  # (3, L): present value, residual value's present value, residual credit
@@ -313,6 +316,7 @@ def evaluate_scenarios(
     changes = meas[M_CHANGES]
     headroom = meas[M_HEADROOM]
     check = meas[M_CHECK]
+    is_base = meas[M_BASE]
     n_cols = basis.shape[1]
     d1 = rates.shape[1]
     n_cat = cat.shape[1]
@@ -324,10 +328,6 @@ def evaluate_scenarios(
     dpow = np.zeros(n_cols)
     dpow_shape = np.nan
     npv = np.empty(grid_v.size)
-    # private copies: passing an array to a function updates its reference count atomically,
-    # and threads sharing one array would contend for it once per offer
-    gv = grid_v.copy()
-    gp = grid_pow.copy()
     nan = np.nan
     for s in range(s0, s1):
         n = study_years[s]
@@ -477,6 +477,7 @@ def evaluate_scenarios(
             be[o] = nan
             irr_out[o] = nan
             changes[o] = 0
+            is_base[o] = 1.0 if o == b else 0.0
             if o == b:
                 net[o] = nan
                 sir[o] = nan
@@ -523,4 +524,4 @@ def evaluate_scenarios(
                     open_be = False
             k = sign_changes(sav, n)
             changes[o] = k
-            irr_out[o] = irr(sav, n, k, gv, gp, grid_zero, npv)
+            irr_out[o] = irr(sav, n, k, grid_v, grid_pow, grid_zero, npv)

@@ -74,7 +74,6 @@ def irr_rows(flows: FloatArray, n_years: npt.NDArray[np.int64]) -> FloatArray:
 def compute_measures(r: BatchResult) -> Measures:
     """All measures of an evaluated batch (the kernel computed them in its pass over each
     scenario: :mod:`tco.kernel`)."""
-    b = r.batch
     c = r.compared
     return Measures(
         lifetime_cost=c.lifetime_cost,
@@ -88,5 +87,5 @@ def compute_measures(r: BatchResult) -> Measures:
         breakeven_year=c.breakeven_year,
         irr=c.irr,
         price_headroom=c.price_headroom,
-        is_baseline=b.baseline_offer[b.offer_scenario] == np.arange(b.n_offers),
+        is_baseline=c.is_baseline,
     )
