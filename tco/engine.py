@@ -35,7 +35,7 @@ import os
 from bisect import bisect_left
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from itertools import pairwise
 from typing import Any
 
@@ -179,12 +179,19 @@ class Batch:
     offer_start: IntArray = field(init=False, repr=False)  # (S+1,)
     line_start: IntArray = field(init=False, repr=False)  # (O+1,)
     offer_fail: IntArray = field(init=False, repr=False)  # (O,)
+    #: The three tables above, from a builder that made them with the rows (compile_batch);
+    #: otherwise they are derived here, the order checked.
+    runs: InitVar[_Starts | None] = None
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, runs: _Starts | None) -> None:
         if self.rates.ndim != 3 or self.rates.shape[0] != self.n_scenarios:
             raise ValueError("rates must have the shape (scenario, driver, year)")
-        small = self.n_offers <= _SMALL_OFFERS  # a few offers: plain Python, same tables
-        starts = _small_starts(self) if small else _array_starts(self)
+        if runs is not None:
+            starts: _Starts | None = runs
+        elif self.n_offers <= _SMALL_OFFERS:  # a few offers: plain Python, same tables
+            starts = _small_starts(self)
+        else:
+            starts = _array_starts(self)
         if starts is None:
             raise ValueError(
                 "batch rows must be ordered: offers by scenario, lines and failure models by "
@@ -280,6 +287,9 @@ def compile_batch(scenarios: Sequence[Scenario]) -> Batch:
     baseline: list[int] = []
 
     offer_scenario: list[int] = []
+    offer_start: list[int] = []
+    line_start: list[int] = []
+    offer_fail: list[int] = []
     # per line: (offer, category, driver, first, every, last, source) and (amount, life,
     # residual fraction); per failure model: (offer, repair driver, downtime driver, order
     # driver) and (mtbf, shape, repair amount, downtime hours, order amount)
@@ -306,9 +316,11 @@ def compile_batch(scenarios: Sequence[Scenario]) -> Batch:
             rates[si, di, :k] = given[:k]
             rates[si, di, k:n] = given[k - 1]
         baseline.append(len(offer_scenario) + sc.baseline_index)
+        offer_start.append(len(offer_scenario))
         for offer in sc.offers:
             oi = len(offer_scenario)
             offer_scenario.append(si)
+            line_start.append(len(line_ints))
             for li, line in enumerate(offer.costs):
                 if line.year is not None:
                     first = last = line.year
@@ -343,6 +355,7 @@ def compile_batch(scenarios: Sequence[Scenario]) -> Batch:
                     )
                 )
             f = offer.failures
+            offer_fail.append(-1 if f is None else len(fail_ints))
             if f is not None:
                 fail_ints.append(
                     (
@@ -369,6 +382,8 @@ def compile_batch(scenarios: Sequence[Scenario]) -> Batch:
     sf = np.array([discount, inflation, hours, downtime_cost], dtype=np.float64)
     si_ = np.array([study_years, baseline], dtype=np.int64)
     sb = np.array([nominal, mid_year], dtype=np.bool_)
+    n_s, n_o = len(offer_start), len(offer_scenario)
+    runs = np.array([*offer_start, n_o, *line_start, len(line_ints), *offer_fail], np.int64)
     return Batch(
         study_years=si_[0],
         discount_rate=sf[0],
@@ -399,6 +414,7 @@ def compile_batch(scenarios: Sequence[Scenario]) -> Batch:
         fail_downtime_driver=fi_[2],
         fail_order_amount=ff[4],
         fail_order_driver=fi_[3],
+        runs=(runs[: n_s + 1], runs[n_s + 1 : n_s + n_o + 2], runs[n_s + n_o + 2 :]),
     )
 
 

@@ -337,3 +337,15 @@ def test_a_batch_split_over_threads_equals_one_pass(raws: list[dict[str, Any]]) 
     for name in ("lifetime_cost", "net_savings", "irr", "breakeven_year", "price_headroom"):
         got, want = getattr(split.compared, name), getattr(whole.compared, name)
         assert np.array_equal(got, want, equal_nan=True), name
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(scenarios(), min_size=1, max_size=6))
+def test_compiled_run_tables_equal_those_derived_from_the_rows(raws: list[dict[str, Any]]) -> None:
+    batch = compile_batch([parse_scenario(r) for r in raws])
+    built = (batch.offer_start, batch.line_start, batch.offer_fail)
+    for derive in (engine._small_starts, engine._array_starts):
+        derived = derive(batch)
+        assert derived is not None
+        for a, b in zip(built, derived, strict=True):
+            assert np.array_equal(a, b)
