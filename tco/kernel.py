@@ -239,6 +239,45 @@ def irr_rows(flows, n_years, grid_v, grid_pow, zero, out):
         out[i] = irr(f, n, sign_changes(f, n), grid_v, grid_pow, zero, npv)
 
 
+@njit(cache=True, nogil=True, error_model="numpy")
+def _scenario_tables(rates, rate, inflation, nominal, mid_year, esc, df0, df1, growth):
+    """One scenario's escalation factors by driver and year (``rates[d, k]``: driver d's rate
+    in year k+1; driver 0: none, or ``inflation`` in a nominal analysis), discount factors of
+    one-time and of recurring amounts, and the growth of nominal equivalents, years 0..Y-1.
+
+    Each product runs down the years in a register, one factor after the other (the order of
+    :func:`tco.escalation.compound_by_year`); compiled without reassociation, so the factors are
+    exactly those products.
+    """
+    n_cols = esc.shape[1]
+    for d in range(esc.shape[0]):
+        acc = 1.0
+        esc[d, 0] = 1.0
+        if d == 0:
+            step = 1.0 + inflation if nominal else 1.0
+            for t in range(1, n_cols):
+                acc = acc * step
+                esc[0, t] = acc
+        else:
+            for t in range(1, n_cols):
+                acc = acc * (1.0 + rates[d, t - 1])
+                esc[d, t] = acc
+    v = 1.0 / (1.0 + rate)
+    half = math.sqrt(1.0 + rate) if mid_year else 1.0
+    g = 1.0 if nominal else 1.0 + inflation
+    f = 1.0
+    h = 1.0
+    df0[0] = 1.0
+    df1[0] = 1.0
+    growth[0] = 1.0
+    for t in range(1, n_cols):
+        f = f * v
+        h = h * g
+        df0[t] = f
+        df1[t] = f * half
+        growth[t] = h
+
+
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=_FAST)
 def evaluate_scenarios(
     s0,
@@ -331,24 +370,17 @@ def evaluate_scenarios(
     nan = np.nan
     for s in range(s0, s1):
         n = study_years[s]
-        # escalation factors by driver, discount factors, nominal growth
-        g0 = 1.0 + inflation[s] if nominal[s] else 1.0
-        for d in range(d1):
-            esc[d, 0] = 1.0
-        for t in range(1, n_cols):
-            esc[0, t] = esc[0, t - 1] * g0
-            for d in range(1, d1):
-                esc[d, t] = esc[d, t - 1] * (1.0 + rates[s, d, t - 1])
-        v = 1.0 / (1.0 + discount_rate[s])
-        half = math.sqrt(1.0 + discount_rate[s]) if mid_year[s] else 1.0
-        g = 1.0 if nominal[s] else 1.0 + inflation[s]
-        df0[0] = 1.0
-        df1[0] = 1.0
-        growth[0] = 1.0
-        for t in range(1, n_cols):
-            df0[t] = df0[t - 1] * v
-            df1[t] = df0[t] * half
-            growth[t] = growth[t - 1] * g
+        _scenario_tables(
+            rates[s],
+            discount_rate[s],
+            inflation[s],
+            nominal[s],
+            mid_year[s],
+            esc,
+            df0,
+            df1,
+            growth,
+        )
         o_lo = offer_start[s]
         o_hi = offer_start[s + 1]
         for o in range(o_lo, o_hi):
@@ -371,17 +403,24 @@ def evaluate_scenarios(
                     p_line = x * df0[first]
                     pv[o, first] += p_line
                     last_occ = first
-                elif e == 1:  # contiguous years: a loop the compiler vectorizes
+                elif e == 1:  # every year: a contiguous loop (unsigned years, see below)
                     last_occ = line_last[li]
-                    for t in range(first, last_occ + 1):
+                    start = np.uint64(first)
+                    for k in range(np.uint64(last_occ - first + 1)):
+                        t = start + k
                         x = a * esc[d, t]
                         basis[o, t] += x
                         q = x * df1[t]
                         pv[o, t] += q
                         p_line += q
                 else:
+                    # years first, first + e, ... up to the line's last; indexed by unsigned
+                    # years, so the compiler drops Python's negative-index wrap-around
                     last_occ = first + ((line_last[li] - first) // e) * e
-                    for t in range(first, last_occ + 1, e):
+                    start = np.uint64(first)
+                    step = np.uint64(e)
+                    for k in range(np.uint64((last_occ - first) // e + 1)):
+                        t = start + k * step
                         x = a * esc[d, t]
                         basis[o, t] += x
                         q = x * df1[t]
