@@ -407,11 +407,11 @@ def evaluate_scenarios(
                     last_occ = line_last[li]
                     start = np.uint64(first)
                     for k in range(np.uint64(last_occ - first + 1)):
-                        t = start + k
-                        x = a * esc[d, t]
-                        basis[o, t] += x
-                        q = x * df1[t]
-                        pv[o, t] += q
+                        tu = start + k
+                        x = a * esc[d, tu]
+                        basis[o, tu] += x
+                        q = x * df1[tu]
+                        pv[o, tu] += q
                         p_line += q
                 else:
                     # years first, first + e, ... up to the line's last; indexed by unsigned
@@ -420,11 +420,11 @@ def evaluate_scenarios(
                     start = np.uint64(first)
                     step = np.uint64(e)
                     for k in range(np.uint64((last_occ - first) // e + 1)):
-                        t = start + k * step
-                        x = a * esc[d, t]
-                        basis[o, t] += x
-                        q = x * df1[t]
-                        pv[o, t] += q
+                        tu = start + k * step
+                        x = a * esc[d, tu]
+                        basis[o, tu] += x
+                        q = x * df1[tu]
+                        pv[o, tu] += q
                         p_line += q
                 line_pv[li] = p_line
                 cat[o, line_category[li]] += p_line
