@@ -242,8 +242,9 @@ class Compared:
 class BatchResult:
     """Arrays of one evaluated batch. Flows are in the currency, year 0..N per column.
 
-    ``offer_basis`` holds cash flows on the analysis basis (constant money in a real analysis),
-    ``offer_nominal`` their nominal equivalents, ``offer_pv`` their present values.
+    ``offer_nominal`` holds each offer's nominal cash flows, ``offer_pv`` their present values.
+    Cash flows on the analysis basis (constant money in a real analysis) are the nominal ones
+    divided by (1 + inflation)^t; the kernel compares offers on them without storing them.
     """
 
     batch: Batch
@@ -253,7 +254,6 @@ class BatchResult:
     repair_pv: FloatArray  # (F,)
     downtime_pv: FloatArray  # (F,)
     order_pv: FloatArray  # (F,) expected repair orders (transaction)
-    offer_basis: FloatArray  # (O, Y)
     offer_nominal: FloatArray  # (O, Y)
     offer_pv: FloatArray  # (O, Y)
     category_pv: FloatArray  # (O, C)
@@ -512,7 +512,7 @@ def evaluate_batch(b: Batch, *, part_offers: int = PART_OFFERS) -> BatchResult:
     crf = _crf(b)
     lines = np.empty((3, n_l))
     fails = np.empty((3, n_f))
-    flows = np.empty((3, n_o, y))
+    flows = np.empty((2, n_o, y))
     cat = np.empty((n_o, N_CATEGORIES))
     meas = np.empty((M_ROWS, n_o))
     grid_pow = grid_powers(y)
@@ -583,9 +583,8 @@ def evaluate_batch(b: Batch, *, part_offers: int = PART_OFFERS) -> BatchResult:
         repair_pv=fails[0],
         downtime_pv=fails[1],
         order_pv=fails[2],
-        offer_basis=flows[0],
-        offer_nominal=flows[1],
-        offer_pv=flows[2],
+        offer_nominal=flows[0],
+        offer_pv=flows[1],
         category_pv=cat,
         compared=Compared(
             lifetime_cost=meas[M_LCC],

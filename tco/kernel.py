@@ -2,9 +2,9 @@
 
 :func:`evaluate_scenarios` evaluates scenarios ``s0..s1`` of a columnar batch (see
 :class:`tco.engine.Batch`) into preallocated output arrays: cash flows per offer and year
-(analysis basis, nominal, present value), present values per line, residual value, failure
-stream and category, and the per-offer comparison measures against each scenario's baseline
-(paybacks, breakeven, sign changes of the savings, the IRR where the savings change sign once).
+(nominal, present value; those on the analysis basis stay inside the pass), present values
+per line, residual value, failure stream and category, and the per-offer comparison measures
+against each scenario's baseline (paybacks, breakeven, sign changes of the savings, the IRR).
 
 It is compiled with numba (``nogil``: parts of a large batch run side by side on threads) and
 cached on disk, so a process compiles it once per machine. The conventions are those of
@@ -107,7 +107,9 @@ def _newton(f, n, v, lo, hi, s_lo):
     """The root in the bracket [lo, hi] (a sign change of NPV, ``s_lo`` its sign at lo) of the
     NPV polynomial of f[0..n] in v = 1/(1+r), from v: Newton steps on h = log P - log N in log v
     (both logs convex, nearly linear in log v where one power dominates, so steps converge fast
-    wherever the root lies), a step that leaves the bracket replaced by its geometric midpoint.
+    wherever the root lies), then, once P and N agree within 1 %, Newton steps on f itself (as
+    fast near the root, without logarithms); a step that leaves the bracket is replaced by the
+    bracket's geometric midpoint.
     """
     prev = 0.0
     for _ in range(200):
@@ -119,8 +121,11 @@ def _newton(f, n, v, lo, hi, s_lo):
             lo = v
         else:
             hi = v
-        step = math.log1p(fv / m) / (dp / p - dm / m)
-        new = v * math.exp(-step)
+        if abs(fv) <= 0.01 * m:  # near the root: Newton on f itself, no logarithms needed
+            new = v - v * fv / (dp - dm)
+        else:
+            step = math.log1p(fv / m) / (dp / p - dm / m)
+            new = v * math.exp(-step)
         bad = not (new >= lo and new <= hi)  # NaN included
         if bad:
             new = math.sqrt(lo * hi)
@@ -329,7 +334,7 @@ def evaluate_scenarios(
     # outputs
     lines_out,  # (3, L): present value, residual value's present value, residual credit
     fails_out,  # (3, F): present values of expected repairs, downtime, repair orders
-    flows,  # (3, O, Y): cash flows on the analysis basis, nominal, present values
+    flows,  # (2, O, Y): nominal cash flows and their present values
     cat,  # (O, C) present value by category
     meas,  # (M_ROWS, O) the measures, rows M_*
 ):
@@ -339,9 +344,8 @@ def evaluate_scenarios(
     repair_pv = fails_out[0]
     downtime_pv = fails_out[1]
     order_pv = fails_out[2]
-    basis = flows[0]
-    nominal_out = flows[1]
-    pv = flows[2]
+    nominal_out = flows[0]
+    pv = flows[1]
     lcc = meas[M_LCC]
     eac = meas[M_EAC]
     per_hour = meas[M_PER_HOUR]
@@ -356,7 +360,13 @@ def evaluate_scenarios(
     headroom = meas[M_HEADROOM]
     check = meas[M_CHECK]
     is_base = meas[M_BASE]
-    n_cols = basis.shape[1]
+    n_cols = pv.shape[1]
+    widest = 1
+    for s in range(s0, s1):
+        widest = max(widest, offer_start[s + 1] - offer_start[s])
+    # cash flows on the analysis basis, one row per offer of the scenario at hand: the
+    # comparison needs them, results do not (nominal = basis x growth)
+    basis = np.empty((widest, n_cols))
     d1 = rates.shape[1]
     n_cat = cat.shape[1]
     esc = np.empty((d1, n_cols))
@@ -385,7 +395,7 @@ def evaluate_scenarios(
         o_hi = offer_start[s + 1]
         for o in range(o_lo, o_hi):
             for t in range(n_cols):
-                basis[o, t] = 0.0
+                basis[o - o_lo, t] = 0.0
                 pv[o, t] = 0.0
             for c in range(n_cat):
                 cat[o, c] = 0.0
@@ -399,7 +409,7 @@ def evaluate_scenarios(
                 p_line = 0.0
                 if e == 0:
                     x = a * esc[d, first]
-                    basis[o, first] += x
+                    basis[o - o_lo, first] += x
                     p_line = x * df0[first]
                     pv[o, first] += p_line
                     last_occ = first
@@ -409,7 +419,7 @@ def evaluate_scenarios(
                     for k in range(np.uint64(last_occ - first + 1)):
                         tu = start + k
                         x = a * esc[d, tu]
-                        basis[o, tu] += x
+                        basis[o - o_lo, tu] += x
                         q = x * df1[tu]
                         pv[o, tu] += q
                         p_line += q
@@ -422,7 +432,7 @@ def evaluate_scenarios(
                     for k in range(np.uint64((last_occ - first) // e + 1)):
                         tu = start + k * step
                         x = a * esc[d, tu]
-                        basis[o, tu] += x
+                        basis[o - o_lo, tu] += x
                         q = x * df1[tu]
                         pv[o, tu] += q
                         p_line += q
@@ -440,7 +450,7 @@ def evaluate_scenarios(
                     credit_pv = credit * df0[n]
                     residual_nominal[li] = credit
                     residual_pv[li] = credit_pv
-                    basis[o, n] += credit
+                    basis[o - o_lo, n] += credit
                     pv[o, n] += credit_pv
                     cat[o, cat_end_of_life] += credit_pv
                 else:
@@ -479,7 +489,7 @@ def evaluate_scenarios(
                     p_dtm += dtm * w
                     p_odr += odr * w
                     x = rep + dtm + odr
-                    basis[o, t] += x * ef
+                    basis[o - o_lo, t] += x * ef
                     pv[o, t] += x * w
                 repair_pv[fi] = p_rep
                 downtime_pv[fi] = p_dtm
@@ -489,7 +499,7 @@ def evaluate_scenarios(
                 cat[o, cat_transaction] += p_odr
             nominal_sum = 0.0
             for t in range(n_cols):
-                x = basis[o, t] * growth[t]
+                x = basis[o - o_lo, t] * growth[t]
                 nominal_out[o, t] = x
                 nominal_sum += x
             total = 0.0
@@ -542,25 +552,31 @@ def evaluate_scenarios(
             cum_pv = 0.0
             behind = False
             open_be = False
+            spb_o = nan
+            dpb_o = nan
+            be_o = nan
             for t in range(n + 1):
-                x = basis[b, t] - basis[o, t]
+                x = basis[b - o_lo, t] - basis[o - o_lo, t]
                 sav[t] = x
                 cum += x
                 prev = cum_pv
                 cum_pv += pv[b, t] - pv[o, t]
-                if spb[o] != spb[o] and cum >= -ZERO:
-                    spb[o] = t
+                if spb_o != spb_o and cum >= -ZERO:
+                    spb_o = t
                 below = cum_pv < -ZERO
-                if dpb[o] != dpb[o] and not below:
-                    dpb[o] = t
+                if dpb_o != dpb_o and not below:
+                    dpb_o = t
                 if t == 0:
                     behind = below
                     open_be = below or cum_pv > ZERO
                     if not open_be:
-                        be[o] = 0.0
+                        be_o = 0.0
                 elif open_be and below != behind:
-                    be[o] = (t - 1) + (-prev) / (cum_pv - prev)
+                    be_o = (t - 1) + (-prev) / (cum_pv - prev)
                     open_be = False
+            spb[o] = spb_o
+            dpb[o] = dpb_o
+            be[o] = be_o
             k = sign_changes(sav, n)
             changes[o] = k
             irr_out[o] = irr(sav, n, k, grid_v, grid_pow, grid_zero, npv)
