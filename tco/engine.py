@@ -250,7 +250,6 @@ class BatchResult:
     batch: Batch
     line_pv: FloatArray  # (L,)
     residual_pv: FloatArray  # (L,) credit of each line's residual value (0 where none)
-    residual_nominal: FloatArray  # (L,) the same credit in year N, basis money
     repair_pv: FloatArray  # (F,)
     downtime_pv: FloatArray  # (F,)
     order_pv: FloatArray  # (F,) expected repair orders (transaction)
@@ -510,7 +509,7 @@ def evaluate_batch(b: Batch, *, part_offers: int = PART_OFFERS) -> BatchResult:
     y = b.n_years
     n_o, n_l, n_f = b.n_offers, b.line_offer.size, b.fail_offer.size
     crf = _crf(b)
-    lines = np.empty((3, n_l))
+    lines = np.empty((2, n_l))
     fails = np.empty((3, n_f))
     flows = np.empty((2, n_o, y))
     cat = np.empty((n_o, N_CATEGORIES))
@@ -579,7 +578,6 @@ def evaluate_batch(b: Batch, *, part_offers: int = PART_OFFERS) -> BatchResult:
         batch=b,
         line_pv=lines[0],
         residual_pv=lines[1],
-        residual_nominal=lines[2],
         repair_pv=fails[0],
         downtime_pv=fails[1],
         order_pv=fails[2],
@@ -680,9 +678,15 @@ def category_cash_flows(b: Batch) -> tuple[FloatArray, FloatArray]:
             where = (b.fail_offer, np.full_like(b.fail_offer, category))
             np.add.at(basis, where, flow)
             np.add.at(present, where, flow * df_f)
-    result = evaluate_batch(b)
+    # residual values: a credit in year N of amount x escalation to N x the remaining share
+    life, fraction = b.line_life, b.line_fraction
+    has = (life > 0) | ~np.isnan(fraction)
     n_line = b.study_years[s_l]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        remaining = np.maximum(last_occ[:, 0] + life - n_line, 0.0) / life
+    share = np.where(np.isnan(fraction), remaining, fraction)
+    credit = np.where(has, -b.line_amount * share * esc[s_l, b.line_driver, n_line], 0.0)
     eol = np.full_like(b.line_offer, END_OF_LIFE)
-    np.add.at(basis, (b.line_offer, eol, n_line), result.residual_nominal)
-    np.add.at(present, (b.line_offer, eol, n_line), result.residual_pv)
+    np.add.at(basis, (b.line_offer, eol, n_line), credit)
+    np.add.at(present, (b.line_offer, eol, n_line), credit * df0[s_l, n_line])
     return basis, present

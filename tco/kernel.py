@@ -332,7 +332,7 @@ def evaluate_scenarios(
     # count atomically: threads sharing one would contend for it once per offer)
     grid_zero,
     # outputs
-    lines_out,  # (3, L): present value, residual value's present value, residual credit
+    lines_out,  # (2, L): present value, and that of the line's residual value (0 where none)
     fails_out,  # (3, F): present values of expected repairs, downtime, repair orders
     flows,  # (2, O, Y): nominal cash flows and their present values
     cat,  # (O, C) present value by category
@@ -340,7 +340,6 @@ def evaluate_scenarios(
 ):
     line_pv = lines_out[0]
     residual_pv = lines_out[1]
-    residual_nominal = lines_out[2]
     repair_pv = fails_out[0]
     downtime_pv = fails_out[1]
     order_pv = fails_out[2]
@@ -448,13 +447,11 @@ def evaluate_scenarios(
                         share = max(last_occ + life - n, 0.0) / life
                     credit = -a * share * esc[d, n]
                     credit_pv = credit * df0[n]
-                    residual_nominal[li] = credit
                     residual_pv[li] = credit_pv
                     basis[o - o_lo, n] += credit
                     pv[o, n] += credit_pv
                     cat[o, cat_end_of_life] += credit_pv
                 else:
-                    residual_nominal[li] = 0.0
                     residual_pv[li] = 0.0
                 if line_category[li] == cat_acquisition and e == 0 and first == 0:
                     a0 += a

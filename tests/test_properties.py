@@ -328,7 +328,6 @@ def test_a_batch_split_over_threads_equals_one_pass(raws: list[dict[str, Any]]) 
     for name in (
         "line_pv",
         "residual_pv",
-        "residual_nominal",
         "repair_pv",
         "downtime_pv",
         "order_pv",
