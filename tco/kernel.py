@@ -466,7 +466,7 @@ def evaluate_scenarios(
                         dpow[t] = now - prior
                         prior = now
                     dpow_shape = sh
-                scale = math.exp(sh * math.log(hours[s] / fail_mtbf[fi]))
+                scale = (hours[s] / fail_mtbf[fi]) ** sh  # (hours / mtbf)^shape
                 rd = fail_repair_driver[fi]
                 dd = fail_downtime_driver[fi]
                 od = fail_order_driver[fi]
