@@ -9,11 +9,11 @@ one vectorized call.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import orjson
 from pydantic_core import to_json
 
 from tco.errors import Problem, ScenarioError, TcoError
@@ -33,27 +33,30 @@ def _non_finite(node: Any, path: str) -> Iterator[str]:
 
 
 def dumps(document: Any) -> bytes:
-    """Compact JSON; a result with NaN or infinity is refused (422) naming where it appears.
+    """Compact JSON (the same numbers, shortest round-trip form, UTF-8); a result with NaN or
+    infinity is refused (422) naming where it appears.
 
-    Serialized by pydantic-core (the same numbers, shortest round-trip form, UTF-8); where its
-    output may hold a non-finite number, :mod:`json` decides, exactly as before.
+    orjson writes it; because orjson would write NaN or infinity as null, a document whose
+    output holds a null is written again by pydantic-core, which shows them, and checked. (The
+    engine refuses results whose numbers overflow before this point, naming the offers; this is
+    the last guard.)
     """
-    fast = to_json(document, inf_nan_mode="constants")
-    if b"NaN" not in fast and b"Infinity" not in fast:
-        return fast
-    try:
-        return json.dumps(document, allow_nan=False, separators=(",", ":")).encode()
-    except ValueError:
-        where = list(_non_finite(document, ""))[:5]
-        raise ScenarioError(
-            [
-                Problem(
-                    "",
-                    "the scenario cannot be priced: its numbers overflow (non-finite "
-                    f"{', '.join(where)}); check extreme inputs such as a tiny mtbf_hours",
-                )
-            ]
-        ) from None
+    out = orjson.dumps(document)
+    if b"null" not in out:
+        return out
+    checked = to_json(document, inf_nan_mode="constants")
+    if b"NaN" not in checked and b"Infinity" not in checked:
+        return checked
+    where = list(_non_finite(document, ""))[:5]
+    raise ScenarioError(
+        [
+            Problem(
+                "",
+                "the scenario cannot be priced: its numbers overflow (non-finite "
+                f"{', '.join(where)}); check extreme inputs such as a tiny mtbf_hours",
+            )
+        ]
+    )
 
 
 def evaluate_document(raw: Any) -> dict[str, Any]:
@@ -88,4 +91,4 @@ def _parse_batch(raw: Any, limit: int) -> list[Scenario]:
 
 def evaluate_batch_document(raw: Any, *, limit: int) -> dict[str, Any]:
     """``{"results": [...]}``, one result per scenario in order, from one vectorized batch."""
-    return {"results": evaluate_many_json(_parse_batch(raw, limit))}
+    return {"results": evaluate_many_json(_parse_batch(raw, limit), named_in_batch=True)}

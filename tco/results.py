@@ -380,7 +380,9 @@ def _model(d: dict[str, Any]) -> ScenarioResult:
     )
 
 
-def _refuse_non_finite(scenarios: Sequence[Scenario], r: BatchResult, m: Measures) -> None:
+def _refuse_non_finite(
+    scenarios: Sequence[Scenario], r: BatchResult, m: Measures, *, batch: bool
+) -> None:
     """Raise :class:`ScenarioError` naming every offer whose numbers overflowed.
 
     The scenario's bounds keep ordinary inputs finite; extreme combinations (a discount rate near
@@ -405,7 +407,7 @@ def _refuse_non_finite(scenarios: Sequence[Scenario], r: BatchResult, m: Measure
     for o in np.flatnonzero(~ok).tolist():
         k = int(b.offer_scenario[o])
         where = f"offers[{o - int(first[k])}]"
-        if len(scenarios) > 1:
+        if batch:
             where = f"scenarios[{k}].{where}"
         problems.append(
             Problem(
@@ -417,14 +419,18 @@ def _refuse_non_finite(scenarios: Sequence[Scenario], r: BatchResult, m: Measure
     raise ScenarioError(problems)
 
 
-def evaluate_many_json(scenarios: Sequence[Scenario]) -> list[dict[str, Any]]:
+def evaluate_many_json(
+    scenarios: Sequence[Scenario], *, named_in_batch: bool | None = None
+) -> list[dict[str, Any]]:
     """Evaluate scenarios in one vectorized batch; one JSON-ready result each, exactly
-    ``[result_json(r) for r in evaluate_many(scenarios)]``."""
+    ``[result_json(r) for r in evaluate_many(scenarios)]``. Problems are named
+    ``scenarios[k]...`` when ``named_in_batch`` (by default, when there are several)."""
     batch = compile_batch(scenarios)
     with np.errstate(all="ignore"):  # overflow is checked below, and refused by name
         r = evaluate_batch(batch)
         m = compute_measures(r)
-    _refuse_non_finite(scenarios, r, m)
+    in_batch = len(scenarios) > 1 if named_in_batch is None else named_in_batch
+    _refuse_non_finite(scenarios, r, m, batch=in_batch)
     cols = _Columns(r, m)
     out: list[dict[str, Any]] = []
     o = li = fi = 0

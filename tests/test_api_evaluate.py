@@ -207,3 +207,42 @@ def test_the_openapi_document_has_the_compressor_example(client: httpx.Client) -
     assert quote["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
         "QuoteRequestInput"
     )
+
+
+def test_numbers_that_overflow_are_refused_by_name(client: httpx.Client) -> None:
+    extreme = {
+        "assumptions": {
+            "currency": "EUR",
+            "study_period_years": 100,
+            "discount_rate": -0.99,
+            "escalation": {"e": 10},
+        },
+        "offers": [
+            {"id": "a"},
+            {
+                "id": "b",
+                "costs": [
+                    {
+                        "name": "x",
+                        "category": "energy",
+                        "amount": 1e12,
+                        "every_years": 1,
+                        "escalation": "e",
+                    }
+                ],
+            },
+        ],
+    }
+    doc = problem(client.post("/v1/evaluate", json=extreme), 422)
+    assert paths(doc) == ["offers[1]"]
+    doc = problem(client.post("/v1/evaluate/batch", json={"scenarios": [extreme]}), 422)
+    assert paths(doc) == ["scenarios[0].offers[1]"]
+
+
+def test_nothing_non_finite_is_ever_written_as_null() -> None:
+    from api.evaluation import dumps
+    from tco.errors import ScenarioError
+
+    assert dumps({"a": 1.5, "b": None}) == b'{"a":1.5,"b":null}'
+    with pytest.raises(ScenarioError, match=r"non-finite offers\[0\]\.x"):
+        dumps({"offers": [{"x": float("inf")}]})
