@@ -308,12 +308,16 @@ def compile_batch(scenarios: Sequence[Scenario]) -> Batch:
         h = a.operating_hours_per_year
         hours.append(math.nan if h is None else h)
         downtime_cost.append(float(a.downtime_cost_per_hour))
-        dindex = {name: i + 1 for i, name in enumerate(drivers_all[si])}
-        for name, di in dindex.items():  # a.rates_for(name): the last given rate held to N
+        dindex: dict[str | None, int] = {None: 0}  # no driver: index 0
+        for di, name in enumerate(drivers_all[si], start=1):  # the last given rate held to N
+            dindex[name] = di
             given = a.escalation[name]
             k = min(len(given), n)
-            rates[si, di, :k] = given[:k]
-            rates[si, di, k:n] = given[k - 1]
+            if k == 1:
+                rates[si, di, :n] = given[0]
+            else:
+                rates[si, di, :k] = given[:k]
+                rates[si, di, k:n] = given[k - 1]
         baseline.append(len(offer_scenario) + sc.baseline_index)
         offer_start.append(len(offer_scenario))
         for offer in sc.offers:
@@ -333,13 +337,12 @@ def compile_batch(scenarios: Sequence[Scenario]) -> Batch:
                         line_ints.append((oi, CAT_INDEX[line.category], 0, 0, 0, 0, li))
                         line_floats.append((0.0, 0.0, math.nan))
                         continue
-                driver = line.escalation
                 fraction = line.residual_fraction
                 line_ints.append(
                     (
                         oi,
                         CAT_INDEX[line.category],
-                        dindex.get(driver, 0) if driver else 0,
+                        dindex[line.escalation],
                         first,
                         every,
                         last,
@@ -359,9 +362,9 @@ def compile_batch(scenarios: Sequence[Scenario]) -> Batch:
                 fail_ints.append(
                     (
                         oi,
-                        dindex.get(f.escalation, 0) if f.escalation else 0,
-                        dindex.get(f.downtime_escalation, 0) if f.downtime_escalation else 0,
-                        dindex.get(f.order_escalation, 0) if f.order_escalation else 0,
+                        dindex[f.escalation],
+                        dindex[f.downtime_escalation],
+                        dindex[f.order_escalation],
                     )
                 )
                 fail_floats.append(
