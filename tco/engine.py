@@ -32,6 +32,8 @@ from __future__ import annotations
 import functools
 import math
 import os
+import sys
+import threading
 from bisect import bisect_left
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -499,6 +501,47 @@ def _parts(b: Batch, part_offers: int) -> list[tuple[int, int]]:
     return list(pairwise(bounds))
 
 
+class _Pool:
+    """Output arrays of large batches, handed out again once nothing refers to them any more.
+
+    A fresh array of tens of megabytes costs the operating system's zeroing of every page it
+    touches; a Monte Carlo loop evaluating batches of one shape would pay that on every call.
+    The pool keeps the last arrays of each large shape and reuses one only when no result, view
+    or other reference holds it (its reference count says so), so a result that is still in use
+    is never overwritten. Arrays under :data:`_POOL_MIN_BYTES` are left to numpy.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._free: dict[tuple[int, ...], list[FloatArray]] = {}
+        # the reference count of an array that only the pool's list holds, as _counts sees it
+        self._alone = _counts([np.empty(1)])[0]
+
+    def empty(self, shape: tuple[int, ...]) -> FloatArray:
+        if math.prod(shape) * 8 < _POOL_MIN_BYTES:
+            return np.empty(shape)
+        with self._lock:
+            kept = self._free.setdefault(shape, [])
+            for a, refs in zip(kept, _counts(kept), strict=True):
+                if refs <= self._alone:  # nothing outside the pool refers to it
+                    return a
+            a = np.empty(shape)
+            kept.append(a)
+            del kept[:-_POOL_PER_SHAPE]
+            return a
+
+
+def _counts(items: list[FloatArray]) -> list[int]:
+    """Reference counts of the items, measured the same way for the pool's check and its
+    calibration (so the check does not depend on how an interpreter counts its own references)."""
+    return [sys.getrefcount(x) for x in items]
+
+
+_POOL_MIN_BYTES = 1 << 20
+_POOL_PER_SHAPE = 2
+_POOL = _Pool()
+
+
 def evaluate_batch(b: Batch, *, part_offers: int = PART_OFFERS) -> BatchResult:
     """Evaluate every offer of a batch. See the module docstring for the conventions.
 
@@ -512,11 +555,11 @@ def evaluate_batch(b: Batch, *, part_offers: int = PART_OFFERS) -> BatchResult:
     y = b.n_years
     n_o, n_l, n_f = b.n_offers, b.line_offer.size, b.fail_offer.size
     crf = _crf(b)
-    lines = np.empty((2, n_l))
-    fails = np.empty((3, n_f))
-    flows = np.empty((2, n_o, y))
-    cat = np.empty((n_o, N_CATEGORIES))
-    meas = np.empty((M_ROWS, n_o))
+    lines = _POOL.empty((2, n_l))
+    fails = _POOL.empty((3, n_f))
+    flows = _POOL.empty((2, n_o, y))
+    cat = _POOL.empty((n_o, N_CATEGORIES))
+    meas = _POOL.empty((M_ROWS, n_o))
     grid_pow = grid_powers(y)
 
     parts = _parts(b, part_offers)
