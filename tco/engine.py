@@ -218,10 +218,10 @@ class Batch:
 
 
 @dataclass(frozen=True, eq=False)
-class Compared:
-    """Per-offer measures the kernel computes (arrays of length O); comparison fields are NaN
-    for baselines. ``irr`` is NaN where the savings change sign more than once
-    (``sign_changes`` > 1): :mod:`tco.measures` finds those."""
+class Measures:
+    """Per-offer measures (arrays of length O), computed by the kernel in its pass over each
+    scenario (definitions: :mod:`tco.measures`); comparison fields are NaN for baselines.
+    ``sign_changes`` counts the sign changes of each offer's savings."""
 
     lifetime_cost: FloatArray
     equivalent_annual_cost: FloatArray
@@ -258,11 +258,11 @@ class BatchResult:
     offer_nominal: FloatArray  # (O, Y)
     offer_pv: FloatArray  # (O, Y)
     category_pv: FloatArray  # (O, C)
-    compared: Compared
+    measures: Measures
 
     @property
     def lifetime_cost(self) -> FloatArray:
-        return self.compared.lifetime_cost
+        return self.measures.lifetime_cost
 
 
 # --------------------------------------------------------------------------------------------
@@ -630,7 +630,7 @@ def evaluate_batch(b: Batch, *, part_offers: int = PART_OFFERS) -> BatchResult:
         offer_nominal=flows[0],
         offer_pv=flows[1],
         category_pv=cat,
-        compared=Compared(
+        measures=Measures(
             lifetime_cost=meas[M_LCC],
             equivalent_annual_cost=meas[M_EAC],
             cost_per_operating_hour=meas[M_PER_HOUR],

@@ -25,34 +25,16 @@ Against the baseline b, for each other offer o (NIST Handbook 135 / BLCC definit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import numpy.typing as npt
 
-from tco.engine import BatchResult
+from tco.engine import BatchResult, Measures
+
+__all__ = ["Measures", "compute_measures", "irr_rows"]
 from tco.kernel import GRID_V, GRID_ZERO, grid_powers
 from tco.kernel import irr_rows as kernel_irr_rows
 
 FloatArray = npt.NDArray[np.float64]
-
-
-@dataclass(frozen=True, eq=False)
-class Measures:
-    """Per-offer measures (arrays of length O); comparison fields are NaN for baselines."""
-
-    lifetime_cost: FloatArray
-    equivalent_annual_cost: FloatArray
-    cost_per_operating_hour: FloatArray
-    net_savings: FloatArray
-    sir: FloatArray
-    airr: FloatArray
-    simple_payback_year: FloatArray
-    discounted_payback_year: FloatArray
-    breakeven_year: FloatArray
-    irr: FloatArray
-    price_headroom: FloatArray
-    is_baseline: npt.NDArray[np.bool_]
 
 
 def irr_rows(flows: FloatArray, n_years: npt.NDArray[np.int64]) -> FloatArray:
@@ -74,18 +56,4 @@ def irr_rows(flows: FloatArray, n_years: npt.NDArray[np.int64]) -> FloatArray:
 def compute_measures(r: BatchResult) -> Measures:
     """All measures of an evaluated batch (the kernel computed them in its pass over each
     scenario: :mod:`tco.kernel`)."""
-    c = r.compared
-    return Measures(
-        lifetime_cost=c.lifetime_cost,
-        equivalent_annual_cost=c.equivalent_annual_cost,
-        cost_per_operating_hour=c.cost_per_operating_hour,
-        net_savings=c.net_savings,
-        sir=c.sir,
-        airr=c.airr,
-        simple_payback_year=c.simple_payback_year,
-        discounted_payback_year=c.discounted_payback_year,
-        breakeven_year=c.breakeven_year,
-        irr=c.irr,
-        price_headroom=c.price_headroom,
-        is_baseline=c.is_baseline,
-    )
+    return r.measures

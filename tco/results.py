@@ -390,7 +390,7 @@ def _refuse_non_finite(
     never printed or saved. Paths are ``offers[i]``, or ``scenarios[k].offers[i]`` in a batch.
     """
     b = r.batch
-    if math.isfinite(r.compared.check.sum()):  # every number finite: see Compared.check
+    if math.isfinite(r.measures.check.sum()):  # every number finite: see Measures.check
         return
     ok = (
         np.isfinite(r.offer_pv).all(axis=1)

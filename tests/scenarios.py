@@ -113,3 +113,31 @@ def scenarios(draw: st.DrawFn, nonneg: bool = False, max_offers: int = 3) -> dic
                     offer["failures"]["order_escalation"] = draw(st.sampled_from(drivers))
         offers.append(offer)
     return {"assumptions": assumptions, "baseline": offers[-1]["id"], "offers": offers}
+
+
+def overflowing() -> dict[str, Any]:
+    """A valid scenario whose second offer's cash flows overflow float64: a discount rate of
+    -99 % and an escalation of 1000 % a year over 100 years."""
+    return {
+        "assumptions": {
+            "currency": "EUR",
+            "study_period_years": 100,
+            "discount_rate": -0.99,
+            "escalation": {"e": 10},
+        },
+        "offers": [
+            {"id": "a"},
+            {
+                "id": "b",
+                "costs": [
+                    {
+                        "name": "x",
+                        "category": "energy",
+                        "amount": 1e12,
+                        "every_years": 1,
+                        "escalation": "e",
+                    }
+                ],
+            },
+        ],
+    }

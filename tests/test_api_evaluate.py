@@ -15,6 +15,7 @@ import pytest
 from api.settings import Settings
 from tco.scenario import read_file
 from tests.apisupport import auth, live_server, make_key, paths, problem
+from tests.scenarios import overflowing
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -210,29 +211,7 @@ def test_the_openapi_document_has_the_compressor_example(client: httpx.Client) -
 
 
 def test_numbers_that_overflow_are_refused_by_name(client: httpx.Client) -> None:
-    extreme = {
-        "assumptions": {
-            "currency": "EUR",
-            "study_period_years": 100,
-            "discount_rate": -0.99,
-            "escalation": {"e": 10},
-        },
-        "offers": [
-            {"id": "a"},
-            {
-                "id": "b",
-                "costs": [
-                    {
-                        "name": "x",
-                        "category": "energy",
-                        "amount": 1e12,
-                        "every_years": 1,
-                        "escalation": "e",
-                    }
-                ],
-            },
-        ],
-    }
+    extreme = overflowing()
     doc = problem(client.post("/v1/evaluate", json=extreme), 422)
     assert paths(doc) == ["offers[1]"]
     doc = problem(client.post("/v1/evaluate/batch", json={"scenarios": [extreme]}), 422)

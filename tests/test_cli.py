@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from tco.cli import app
 from tco.results import evaluate, result_json
 from tco.scenario import load_scenario
+from tests.scenarios import overflowing
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parent.parent
@@ -188,33 +189,7 @@ def test_an_unwritable_output_exits_2_and_leaves_nothing(
 
 def test_a_scenario_whose_numbers_overflow_is_refused_by_name(tmp_path: Path) -> None:
     f = tmp_path / "extreme.json"
-    f.write_text(
-        json.dumps(
-            {
-                "assumptions": {
-                    "currency": "EUR",
-                    "study_period_years": 100,
-                    "discount_rate": -0.99,
-                    "escalation": {"e": 10},
-                },
-                "offers": [
-                    {"id": "a"},
-                    {
-                        "id": "b",
-                        "costs": [
-                            {
-                                "name": "x",
-                                "category": "energy",
-                                "amount": 1e12,
-                                "every_years": 1,
-                                "escalation": "e",
-                            }
-                        ],
-                    },
-                ],
-            }
-        )
-    )
+    f.write_text(json.dumps(overflowing()))
     out = runner.invoke(app, ["evaluate", str(f), "--json"])
     assert out.exit_code == 2
     assert out.stderr.startswith("error: offers[1]: its cash flows overflow")

@@ -337,7 +337,7 @@ def test_a_batch_split_over_threads_equals_one_pass(raws: list[dict[str, Any]]) 
     ):
         assert np.array_equal(getattr(whole, name), getattr(split, name), equal_nan=True), name
     for name in ("lifetime_cost", "net_savings", "irr", "breakeven_year", "price_headroom"):
-        got, want = getattr(split.compared, name), getattr(whole.compared, name)
+        got, want = getattr(split.measures, name), getattr(whole.measures, name)
         assert np.array_equal(got, want, equal_nan=True), name
 
 
