@@ -132,7 +132,7 @@ def _small_starts(b: Batch) -> _Starts | None:
     )
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Batch:
     """A columnar batch of scenarios, ready for :func:`evaluate_batch`.
 
@@ -199,9 +199,7 @@ class Batch:
                 "batch rows must be ordered: offers by scenario, lines and failure models by "
                 "offer (one failure model per offer at most)"
             )
-        object.__setattr__(self, "offer_start", starts[0])
-        object.__setattr__(self, "line_start", starts[1])
-        object.__setattr__(self, "offer_fail", starts[2])
+        self.offer_start, self.line_start, self.offer_fail = starts
 
     @property
     def n_scenarios(self) -> int:
@@ -217,7 +215,7 @@ class Batch:
         return int(self.rates.shape[2]) + 1
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Measures:
     """Per-offer measures (arrays of length O), computed by the kernel in its pass over each
     scenario (definitions: :mod:`tco.measures`); comparison fields are NaN for baselines.
@@ -240,7 +238,7 @@ class Measures:
     is_baseline: BoolArray
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class BatchResult:
     """Arrays of one evaluated batch. Flows are in the currency, year 0..N per column.
 
