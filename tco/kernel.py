@@ -30,15 +30,17 @@ ZERO = 1e-6
 #: The IRR is sought for rates from -99 % to 10^6 (v = 1/(1+r) from 100 down to 1e-6).
 V_HI = 100.0
 V_LO = 1.0 / (1.0 + 1e6)
-#: Floating-point liberties of the evaluation pass: sums may be reassociated (so loops over
-#: years run as vector instructions) and products contracted into fused multiply-adds; NaN and
-#: infinities keep their meaning (no "nnan", "ninf"), so overflow is still detected.
+#: Floating-point liberties of the evaluation pass: sums may be reassociated and products
+#: contracted into fused multiply-adds (results differ from a strict left-to-right evaluation in
+#: the last bits only); NaN and infinities keep their meaning (no "nnan", "ninf"), so overflow is
+#: still detected.
 _FAST = {"reassoc", "contract", "nsz"}
 
 #: Rows of the measures block the kernel fills, one column per offer.
 M_LCC, M_EAC, M_PER_HOUR, M_NET, M_SIR, M_AIRR = 0, 1, 2, 3, 4, 5
 M_SPB, M_DPB, M_BE, M_IRR, M_CHANGES, M_HEADROOM = 6, 7, 8, 9, 10, 11
-#: M_CHECK: a sum over each offer's numbers, finite exactly when all of them are.
+#: M_CHECK: a sum over each offer's numbers (lifetime cost, its equivalent annual cost, its
+#: nominal flows): an overflow anywhere in the offer makes it infinite or NaN.
 M_CHECK = 12
 #: M_BASE: 1 for an offer that is its scenario's baseline, else 0.
 M_BASE = 13
@@ -245,10 +247,12 @@ def irr_rows(flows, n_years, grid_v, grid_pow, zero, out):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _scenario_tables(rates, rate, inflation, nominal, mid_year, esc, df0, df1, growth):
-    """One scenario's escalation factors by driver and year (``rates[d, k]``: driver d's rate
+def _scenario_tables(rates, s, rate, inflation, nominal, mid_year, esc, df0, df1, growth):
+    """Scenario s's escalation factors by driver and year (``rates[s, d, k]``: driver d's rate
     in year k+1; driver 0: none, or ``inflation`` in a nominal analysis), discount factors of
     one-time and of recurring amounts, and the growth of nominal equivalents, years 0..Y-1.
+    (The batch-wide ``rates`` and an index, not a view: a view of an array that threads share
+    would update its reference count atomically, once per scenario.)
 
     Each product runs down the years in a register, one factor after the other (the order of
     :func:`tco.escalation.compound_by_year`); compiled without reassociation, so the factors are
@@ -265,7 +269,7 @@ def _scenario_tables(rates, rate, inflation, nominal, mid_year, esc, df0, df1, g
                 esc[0, t] = acc
         else:
             for t in range(1, n_cols):
-                acc = acc * (1.0 + rates[d, t - 1])
+                acc = acc * (1.0 + rates[s, d, t - 1])
                 esc[d, t] = acc
     v = 1.0 / (1.0 + rate)
     half = math.sqrt(1.0 + rate) if mid_year else 1.0
@@ -380,7 +384,8 @@ def evaluate_scenarios(
     for s in range(s0, s1):
         n = study_years[s]
         _scenario_tables(
-            rates[s],
+            rates,
+            s,
             discount_rate[s],
             inflation[s],
             nominal[s],
