@@ -292,10 +292,11 @@ def compile_batch(scenarios: Sequence[Scenario]) -> Batch:
     # per line: (offer, category, driver, first, every, last, source) and (amount, life,
     # residual fraction); per failure model: (offer, repair driver, downtime driver, order
     # driver) and (mtbf, shape, repair amount, downtime hours, order amount)
-    line_ints: list[tuple[int, int, int, int, int, int, int]] = []
-    line_floats: list[tuple[float, float, float]] = []
-    fail_ints: list[tuple[int, int, int, int]] = []
-    fail_floats: list[tuple[float, float, float, float, float]] = []
+    # (flat lists, each record's fields one after the other: numpy reads them fastest so)
+    line_ints: list[int] = []
+    line_floats: list[float] = []
+    fail_ints: list[int] = []
+    fail_floats: list[float] = []
 
     for si, sc in enumerate(scenarios):
         a = sc.assumptions
@@ -323,7 +324,7 @@ def compile_batch(scenarios: Sequence[Scenario]) -> Batch:
         for offer in sc.offers:
             oi = len(offer_scenario)
             offer_scenario.append(si)
-            line_start.append(len(line_ints))
+            line_start.append(len(line_floats) // 3)
             for li, line in enumerate(offer.costs):
                 if line.year is not None:
                     first = last = line.year
@@ -334,11 +335,11 @@ def compile_batch(scenarios: Sequence[Scenario]) -> Batch:
                     first = line.every_years if line.from_year is None else line.from_year
                     last = n if line.until_year is None else min(line.until_year, n)
                     if first > last:  # no occurrence within the study period: adds nothing
-                        line_ints.append((oi, CAT_INDEX[line.category], 0, 0, 0, 0, li))
-                        line_floats.append((0.0, 0.0, math.nan))
+                        line_ints.extend((oi, CAT_INDEX[line.category], 0, 0, 0, 0, li))
+                        line_floats.extend((0.0, 0.0, math.nan))
                         continue
                 fraction = line.residual_fraction
-                line_ints.append(
+                line_ints.extend(
                     (
                         oi,
                         CAT_INDEX[line.category],
@@ -349,7 +350,7 @@ def compile_batch(scenarios: Sequence[Scenario]) -> Batch:
                         li,
                     )
                 )
-                line_floats.append(
+                line_floats.extend(
                     (
                         float(line.amount),
                         float(line.life_years or 0),
@@ -357,9 +358,9 @@ def compile_batch(scenarios: Sequence[Scenario]) -> Batch:
                     )
                 )
             f = offer.failures
-            offer_fail.append(-1 if f is None else len(fail_ints))
+            offer_fail.append(-1 if f is None else len(fail_ints) // 4)
             if f is not None:
-                fail_ints.append(
+                fail_ints.extend(
                     (
                         oi,
                         dindex[f.escalation],
@@ -367,7 +368,7 @@ def compile_batch(scenarios: Sequence[Scenario]) -> Batch:
                         dindex[f.order_escalation],
                     )
                 )
-                fail_floats.append(
+                fail_floats.extend(
                     (
                         f.mtbf_hours,
                         f.shape,
@@ -385,7 +386,8 @@ def compile_batch(scenarios: Sequence[Scenario]) -> Batch:
     si_ = np.array([study_years, baseline], dtype=np.int64)
     sb = np.array([nominal, mid_year], dtype=np.bool_)
     n_s, n_o = len(offer_start), len(offer_scenario)
-    runs = np.array([*offer_start, n_o, *line_start, len(line_ints), *offer_fail], np.int64)
+    n_l = len(line_floats) // 3
+    runs = np.array([*offer_start, n_o, *line_start, n_l, *offer_fail], np.int64)
     return Batch(
         study_years=si_[0],
         discount_rate=sf[0],
@@ -420,11 +422,10 @@ def compile_batch(scenarios: Sequence[Scenario]) -> Batch:
     )
 
 
-def _columns(rows: Sequence[tuple[Any, ...]], width: int, dtype: type) -> npt.NDArray[Any]:
-    """Rows of equal tuples as a (width, rows) array: row k holds field k of every tuple."""
-    if not rows:
-        return np.zeros((width, 0), dtype=dtype)
-    out: npt.NDArray[Any] = np.array(rows, dtype=dtype).T.copy()
+def _columns(flat: list[Any], width: int, dtype: type) -> npt.NDArray[Any]:
+    """Records of ``width`` fields, one after the other in ``flat``, as a (width, records) array:
+    row k holds field k of every record (each row a contiguous array)."""
+    out: npt.NDArray[Any] = np.array(flat, dtype=dtype).reshape(-1, width).T.copy()
     return out
 
 
