@@ -426,9 +426,8 @@ def evaluate_many_json(
     ``[result_json(r) for r in evaluate_many(scenarios)]``. Problems are named
     ``scenarios[k]...`` when ``named_in_batch`` (by default, when there are several)."""
     batch = compile_batch(scenarios)
-    with np.errstate(all="ignore"):  # overflow is checked below, and refused by name
-        r = evaluate_batch(batch)
-        m = compute_measures(r)
+    r = evaluate_batch(batch)  # overflow is checked below, and refused by name
+    m = compute_measures(r)
     in_batch = len(scenarios) > 1 if named_in_batch is None else named_in_batch
     _refuse_non_finite(scenarios, r, m, batch=in_batch)
     cols = _Columns(r, m)
