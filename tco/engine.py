@@ -505,9 +505,10 @@ class _Pool:
 
     A fresh array of tens of megabytes costs the operating system's zeroing of every page it
     touches; a Monte Carlo loop evaluating batches of one shape would pay that on every call.
-    The pool keeps the last arrays of each large shape and reuses one only when no result, view
-    or other reference holds it (its reference count says so), so a result that is still in use
-    is never overwritten. Arrays under :data:`_POOL_MIN_BYTES` are left to numpy.
+    The pool keeps the last two arrays of each of the eight most recently used large shapes and
+    reuses one only when no result, view or other reference holds it (its reference count says
+    so), so a result that is still in use is never overwritten. Arrays under
+    :data:`_POOL_MIN_BYTES` are left to numpy.
     """
 
     def __init__(self) -> None:
@@ -520,7 +521,10 @@ class _Pool:
         if math.prod(shape) * 8 < _POOL_MIN_BYTES:
             return np.empty(shape)
         with self._lock:
-            kept = self._free.setdefault(shape, [])
+            kept = self._free.pop(shape, [])
+            self._free[shape] = kept  # the most recently used shape last
+            while len(self._free) > _POOL_SHAPES:  # forget the least recently used shapes
+                del self._free[next(iter(self._free))]
             for a, refs in zip(kept, _counts(kept), strict=True):
                 if refs <= self._alone:  # nothing outside the pool refers to it
                     return a
@@ -538,6 +542,7 @@ def _counts(items: list[FloatArray]) -> list[int]:
 
 _POOL_MIN_BYTES = 1 << 20
 _POOL_PER_SHAPE = 2
+_POOL_SHAPES = 8
 _POOL = _Pool()
 
 

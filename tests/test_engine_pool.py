@@ -48,3 +48,11 @@ def test_arrays_are_reused_once_released() -> None:
     assert id(again.offer_pv.base) == in_use  # the same array, not a new one
     assert [id(a) for a in engine._POOL._free[shape]] == pooled
     assert np.array_equal(again.offer_pv, want)  # the same numbers in the reused memory
+
+
+def test_the_pool_forgets_shapes_it_has_not_seen_lately() -> None:
+    for n in range(10):  # ten distinct large shapes
+        engine._POOL.empty((2, 100_000 + n))
+    assert len(engine._POOL._free) == engine._POOL_SHAPES
+    assert (2, 100_009) in engine._POOL._free
+    assert (2, 100_000) not in engine._POOL._free
