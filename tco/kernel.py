@@ -420,7 +420,7 @@ def evaluate_scenarios(
                 elif e == 1:  # every year: a contiguous loop (unsigned years, see below)
                     last_occ = line_last[li]
                     start = np.uint64(first)
-                    for k in range(np.uint64(last_occ - first + 1)):
+                    for k in range(np.uint64(max(last_occ - first + 1, 0))):
                         tu = start + k
                         x = a * esc[d, tu]
                         basis[o - o_lo, tu] += x
@@ -433,7 +433,7 @@ def evaluate_scenarios(
                     last_occ = first + ((line_last[li] - first) // e) * e
                     start = np.uint64(first)
                     step = np.uint64(e)
-                    for k in range(np.uint64((last_occ - first) // e + 1)):
+                    for k in range(np.uint64(max((last_occ - first) // e + 1, 0))):
                         tu = start + k * step
                         x = a * esc[d, tu]
                         basis[o - o_lo, tu] += x

@@ -351,3 +351,32 @@ def test_compiled_run_tables_equal_those_derived_from_the_rows(raws: list[dict[s
         assert derived is not None
         for a, b in zip(built, derived, strict=True):
             assert np.array_equal(a, b)
+
+
+def test_a_schedule_ending_before_it_starts_adds_nothing() -> None:
+    """Batches built by hand may hold such a line (compile_batch never does): it adds nothing."""
+    from dataclasses import replace
+
+    batch = compile_batch([parse_scenario(scenario_with_schedules())])
+    first, last, every = batch.line_first.copy(), batch.line_last.copy(), batch.line_every.copy()
+    first[0], last[0], every[0] = 5, 2, 1  # every year from 5 to 2
+    first[1], last[1], every[1] = 9, 2, 5  # every 5 years from 9 to 2
+    result = evaluate_batch(replace(batch, line_first=first, line_last=last, line_every=every))
+    assert result.line_pv[0] == 0.0
+    assert result.line_pv[1] == 0.0
+    assert np.isfinite(result.offer_pv).all()
+
+
+def scenario_with_schedules() -> dict[str, Any]:
+    return {
+        "assumptions": {"currency": "EUR", "study_period_years": 10, "discount_rate": 0.05},
+        "offers": [
+            {
+                "id": "a",
+                "costs": [
+                    {"name": "x", "category": "service", "amount": 10, "every_years": 1},
+                    {"name": "y", "category": "maintenance", "amount": 20, "every_years": 5},
+                ],
+            }
+        ],
+    }
