@@ -60,20 +60,6 @@ def _remember(request: Request, caller: ApiKey) -> ApiKey:
     return caller
 
 
-async def get_caller(
-    request: Request, database: DatabaseDep, bearer: BearerDep, header: HeaderKeyDep
-) -> ApiKey:
-    """The verified key of the request, or 401."""
-    key = bearer.credentials if bearer is not None else header
-    caller = await run_in_threadpool(_authenticate, database, key)
-    return _remember(request, caller)
-
-
-#: What an operation using :func:`get_evaluator` declares in OpenAPI (the same schemes as the
-#: other endpoints, which declare them through their dependencies).
-EVALUATOR_SECURITY: list[dict[str, list[str]]] = [{"HTTPBearer": []}, {"APIKeyHeader": []}]
-
-
 def _request_key(request: Request) -> str | None:
     """The key of ``Authorization: Bearer <key>`` or ``X-API-Key``, as the schemes read them."""
     authorization = request.headers.get("authorization")
@@ -82,6 +68,20 @@ def _request_key(request: Request) -> str | None:
         if scheme.lower() == "bearer" and credentials:
             return credentials
     return request.headers.get("x-api-key") or None
+
+
+async def get_caller(
+    request: Request, database: DatabaseDep, _bearer: BearerDep, _header: HeaderKeyDep
+) -> ApiKey:
+    """The verified key of the request, or 401. (The two schemes are parameters so that OpenAPI
+    declares them; the key is read by :func:`_request_key`, as for the evaluate endpoints.)"""
+    caller = await run_in_threadpool(_authenticate, database, _request_key(request))
+    return _remember(request, caller)
+
+
+#: What an operation using :func:`get_evaluator` declares in OpenAPI (the same schemes as the
+#: other endpoints, which declare them through their dependencies).
+EVALUATOR_SECURITY: list[dict[str, list[str]]] = [{"HTTPBearer": []}, {"APIKeyHeader": []}]
 
 
 async def get_evaluator(request: Request) -> ApiKey | None:

@@ -34,7 +34,6 @@ import math
 import os
 import sys
 import threading
-from bisect import bisect_left
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import InitVar, dataclass, field
@@ -82,9 +81,6 @@ END_OF_LIFE = CAT_INDEX[Category.end_of_life]
 ACQUISITION = CAT_INDEX[Category.acquisition]
 
 
-#: Up to this many offers, a batch's run tables are built with Python lists.
-_SMALL_OFFERS = 64
-
 _Starts = tuple[IntArray, IntArray, IntArray]
 
 
@@ -110,25 +106,6 @@ def _array_starts(b: Batch) -> _Starts | None:
         np.searchsorted(b.offer_scenario, np.arange(b.n_scenarios + 1)).astype(np.int64),
         np.searchsorted(b.line_offer, np.arange(b.n_offers + 1)).astype(np.int64),
         offer_fail,
-    )
-
-
-def _small_starts(b: Batch) -> _Starts | None:
-    """:func:`_array_starts` with lists, for a batch of a few offers."""
-    o_s, l_o, f_o = b.offer_scenario.tolist(), b.line_offer.tolist(), b.fail_offer.tolist()
-    if not (
-        all(x <= y for x, y in pairwise(o_s))
-        and all(x <= y for x, y in pairwise(l_o))
-        and all(x < y for x, y in pairwise(f_o))
-    ):
-        return None
-    offer_fail = [-1] * len(o_s)
-    for i, o in enumerate(f_o):
-        offer_fail[o] = i
-    return (
-        np.array([bisect_left(o_s, s) for s in range(b.n_scenarios + 1)], dtype=np.int64),
-        np.array([bisect_left(l_o, o) for o in range(len(o_s) + 1)], dtype=np.int64),
-        np.array(offer_fail, dtype=np.int64),
     )
 
 
@@ -188,12 +165,7 @@ class Batch:
     def __post_init__(self, runs: _Starts | None) -> None:
         if self.rates.ndim != 3 or self.rates.shape[0] != self.n_scenarios:
             raise ValueError("rates must have the shape (scenario, driver, year)")
-        if runs is not None:
-            starts: _Starts | None = runs
-        elif self.n_offers <= _SMALL_OFFERS:  # a few offers: plain Python, same tables
-            starts = _small_starts(self)
-        else:
-            starts = _array_starts(self)
+        starts = runs if runs is not None else _array_starts(self)
         if starts is None:
             raise ValueError(
                 "batch rows must be ordered: offers by scenario, lines and failure models by "
@@ -326,14 +298,11 @@ def compile_batch(scenarios: Sequence[Scenario]) -> Batch:
             offer_scenario.append(si)
             line_start.append(len(line_floats) // 3)
             for li, line in enumerate(offer.costs):
-                if line.year is not None:
-                    first = last = line.year
+                first, last = line.span(n)
+                if line.every_years is None:
                     every = 0
                 else:
-                    assert line.every_years is not None
                     every = min(line.every_years, n + 1)
-                    first = line.every_years if line.from_year is None else line.from_year
-                    last = n if line.until_year is None else min(line.until_year, n)
                     if first > last:  # no occurrence within the study period: adds nothing
                         line_ints.extend((oi, CAT_INDEX[line.category], 0, 0, 0, 0, li))
                         line_floats.extend((0.0, 0.0, math.nan))

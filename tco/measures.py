@@ -29,10 +29,10 @@ import numpy as np
 import numpy.typing as npt
 
 from tco.engine import BatchResult, Measures
-
-__all__ = ["Measures", "compute_measures", "irr_rows"]
 from tco.kernel import GRID_V, GRID_ZERO, grid_powers
 from tco.kernel import irr_rows as kernel_irr_rows
+
+__all__ = ["Measures", "compute_measures", "irr_rows"]
 
 FloatArray = npt.NDArray[np.float64]
 

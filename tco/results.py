@@ -118,12 +118,10 @@ def scenario_issues(sc: Scenario) -> list[Issue]:
             )
     for i, offer in enumerate(sc.offers):
         for j, line in enumerate(offer.costs):
-            every = line.every_years  # not line.occurrence_years(n), without building it
-            if every is None:
+            if line.every_years is None:
                 continue
-            first = every if line.from_year is None else line.from_year
-            until = line.until_year
-            if first > (n if until is None or until > n else until):
+            first, last = line.span(n)
+            if first > last:
                 out.append(
                     Issue(
                         path=f"offers[{i}].costs[{j}]",
@@ -179,7 +177,6 @@ class _Columns:
         self.downtime_pv: list[float] = r.downtime_pv.tolist()
         self.order_pv: list[float] = r.order_pv.tolist()
         self.category_pv: list[list[float]] = r.category_pv.tolist()
-        self.lifetime_cost = m.lifetime_cost
         self.lcc: list[float] = m.lifetime_cost.tolist()
         self.eac: list[float] = m.equivalent_annual_cost.tolist()
         self.per_hour: list[float] = m.cost_per_operating_hour.tolist()

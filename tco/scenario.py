@@ -224,14 +224,19 @@ class CostLine(_Frozen):
     def recurring(self) -> bool:
         return self.every_years is not None
 
+    def span(self, n: int) -> tuple[int, int]:
+        """The first and the last year (at most n) its schedule allows; first > last where the
+        line falls in no year of a study period of n years."""
+        if self.year is not None:
+            return self.year, self.year
+        first = self.every_years if self.from_year is None else self.from_year
+        assert first is not None
+        return first, n if self.until_year is None else min(self.until_year, n)
+
     def occurrence_years(self, n: int) -> tuple[int, ...]:
         """The years 0..n in which this line falls."""
-        if self.year is not None:
-            return (self.year,)
-        assert self.every_years is not None
-        first = self.every_years if self.from_year is None else self.from_year
-        last = n if self.until_year is None else min(self.until_year, n)
-        return tuple(range(first, last + 1, self.every_years))
+        first, last = self.span(n)
+        return tuple(range(first, last + 1, self.every_years or 1))
 
 
 class FailureModel(_Frozen):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tco.results import evaluate, evaluate_json
+from tco.results import evaluate_json
 from tco.scenario import parse_scenario
 
 
@@ -33,10 +33,7 @@ def scenario(**changes: Any) -> dict[str, Any]:
 
 
 def issues(raw: dict[str, Any]) -> list[tuple[str, str]]:
-    sc = parse_scenario(raw)
-    document = [(i["path"], i["message"]) for i in evaluate_json(sc)["issues"]]
-    assert document == [(i.path, i.message) for i in evaluate(sc).issues]
-    return document
+    return [(i["path"], i["message"]) for i in evaluate_json(parse_scenario(raw))["issues"]]
 
 
 def test_a_plain_scenario_has_no_issues() -> None:

@@ -346,11 +346,10 @@ def test_a_batch_split_over_threads_equals_one_pass(raws: list[dict[str, Any]]) 
 def test_compiled_run_tables_equal_those_derived_from_the_rows(raws: list[dict[str, Any]]) -> None:
     batch = compile_batch([parse_scenario(r) for r in raws])
     built = (batch.offer_start, batch.line_start, batch.offer_fail)
-    for derive in (engine._small_starts, engine._array_starts):
-        derived = derive(batch)
-        assert derived is not None
-        for a, b in zip(built, derived, strict=True):
-            assert np.array_equal(a, b)
+    derived = engine._array_starts(batch)
+    assert derived is not None
+    for a, b in zip(built, derived, strict=True):
+        assert np.array_equal(a, b)
 
 
 def test_a_schedule_ending_before_it_starts_adds_nothing() -> None:
