@@ -32,17 +32,48 @@ def _non_finite(node: Any, path: str) -> Iterator[str]:
             yield from _non_finite(v, f"{path}[{i}]")
 
 
+#: The fields of a result that may be null: an offer's cost per hour, and comparison measures.
+_NULLABLE_COMPARISON = (
+    "sir",
+    "airr",
+    "simple_payback_year",
+    "discounted_payback_year",
+    "breakeven_year",
+    "irr",
+    "price_headroom",
+)
+
+
+def _nulls_given(document: Any) -> int:
+    """The Nones where a result (or a batch's results) may hold them; -1 for other documents."""
+    if not isinstance(document, dict):
+        return -1
+    results = document.get("results", [document])
+    count = 0
+    try:
+        for result in results:
+            for offer in result["offers"]:
+                count += offer["cost_per_operating_hour"] is None
+            for comparison in result["comparison"]["offers"].values():
+                count += sum(comparison[k] is None for k in _NULLABLE_COMPARISON)
+    except (KeyError, TypeError, AttributeError):
+        return -1
+    return count
+
+
 def dumps(document: Any) -> bytes:
     """Compact JSON (the same numbers, shortest round-trip form, UTF-8); a result with NaN or
     infinity is refused (422) naming where it appears.
 
-    orjson writes it; because orjson would write NaN or infinity as null, a document whose
-    output holds a null is written again by pydantic-core, which shows them, and checked. (The
+    orjson writes it; because orjson would write NaN or infinity as null, the nulls of the
+    output are counted against the Nones of the document where a result may hold them
+    (:func:`_nulls_given`); when they differ (a NaN, or merely a string holding "null"), the
+    document is written again by pydantic-core, which shows NaN and infinity, and checked. (The
     engine refuses results whose numbers overflow before this point, naming the offers; this is
     the last guard.)
     """
     out = orjson.dumps(document)
-    if b"null" not in out:
+    if out.count(b"null") == _nulls_given(document):  # every null in the output is a None
         return out
     checked = to_json(document, inf_nan_mode="constants")
     if b"NaN" not in checked and b"Infinity" not in checked:

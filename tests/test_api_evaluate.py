@@ -225,3 +225,24 @@ def test_nothing_non_finite_is_ever_written_as_null() -> None:
     assert dumps({"a": 1.5, "b": None}) == b'{"a":1.5,"b":null}'
     with pytest.raises(ScenarioError, match=r"non-finite offers\[0\]\.x"):
         dumps({"offers": [{"x": float("inf")}]})
+
+
+def test_a_nan_in_a_result_is_refused_even_beside_legitimate_nulls() -> None:
+    from api.evaluation import dumps
+    from tco.errors import ScenarioError
+    from tco.results import evaluate_json
+    from tco.scenario import parse_scenario
+
+    document = evaluate_json(parse_scenario(scenario("cnc.yaml")))
+    assert b"null" in dumps(document)  # the CNC comparison holds nulls, written as such
+    for where in ("cash_flows", "comparison"):
+        broken = json.loads(json.dumps(document))
+        if where == "cash_flows":
+            broken["offers"][0]["cash_flows"]["present_value"][3] = float("nan")
+            expected = r"offers\[0\]\.cash_flows\.present_value\[3\]"
+        else:
+            first = next(iter(broken["comparison"]["offers"].values()))
+            first["irr"] = float("nan")
+            expected = r"comparison\.offers\.\w+\.irr"
+        with pytest.raises(ScenarioError, match=expected):
+            dumps(broken)
