@@ -166,6 +166,7 @@ def make_batch(n_offers: int = N_OFFERS, seed: int = 7) -> Batch:
         fail_downtime_driver=tile(t.fail_downtime_driver, s),
         fail_order_amount=tile(t.fail_order_amount, s),
         fail_order_driver=tile(t.fail_order_driver, s),
+        period_start=np.zeros(f_per * s + 1, np.int64),  # the template has no coverage periods
     )
 
 

@@ -58,8 +58,10 @@ from tco.kernel import (
     M_HEADROOM,
     M_IRR,
     M_LCC,
+    M_NEG_AGAIN,
     M_NET,
     M_PER_HOUR,
+    M_RECOVERED,
     M_ROWS,
     M_SIR,
     M_SPB,
@@ -155,6 +157,16 @@ class Batch:
     fail_order_driver: IntArray
     #: For each line, its index in its offer's ``costs`` (results list lines in input order).
     line_source: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    #: Coverage periods (P rows, ordered by failure model): in years ``period_from`` ..
+    #: ``period_until`` they replace the failure model's repair amount (repair cost x (1 -
+    #: covered fraction)), downtime hours and order amount. ``period_start`` (F+1,) is where each
+    #: failure model's periods start; empty means no periods at all.
+    period_start: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    period_from: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    period_until: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    period_repair_amount: FloatArray = field(default_factory=lambda: np.zeros(0))
+    period_downtime_hours: FloatArray = field(default_factory=lambda: np.zeros(0))
+    period_order_amount: FloatArray = field(default_factory=lambda: np.zeros(0))
     offer_start: IntArray = field(init=False, repr=False)  # (S+1,)
     line_start: IntArray = field(init=False, repr=False)  # (O+1,)
     offer_fail: IntArray = field(init=False, repr=False)  # (O,)
@@ -172,6 +184,10 @@ class Batch:
                 "offer (one failure model per offer at most)"
             )
         self.offer_start, self.line_start, self.offer_fail = starts
+        if self.period_start.size == 0:
+            self.period_start = np.zeros(self.fail_offer.size + 1, np.int64)
+        elif self.period_start.size != self.fail_offer.size + 1:
+            raise ValueError("period_start needs one entry per failure model, plus one")
 
     @property
     def n_scenarios(self) -> int:
@@ -205,6 +221,8 @@ class Measures:
     irr: FloatArray
     sign_changes: FloatArray
     price_headroom: FloatArray
+    savings_negative_again_year: FloatArray
+    savings_recovered_year: FloatArray
     #: Per offer, a sum of its numbers: finite exactly when all of them are.
     check: FloatArray
     is_baseline: BoolArray
@@ -269,6 +287,10 @@ def compile_batch(scenarios: Sequence[Scenario]) -> Batch:
     line_floats: list[float] = []
     fail_ints: list[int] = []
     fail_floats: list[float] = []
+    # per coverage period: (from, until) and (repair amount, downtime hours, order amount)
+    period_start: list[int] = [0]
+    period_ints: list[int] = []
+    period_floats: list[float] = []
 
     for si, sc in enumerate(scenarios):
         a = sc.assumptions
@@ -346,11 +368,20 @@ def compile_batch(scenarios: Sequence[Scenario]) -> Batch:
                         float(f.order_cost),
                     )
                 )
+                for p in f.periods:
+                    covered, down, order = f.terms_in(p.from_year)
+                    period_ints.extend((p.from_year, p.until_year))
+                    period_floats.extend(
+                        (float(f.repair_cost) * (1.0 - covered), down, float(order))
+                    )
+                period_start.append(len(period_ints) // 2)
     # a few 2-D arrays, one row per column: each row is a contiguous array of the batch
     li_ = _columns(line_ints, 7, np.int64)
     lf = _columns(line_floats, 3, np.float64)
     fi_ = _columns(fail_ints, 4, np.int64)
     ff = _columns(fail_floats, 5, np.float64)
+    pi_ = _columns(period_ints, 2, np.int64)
+    pf = _columns(period_floats, 3, np.float64)
     sf = np.array([discount, inflation, hours, downtime_cost], dtype=np.float64)
     si_ = np.array([study_years, baseline], dtype=np.int64)
     sb = np.array([nominal, mid_year], dtype=np.bool_)
@@ -387,6 +418,12 @@ def compile_batch(scenarios: Sequence[Scenario]) -> Batch:
         fail_downtime_driver=fi_[2],
         fail_order_amount=ff[4],
         fail_order_driver=fi_[3],
+        period_start=np.array(period_start, dtype=np.int64),
+        period_from=pi_[0],
+        period_until=pi_[1],
+        period_repair_amount=pf[0],
+        period_downtime_hours=pf[1],
+        period_order_amount=pf[2],
         runs=(runs[: n_s + 1], runs[n_s + 1 : n_s + n_o + 2], runs[n_s + n_o + 2 :]),
     )
 
@@ -571,6 +608,12 @@ def evaluate_batch(b: Batch, *, part_offers: int = PART_OFFERS) -> BatchResult:
             b.fail_downtime_driver,
             b.fail_order_amount,
             b.fail_order_driver,
+            b.period_start,
+            b.period_from,
+            b.period_until,
+            b.period_repair_amount,
+            b.period_downtime_hours,
+            b.period_order_amount,
             REPAIR,
             DOWNTIME,
             TRANSACTION,
@@ -616,6 +659,8 @@ def evaluate_batch(b: Batch, *, part_offers: int = PART_OFFERS) -> BatchResult:
             irr=meas[M_IRR],
             sign_changes=meas[M_CHANGES],
             price_headroom=meas[M_HEADROOM],
+            savings_negative_again_year=meas[M_NEG_AGAIN],
+            savings_recovered_year=meas[M_RECOVERED],
             check=meas[M_CHECK],
             is_baseline=meas[M_BASE] > 0.0,
         ),
@@ -654,6 +699,25 @@ def _scenario_tables(b: Batch) -> tuple[FloatArray, FloatArray, FloatArray]:
     )
 
 
+def failure_terms_by_year(b: Batch) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Per failure model and year (F, Y), base-year prices: the buyer's repair amount per
+    failure (repair cost x (1 - covered fraction)), downtime hours per failure and repair-order
+    amount, each coverage period's terms in the years it covers, the model's own elsewhere."""
+    y = b.n_years
+    out = [
+        np.repeat(default[:, None], y, axis=1)
+        for default in (b.fail_repair_amount, b.fail_downtime_hours, b.fail_order_amount)
+    ]
+    years = np.arange(y)
+    owner = np.repeat(np.arange(b.fail_offer.size), np.diff(b.period_start))
+    for p, f in enumerate(owner.tolist()):
+        on = (years >= b.period_from[p]) & (years <= b.period_until[p])
+        out[0][f, on] = b.period_repair_amount[p]
+        out[1][f, on] = b.period_downtime_hours[p]
+        out[2][f, on] = b.period_order_amount[p]
+    return out[0], out[1], out[2]
+
+
 def category_cash_flows(b: Batch) -> tuple[FloatArray, FloatArray]:
     """The (offer, category, year) arrays of basis cash flows and present values.
 
@@ -680,18 +744,13 @@ def category_cash_flows(b: Batch) -> tuple[FloatArray, FloatArray]:
             b.hours[fs], b.fail_mtbf, b.fail_shape, b.study_years[fs], y
         ).T
         df_f = df1[fs]
+        repair, down, order = failure_terms_by_year(b)
         streams = [
-            (REPAIR, esc[fs, b.fail_repair_driver] * b.fail_repair_amount[:, None]),
-            (
-                DOWNTIME,
-                esc[fs, b.fail_downtime_driver]
-                * (b.fail_downtime_hours * b.downtime_cost[fs])[:, None],
-            ),
+            (REPAIR, esc[fs, b.fail_repair_driver] * repair),
+            (DOWNTIME, esc[fs, b.fail_downtime_driver] * (down * b.downtime_cost[fs][:, None])),
         ]
-        if bool(np.any(b.fail_order_amount != 0.0)):
-            streams.append(
-                (TRANSACTION, esc[fs, b.fail_order_driver] * b.fail_order_amount[:, None])
-            )
+        if bool(np.any(order != 0.0)):
+            streams.append((TRANSACTION, esc[fs, b.fail_order_driver] * order))
         for category, factor in streams:
             flow = ef * factor
             where = (b.fail_offer, np.full_like(b.fail_offer, category))

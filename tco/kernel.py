@@ -44,7 +44,11 @@ M_SPB, M_DPB, M_BE, M_IRR, M_CHANGES, M_HEADROOM = 6, 7, 8, 9, 10, 11
 M_CHECK = 12
 #: M_BASE: 1 for an offer that is its scenario's baseline, else 0.
 M_BASE = 13
-M_ROWS = 14
+#: M_NEG_AGAIN: the first year after the discounted payback in which cumulative discounted
+#: savings are negative again; M_RECOVERED: the first year after that in which they are no
+#: longer negative (NaN where none).
+M_NEG_AGAIN, M_RECOVERED = 14, 15
+M_ROWS = 16
 
 _LOG_LO, _LOG_HI = math.log(0.01), math.log(1e6)
 #: Rates scanned for the IRR where savings change sign more than once, as log(1+r): fine near
@@ -324,6 +328,13 @@ def evaluate_scenarios(
     fail_downtime_driver,
     fail_order_amount,
     fail_order_driver,
+    # coverage periods (P,), each failure model's a run: period_start (F+1,)
+    period_start,
+    period_from,
+    period_until,
+    period_repair_amount,
+    period_downtime_hours,
+    period_order_amount,
     # codes
     cat_repair,
     cat_downtime,
@@ -363,6 +374,8 @@ def evaluate_scenarios(
     headroom = meas[M_HEADROOM]
     check = meas[M_CHECK]
     is_base = meas[M_BASE]
+    neg_again = meas[M_NEG_AGAIN]
+    recovered = meas[M_RECOVERED]
     n_cols = pv.shape[1]
     widest = 1
     for s in range(s0, s1):
@@ -475,17 +488,29 @@ def evaluate_scenarios(
                 rd = fail_repair_driver[fi]
                 dd = fail_downtime_driver[fi]
                 od = fail_order_driver[fi]
-                ra = fail_repair_amount[fi]
-                da = fail_downtime_hours[fi] * downtime_cost[s]
-                oa = fail_order_amount[fi]
+                ra0 = fail_repair_amount[fi]
+                dh0 = fail_downtime_hours[fi]
+                oa0 = fail_order_amount[fi]
+                dc = downtime_cost[s]
+                p0 = period_start[fi]
+                p1 = period_start[fi + 1]
                 p_rep = 0.0
                 p_dtm = 0.0
                 p_odr = 0.0
                 for t in range(1, n + 1):
+                    ra = ra0
+                    dh = dh0
+                    oa = oa0
+                    for p in range(p0, p1):  # the period covering year t, if any
+                        if period_from[p] <= t and t <= period_until[p]:
+                            ra = period_repair_amount[p]
+                            dh = period_downtime_hours[p]
+                            oa = period_order_amount[p]
+                            break
                     ef = dpow[t] * scale  # expected failures in year t
                     w = ef * df1[t]
                     rep = esc[rd, t] * ra
-                    dtm = esc[dd, t] * da
+                    dtm = esc[dd, t] * (dh * dc)
                     odr = esc[od, t] * oa
                     p_rep += rep * w
                     p_dtm += dtm * w
@@ -529,6 +554,8 @@ def evaluate_scenarios(
             irr_out[o] = nan
             changes[o] = 0
             is_base[o] = 1.0 if o == b else 0.0
+            neg_again[o] = nan
+            recovered[o] = nan
             if o == b:
                 net[o] = nan
                 sir[o] = nan
@@ -550,6 +577,8 @@ def evaluate_scenarios(
             else:
                 airr[o] = nan
             headroom[o] = ns / (1.0 - credit_share) if credit_share < 1.0 else nan
+            # paybacks only where the offer adds investment (else there is nothing to pay back)
+            invests = added > ZERO
             cum = 0.0
             cum_pv = 0.0
             behind = False
@@ -557,17 +586,23 @@ def evaluate_scenarios(
             spb_o = nan
             dpb_o = nan
             be_o = nan
+            neg_o = nan
+            rec_o = nan
             for t in range(n + 1):
                 x = basis[b - o_lo, t] - basis[o - o_lo, t]
                 sav[t] = x
                 cum += x
                 prev = cum_pv
                 cum_pv += pv[b, t] - pv[o, t]
-                if spb_o != spb_o and cum >= -ZERO:
+                if invests and spb_o != spb_o and cum >= -ZERO:
                     spb_o = t
                 below = cum_pv < -ZERO
-                if dpb_o != dpb_o and not below:
+                if invests and dpb_o != dpb_o and not below:
                     dpb_o = t
+                elif dpb_o == dpb_o and neg_o != neg_o and below:
+                    neg_o = t
+                elif neg_o == neg_o and rec_o != rec_o and not below:
+                    rec_o = t
                 if t == 0:
                     behind = below
                     open_be = below or cum_pv > ZERO
@@ -579,6 +614,8 @@ def evaluate_scenarios(
             spb[o] = spb_o
             dpb[o] = dpb_o
             be[o] = be_o
+            neg_again[o] = neg_o
+            recovered[o] = rec_o
             k = sign_changes(sav, n)
             changes[o] = k
             irr_out[o] = irr(sav, n, k, grid_v, grid_pow, grid_zero, npv)

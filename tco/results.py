@@ -66,8 +66,23 @@ class OfferComparison(_Out):
     net_savings: float
     sir: float | None
     airr: float | None
-    simple_payback_year: int | None
-    discounted_payback_year: int | None
+    simple_payback_year: int | None = Field(
+        description="first year in which cumulative savings (undiscounted) are no longer "
+        "negative; null when never, and null where the offer adds no investment"
+    )
+    discounted_payback_year: int | None = Field(
+        description="first year in which cumulative discounted savings are no longer "
+        "negative; null when never, and null where the offer adds no investment"
+    )
+    savings_negative_again_year: int | None = Field(
+        description="first year after the discounted payback year in which cumulative "
+        "discounted savings are negative again; null when they stay non-negative or there is no "
+        "payback"
+    )
+    savings_recovered_year: int | None = Field(
+        description="first year after savings_negative_again_year in which cumulative "
+        "discounted savings are no longer negative; null when not by year N or no reversal"
+    )
     breakeven_year: float | None
     irr: float | None
     price_headroom: float | None
@@ -189,6 +204,8 @@ class _Columns:
         self.be: list[float] = m.breakeven_year.tolist()
         self.irr: list[float] = m.irr.tolist()
         self.headroom: list[float] = m.price_headroom.tolist()
+        self.neg_again: list[float] = m.savings_negative_again_year.tolist()
+        self.recovered: list[float] = m.savings_recovered_year.tolist()
 
 
 def _issue_rows(sc: Scenario) -> list[dict[str, Any]]:
@@ -262,7 +279,9 @@ def _assemble_json(
                     "source": "failures.downtime",
                 }
             )
-            if offer.failures.order_cost > 0:
+            if offer.failures.order_cost > 0 or any(
+                (p.order_cost or 0) > 0 for p in offer.failures.periods
+            ):
                 rows.append(
                     {
                         "name": "Expected repair orders",
@@ -306,6 +325,8 @@ def _assemble_json(
             "airr": _num_or_none(cols.airr[o]),
             "simple_payback_year": _int_or_none(cols.spb[o]),
             "discounted_payback_year": _int_or_none(cols.dpb[o]),
+            "savings_negative_again_year": _int_or_none(cols.neg_again[o]),
+            "savings_recovered_year": _int_or_none(cols.recovered[o]),
             "breakeven_year": _num_or_none(cols.be[o]),
             "irr": _num_or_none(cols.irr[o]),
             "price_headroom": _num_or_none(cols.headroom[o]),

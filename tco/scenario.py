@@ -31,7 +31,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import ErrorDetails
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from tco.errors import InputFileError, Problem, ScenarioError, format_path
 
@@ -137,6 +137,13 @@ def _check_year(value: int | None, info: ValidationInfo) -> int | None:
     return value
 
 
+def _check_period_year(value: int, info: ValidationInfo) -> int:
+    n = _context(info).get("study_period_years")
+    if isinstance(n, int) and not 1 <= value <= n:
+        raise ValueError(f"must be within 1..{n} (the years after the purchase), got {value}")
+    return value
+
+
 def _check_driver(value: str | None, info: ValidationInfo) -> str | None:
     drivers = _context(info).get("drivers")
     if value is not None and drivers is not None and value not in drivers:
@@ -239,6 +246,41 @@ class CostLine(_Frozen):
         return tuple(range(first, last + 1, self.every_years or 1))
 
 
+class CoveragePeriod(_Frozen):
+    """A term of a warranty or a service plan: years ``from_year..until_year`` (1..N).
+
+    In a year the period covers, the fields it names replace the failure model's own for the
+    failures expected in that year; the model's fields hold in every other year. ``name`` labels
+    the period in documents and workbooks ("Warranty", "Service plan FullCare").
+    """
+
+    from_year: Annotated[Int, Field(ge=1)]
+    until_year: Annotated[Int, Field(ge=1)]
+    covered_fraction: Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)] | None = None
+    downtime_hours: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] | None = None
+    order_cost: Annotated[Money, Field(ge=0)] | None = None
+    name: Annotated[str, Field(max_length=200)] = ""
+
+    _years = field_validator("from_year", "until_year")(_check_period_year)
+
+    @model_validator(mode="after")
+    def _span(self) -> CoveragePeriod:
+        if self.from_year > self.until_year:
+            raise ValueError(f"from_year {self.from_year} is after until_year {self.until_year}")
+        if (
+            self.covered_fraction is None
+            and self.downtime_hours is None
+            and self.order_cost is None
+        ):
+            raise ValueError(
+                "a period names at least one of covered_fraction, downtime_hours, order_cost"
+            )
+        return self
+
+    def covers(self, year: int) -> bool:
+        return self.from_year <= year <= self.until_year
+
+
 class FailureModel(_Frozen):
     """Expected failures: H(t) = (t x hours / mtbf_hours)^shape; minimal repair.
 
@@ -268,9 +310,50 @@ class FailureModel(_Frozen):
         description="driver for the repair-order cost (default: keeps its real value)",
     )
 
+    periods: tuple[CoveragePeriod, ...] = Field(
+        default=(),
+        description="terms of warranties and service plans: in the years a period covers, the "
+        "fields it names replace covered_fraction, downtime_hours and order_cost",
+    )
+
     _driver = field_validator("escalation", "downtime_escalation", "order_escalation")(
         _check_driver
     )
+
+    @field_validator("periods")
+    @classmethod
+    def _no_overlap(cls, value: tuple[CoveragePeriod, ...]) -> tuple[CoveragePeriod, ...]:
+        for i, p in enumerate(value):
+            for j in range(i):
+                q = value[j]
+                if p.from_year <= q.until_year and q.from_year <= p.until_year:
+                    raise PydanticCustomError(
+                        "period_overlap",
+                        "periods[{i}] (years {a}..{b}) overlaps periods[{j}] (years {c}..{d})",
+                        {
+                            "i": i,
+                            "a": p.from_year,
+                            "b": p.until_year,
+                            "j": j,
+                            "c": q.from_year,
+                            "d": q.until_year,
+                        },
+                    )
+        return value
+
+    def terms_in(self, year: int) -> tuple[float, float, Decimal]:
+        """``(covered_fraction, downtime_hours, order_cost)`` for the failures of ``year``."""
+        covered, down, order = self.covered_fraction, self.downtime_hours, self.order_cost
+        for p in self.periods:
+            if p.covers(year):
+                if p.covered_fraction is not None:
+                    covered = p.covered_fraction
+                if p.downtime_hours is not None:
+                    down = p.downtime_hours
+                if p.order_cost is not None:
+                    order = p.order_cost
+                break
+        return covered, down, order
 
     @field_validator("mtbf_hours")
     @classmethod
@@ -337,10 +420,19 @@ def _message(err: ErrorDetails) -> str:
         return f"'{err.get('input')}' is not one of: {ctx.get('expected')}"
     if kind == "string_pattern_mismatch":
         return f"{err.get('input')!r} does not match the pattern {ctx.get('pattern')}"
+    if kind == "period_overlap":
+        return f"overlaps periods[{ctx['j']}] (years {ctx['c']}..{ctx['d']})"
     msg = err["msg"]
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
     return msg
+
+
+def _error_path(err: ErrorDetails) -> str:
+    path = format_path(err["loc"])
+    if err["type"] == "period_overlap":  # name the later of the two periods
+        return f"{path}[{(err.get('ctx') or {})['i']}].from_year"
+    return path
 
 
 def _cross_problems(raw: Mapping[str, Any]) -> list[Problem]:
@@ -408,7 +500,7 @@ def parse_scenario(raw: Any) -> Scenario:
     try:
         scenario = Scenario.model_validate(raw, context=context)
     except ValidationError as exc:
-        problems.extend(Problem(format_path(e["loc"]), _message(e)) for e in exc.errors())
+        problems.extend(Problem(_error_path(e), _message(e)) for e in exc.errors())
     problems.extend(_cross_problems(raw))
     if problems or scenario is None:
         raise ScenarioError(problems)

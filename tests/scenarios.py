@@ -71,6 +71,30 @@ def cost_lines(draw: st.DrawFn, n: int, drivers: list[str], nonneg: bool = False
 
 
 @st.composite
+def coverage_periods(draw: st.DrawFn, n: int) -> list[dict[str, Any]]:
+    """Non-overlapping coverage periods within years 1..n, each naming at least one field."""
+    cuts = sorted(draw(st.sets(st.integers(1, n), max_size=6)))
+    periods: list[dict[str, Any]] = []
+    for k in range(0, len(cuts) - 1, 2):
+        period: dict[str, Any] = {"from_year": cuts[k], "until_year": cuts[k + 1]}
+        fields = draw(
+            st.sets(
+                st.sampled_from(["covered_fraction", "downtime_hours", "order_cost"]), min_size=1
+            )
+        )
+        if "covered_fraction" in fields:
+            period["covered_fraction"] = draw(st.floats(0, 1))
+        if "downtime_hours" in fields:
+            period["downtime_hours"] = draw(st.floats(0, 48))
+        if "order_cost" in fields:
+            period["order_cost"] = str(draw(positive_money))
+        periods.append(period)
+    if len(cuts) % 2 == 1:  # a last one-year period
+        periods.append({"from_year": cuts[-1], "until_year": cuts[-1], "covered_fraction": 1.0})
+    return periods
+
+
+@st.composite
 def scenarios(draw: st.DrawFn, nonneg: bool = False, max_offers: int = 3) -> dict[str, Any]:
     n = draw(st.integers(1, 25))
     drivers = draw(st.lists(st.sampled_from(["energy", "labor", "parts"]), unique=True, max_size=3))
@@ -111,6 +135,8 @@ def scenarios(draw: st.DrawFn, nonneg: bool = False, max_offers: int = 3) -> dic
                 offer["failures"]["order_cost"] = str(draw(positive_money))
                 if drivers and draw(st.booleans()):
                     offer["failures"]["order_escalation"] = draw(st.sampled_from(drivers))
+            if draw(st.booleans()):
+                offer["failures"]["periods"] = draw(coverage_periods(n))
         offers.append(offer)
     return {"assumptions": assumptions, "baseline": offers[-1]["id"], "offers": offers}
 

@@ -64,19 +64,28 @@ def reference_lcc(sc: Scenario) -> list[float]:
                 expected = (k * hours / f.mtbf_hours) ** f.shape - (
                     (k - 1) * hours / f.mtbf_hours
                 ) ** f.shape
-                repair = (
-                    expected
-                    * (1 - f.covered_fraction)
-                    * float(f.repair_cost)
-                    * esc(f.escalation, k)
+                # the period covering year k names the terms it replaces (SCENARIO.md v2)
+                covered, downtime_hours, order_cost = (
+                    f.covered_fraction,
+                    f.downtime_hours,
+                    f.order_cost,
                 )
+                for p in f.periods:
+                    if p.from_year <= k <= p.until_year:
+                        if p.covered_fraction is not None:
+                            covered = p.covered_fraction
+                        if p.downtime_hours is not None:
+                            downtime_hours = p.downtime_hours
+                        if p.order_cost is not None:
+                            order_cost = p.order_cost
+                repair = expected * (1 - covered) * float(f.repair_cost) * esc(f.escalation, k)
                 down = (
                     expected
-                    * f.downtime_hours
+                    * downtime_hours
                     * float(a.downtime_cost_per_hour)
                     * esc(f.downtime_escalation, k)
                 )
-                orders = expected * float(f.order_cost) * esc(f.order_escalation, k)
+                orders = expected * float(order_cost) * esc(f.order_escalation, k)
                 total += (repair + down + orders) * disc(k, True)
         out.append(total)
     return out
