@@ -38,6 +38,8 @@ _NULLABLE_COMPARISON = (
     "airr",
     "simple_payback_year",
     "discounted_payback_year",
+    "savings_negative_again_year",
+    "savings_recovered_year",
     "breakeven_year",
     "irr",
     "price_headroom",

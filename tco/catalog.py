@@ -138,6 +138,10 @@ class Product(_Frozen):
     commissioning_cost: Price = Decimal(0)
     training_cost: Price = Decimal(0)
     residual: ResidualRule = ResidualRule()
+    warranty_years: Annotated[int, Field(ge=0, le=100)] = Field(
+        default=0,
+        description="years 1..k in which the maker pays every repair (parts and labor); 0 for none",
+    )
 
 
 class ServicePlan(_Frozen):
@@ -148,7 +152,9 @@ class ServicePlan(_Frozen):
     without it the fee follows the ``labor`` driver when the assumptions define one.
     ``repair_covered`` and ``maintenance_covered`` are the shares of repair and preventive
     maintenance cost the plan pays; ``response_hours`` shortens downtime per failure;
-    ``uptime_promise`` is stated in the quote.
+    ``uptime_promise`` is stated in the quote. A plan with ``term_years`` covers years
+    1..term and no more, unless the quote renews it; without a term it covers the whole study
+    period.
     """
 
     code: Code

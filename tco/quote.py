@@ -160,6 +160,12 @@ class OfferRequest(_Frozen):
     equipment: tuple[EquipmentLine, ...] = ()
     service_plan: Code | None = None
     service: ServicePlan | None = None
+    renew: Literal["to_end"] | Annotated[int, Field(ge=0, le=100)] | None = Field(
+        default=None,
+        description="renewals of a service plan with a term: 'to_end' renews it to the end of "
+        "the study period, a number renews it that many times; each renewal's fee runs as long "
+        "as its cover",
+    )
     financing: Financing = Financing()
     extra_costs: tuple[CostLine, ...] = ()
 
@@ -167,6 +173,8 @@ class OfferRequest(_Frozen):
     def _one_plan(self) -> OfferRequest:
         if self.service_plan is not None and self.service is not None:
             raise ValueError("give 'service_plan' (catalog code) or 'service' (inline), not both")
+        if self.renew is not None and self.service_plan is None and self.service is None:
+            raise ValueError("'renew' applies to a service plan; this offer has none")
         if not self.equipment and not self.extra_costs:
             raise ValueError("an offer needs equipment or extra_costs")
         if self.financing.kind != "cash" and not self.equipment:
@@ -225,9 +233,13 @@ class QuoteAssumptions(_Frozen):
     operating_hours_per_year: Annotated[float, Field(gt=0.0, le=8784.0)]
     downtime_cost_per_hour: Price = Decimal(0)
     energy_price_per_kwh: Price | None = None
-    buyer_hourly_rate: Price = Decimal(0)
-    hours_per_purchase_order: Hours = 0.0
-    hours_per_repair_order: Hours = 0.0
+    buyer_hourly_rate: Price
+    hours_per_purchase_order: Hours
+    hours_per_repair_order: Hours
+
+
+#: Settings whose absence must not silently book the buyer's effort as zero.
+_BUYER_EFFORT = ("buyer_hourly_rate", "hours_per_purchase_order", "hours_per_repair_order")
 
 
 def _pydantic_problems(exc: ValidationError, prefix: str = "") -> list[Problem]:
@@ -237,6 +249,19 @@ def _pydantic_problems(exc: ValidationError, prefix: str = "") -> list[Problem]:
         path = format_path(e["loc"])
         out.append(Problem(f"{prefix}.{path}" if prefix and path else prefix or path, msg))
     return out
+
+
+_MISSING = "required field is missing"
+
+
+def _missing_message(p: Problem) -> str:
+    if p.path.removeprefix("assumptions.") in _BUYER_EFFORT:
+        return (
+            "required: the buyer's procurement effort (purchase and repair orders) is counted "
+            "from buyer_hourly_rate, hours_per_purchase_order and hours_per_repair_order; set "
+            "it in the request's assumptions or the catalog's defaults (0 leaves it out)"
+        )
+    return "required: set it in the request's assumptions or the catalog's defaults"
 
 
 def merge_assumptions(request: QuoteRequest, catalog: Catalog) -> QuoteAssumptions:
@@ -252,12 +277,7 @@ def merge_assumptions(request: QuoteRequest, catalog: Catalog) -> QuoteAssumptio
         problems = _pydantic_problems(exc, "assumptions")
         raise QuoteRequestError(
             [
-                Problem(
-                    p.path,
-                    "required: set it in the request's assumptions or the catalog's defaults"
-                    if p.message == "required field is missing"
-                    else p.message,
-                )
+                Problem(p.path, _missing_message(p) if p.message == _MISSING else p.message)
                 for p in problems
             ]
         ) from None
@@ -360,6 +380,31 @@ def price_sheet(offer_id: str, currency: str, lines: Sequence[PriceLine]) -> Pri
 # The builder
 
 
+class CoverageTerm(_Frozen):
+    """One term of cover an offer's buyer gets: a product's warranty, a service plan's term or
+    one of its renewals, in years ``from_year..until_year`` of the study period.
+
+    What the term promises: the share of repair cost and of preventive maintenance it pays,
+    the response time and the downtime per failure it implies (None where it does not change
+    downtime), the uptime it promises, and for a plan its base-year annual fee. Outside every
+    term the buyer pays repairs, maintenance and purchase-order effort in full.
+    """
+
+    offer_id: str
+    kind: Literal["warranty", "service_plan"]
+    name: str
+    code: str | None = None
+    renewal: int = Field(default=0, description="0 for the first term, k for the k-th renewal")
+    from_year: int
+    until_year: int
+    repair_covered: float
+    maintenance_covered: float = 0.0
+    response_hours: float | None = None
+    downtime_hours: float | None = None
+    uptime_promise: float | None = None
+    annual_fee: Decimal | None = None
+
+
 class BuiltQuote(_Frozen):
     """A request expanded into a scenario, with its price sheets and the catalog part it used."""
 
@@ -368,6 +413,15 @@ class BuiltQuote(_Frozen):
     scenario: Scenario
     price_sheets: tuple[PriceSheet, ...]
     snapshot: Catalog
+    coverage: tuple[CoverageTerm, ...] = ()
+
+    @property
+    def buyer_effort_counted(self) -> bool:
+        """False where the buyer's procurement effort was set to zero (hourly rate or hours)."""
+        qa = self.assumptions
+        return qa.buyer_hourly_rate > 0 and (
+            qa.hours_per_purchase_order > 0 or qa.hours_per_repair_order > 0
+        )
 
 
 class _Unit:
@@ -414,6 +468,7 @@ class _OfferBuilder:
         self.sheet: list[PriceLine] = []
         self.skus: set[str] = set()
         self.plans: set[str] = set()
+        self.coverage: list[CoverageTerm] = []
 
     def driver(self, *names: str) -> str | None:
         return next((n for n in names if n in self.qa.escalation), None)
@@ -540,12 +595,17 @@ class _OfferBuilder:
         plan, fee = self.resolve_plan(equipment_total)
         if self.problems:
             return {}
+        terms = self.plan_terms(plan)
+        if self.problems:
+            return {}
+        plan_end = terms[-1][1] if terms else 0  # a plan covers years 1..plan_end
         self.equipment(units, equipment_total)
         self.one_time_services(units)
         self.energy(units)
-        self.maintenance(units, plan)
-        self.service(plan, fee)
-        failures = self.failures(units, plan)
+        self.maintenance(units, plan, plan_end)
+        self.service(plan, fee, terms)
+        failures = self.failures(units, plan, plan_end)
+        self.coverage_terms(units, plan, fee, terms)
         for line in self.offer.extra_costs:
             self.costs.append(line.model_dump(exclude_none=True))
         names = [_label(u.product.name, u.quantity) for u in units]
@@ -719,33 +779,74 @@ class _OfferBuilder:
                     escalation=self.driver("energy"),
                 )
 
-    def maintenance(self, units: list[_Unit], plan: ServicePlan | None) -> None:
+    def plan_terms(self, plan: ServicePlan | None) -> list[tuple[int, int, int]]:
+        """The plan's terms within the study period as ``(from_year, until_year, renewal)``:
+        the first term (renewal 0) and the renewals the request states. A plan without a term
+        covers the whole study period."""
+        if plan is None:
+            return []
+        renew = self.offer.renew
+        term = plan.term_years
+        if term is None:
+            if renew is not None:
+                self.problems.append(
+                    Problem(
+                        f"offers[{self.i}].renew",
+                        f"service plan '{plan.code}' has no term: it covers the whole study "
+                        "period and needs no renewal",
+                    )
+                )
+            return [(1, self.n, 0)]
+        terms: list[tuple[int, int, int]] = []
+        k = 0
+        while k * term + 1 <= self.n and (
+            k == 0 or renew == "to_end" or (isinstance(renew, int) and k <= renew)
+        ):
+            terms.append((k * term + 1, min((k + 1) * term, self.n), k))
+            k += 1
+        return terms
+
+    def maintenance(self, units: list[_Unit], plan: ServicePlan | None, plan_end: int) -> None:
+        """Each task on its schedule; within the plan's cover (years 1..plan_end) the buyer pays
+        the share the plan does not cover, after it the whole cost and a purchase order a visit."""
         covered = _dec(plan.maintenance_covered) if plan is not None else Decimal(0)
-        needs_order = covered == 0
         for u in units:
             for task in u.product.maintenance:
-                if task.every_years > self.n:
+                k = task.every_years
+                if k > self.n:
                     continue
                 until = min(task.until_year or self.n, self.n)
-                amount = round_money(task.cost * u.quantity * (1 - covered), self.cur)
                 name = f"{task.name}: {_label(u.product.name, u.quantity)}"
-                if amount > 0:
-                    self.add(
-                        name=name,
-                        category="maintenance",
-                        amount=amount,
-                        every_years=task.every_years,
-                        until_year=until,
-                        escalation=self.driver("labor"),
-                    )
-                if needs_order:
-                    self.purchase_orders(
-                        f"Purchase orders: {task.name}",
-                        every_years=task.every_years,
-                        until_year=until,
-                    )
+                if covered == 0:
+                    runs = [(k, until, Decimal(0))]
+                else:  # occurrences within the cover, then those after it
+                    runs = [
+                        (k, min(until, plan_end), covered),
+                        ((plan_end // k + 1) * k, until, Decimal(0)),
+                    ]
+                for first, last, share in runs:
+                    if first > last:
+                        continue
+                    schedule: dict[str, Any] = {"every_years": k, "until_year": last}
+                    if first != k:
+                        schedule["from_year"] = first
+                    amount = round_money(task.cost * u.quantity * (1 - share), self.cur)
+                    if amount > 0:
+                        self.add(
+                            name=name if first == k else f"{name} (from year {first})",
+                            category="maintenance",
+                            amount=amount,
+                            escalation=self.driver("labor"),
+                            **schedule,
+                        )
+                    if share == 0:
+                        self.purchase_orders(f"Purchase orders: {task.name}", **schedule)
 
-    def service(self, plan: ServicePlan | None, fee: Decimal) -> None:
+    def service(
+        self, plan: ServicePlan | None, fee: Decimal, terms: list[tuple[int, int, int]]
+    ) -> None:
+        """The plan's fee in every year it covers (its term, then each renewal: the same
+        base-year fee, escalated), and the buyer's purchase order for each term."""
         if plan is None:
             return
         self.sheet.append(
@@ -757,77 +858,226 @@ class _OfferBuilder:
         if plan.escalation_rate is not None:
             driver = f"quote_plan_{self.i}"
             self.drivers[driver] = (plan.escalation_rate,)
-        if fee > 0:
-            self.add(
-                name=f"Service plan {plan.name}",
-                category="service",
-                amount=fee,
-                every_years=1,
-                until_year=min(plan.term_years or self.n, self.n),
-                escalation=driver,
-            )
-        self.purchase_orders(f"Purchase order: service plan {plan.name}", year=0)
+        for first, last, renewal in terms:
+            title = f"Service plan {plan.name}" + (f", renewal {renewal}" if renewal else "")
+            if fee > 0:
+                schedule: dict[str, Any] = {"every_years": 1, "until_year": last}
+                if first != 1:
+                    schedule["from_year"] = first
+                self.add(name=title, category="service", amount=fee, escalation=driver, **schedule)
+            self.purchase_orders(f"Purchase order: {title[0].lower()}{title[1:]}", year=first - 1)
 
-    def failures(self, units: list[_Unit], plan: ServicePlan | None) -> dict[str, Any] | None:
+    def failure_parts(self, units: list[_Unit]) -> tuple[float, float, list[_Part]] | None:
+        """The offer's failure model as (scale, shape, parts): one product's profile (q units
+        scale the characteristic life by q^(-1/shape)), or several constant-rate products
+        combined into one rate, each part weighted by its failure rate."""
         with_profile: list[tuple[_Unit, FailureProfile]] = [
             (u, u.product.failures) for u in units if u.product.failures is not None
         ]
         if not with_profile:
             return None
-        response = plan.response_hours if plan is not None else None
-
-        def downtime(fp: FailureProfile) -> float:
-            if response is None:
-                return fp.downtime_hours
-            return min(fp.downtime_hours, response + fp.repair_hours)
-
         if len(with_profile) == 1:
             u, fp = with_profile[0]
-            scale = fp.mtbf_hours * u.quantity ** (-1.0 / fp.shape)
-            shape, repair, hours_down = fp.shape, fp.repair_cost, downtime(fp)
-        elif all(fp.shape == 1.0 for _, fp in with_profile):
-            rates = [u.quantity / fp.mtbf_hours for u, fp in with_profile]
-            profiles = [fp for _, fp in with_profile]
-            total = sum(rates)
-            scale, shape = 1.0 / total, 1.0
-            weighted = sum(
-                (_dec(r) * fp.repair_cost for r, fp in zip(rates, profiles, strict=True)),
-                Decimal(0),
+            return fp.mtbf_hours * u.quantity ** (-1.0 / fp.shape), fp.shape, [_Part(1.0, fp, u)]
+        if all(fp.shape == 1.0 for _, fp in with_profile):
+            parts = [_Part(u.quantity / fp.mtbf_hours, fp, u) for u, fp in with_profile]
+            return 1.0 / sum(p.rate for p in parts), 1.0, parts
+        self.problems.append(
+            Problem(
+                f"offers[{self.i}].equipment",
+                "only one product with a wear-out failure profile (shape other than 1) per "
+                "offer; describe the others in offers of their own",
             )
-            repair = _six(weighted / _dec(total))
-            hours_down = (
-                sum(r * downtime(fp) for r, fp in zip(rates, profiles, strict=True)) / total
-            )
-        else:
-            self.problems.append(
-                Problem(
-                    f"offers[{self.i}].equipment",
-                    "only one product with a wear-out failure profile (shape other than 1) per "
-                    "offer; describe the others in offers of their own",
-                )
-            )
+        )
+        return None
+
+    def failures(
+        self, units: list[_Unit], plan: ServicePlan | None, plan_end: int
+    ) -> dict[str, Any] | None:
+        """The failure model, with coverage periods for the years a warranty or the plan covers
+        (repairs paid, downtime capped by the plan's response time, no repair orders)."""
+        found = self.failure_parts(units)
+        if found is None:
             return None
-        covered = plan.repair_covered if plan is not None else 0.0
+        scale, shape, parts = found
+        per_order = _six(_dec(self.qa.hours_per_repair_order) * self.effort())
+        total_rate = sum(p.rate for p in parts)
+        repair = (
+            parts[0].profile.repair_cost
+            if len(parts) == 1
+            else _six(
+                sum((_dec(p.rate) * p.profile.repair_cost for p in parts), Decimal(0))
+                / _dec(total_rate)
+            )
+        )
+
+        def terms(year: int) -> tuple[float, float, Decimal]:
+            in_plan = plan is not None and year <= plan_end
+            return _year_terms(parts, plan if in_plan else None, year, per_order)
+
+        outside = _year_terms(parts, None, None, per_order)  # outside every cover
+        by_year = [terms(k) for k in range(1, self.n + 1)]
+        labels = [self.cover_label(units, plan, plan_end, k) for k in range(1, self.n + 1)]
+        periods = _periods(by_year, labels, outside)
+        if len(periods) == 1 and (periods[0][0], periods[0][1]) == (1, self.n):
+            outside, periods = by_year[0], []  # covered every year: the model's own terms
+        covered, down, order = outside
         model: dict[str, Any] = {
             "mtbf_hours": scale,
             "shape": shape,
             "repair_cost": repair,
             "escalation": self.driver("parts", "labor"),
-            "downtime_hours": hours_down,
+            "downtime_hours": down,
             "covered_fraction": covered,
         }
-        if covered == 0:
-            model.update(self.repair_orders())
+        if per_order > 0:
+            model["order_cost"] = order
+            driver = self.driver("labor")
+            if driver:
+                model["order_escalation"] = driver
+        if periods:
+            model["periods"] = [
+                {
+                    "name": label or "Cover",
+                    "from_year": first,
+                    "until_year": last,
+                    "covered_fraction": t[0],
+                    "downtime_hours": t[1],
+                    **({"order_cost": t[2]} if per_order > 0 else {}),
+                }
+                for first, last, t, label in periods
+            ]
         return model
 
-    def repair_orders(self) -> dict[str, Any]:
-        """The buyer's cost of one repair order, for the failure model: the engine books it per
-        expected failure as ``transaction`` (``labor`` driver)."""
-        per_order = _six(_dec(self.qa.hours_per_repair_order) * self.effort())
-        if per_order <= 0:
-            return {}
-        driver = self.driver("labor")
-        return {"order_cost": per_order, **({"order_escalation": driver} if driver else {})}
+    def cover_label(
+        self, units: list[_Unit], plan: ServicePlan | None, plan_end: int, year: int
+    ) -> str:
+        names = []
+        if any(year <= u.product.warranty_years for u in units if u.product.failures):
+            names.append("Warranty")
+        if plan is not None and year <= plan_end:
+            term = plan.term_years
+            renewal = 0 if term is None else (year - 1) // term
+            names.append(plan.name + (f" (renewal {renewal})" if renewal else ""))
+        return " + ".join(names)
+
+    def coverage_terms(
+        self,
+        units: list[_Unit],
+        plan: ServicePlan | None,
+        fee: Decimal,
+        terms: list[tuple[int, int, int]],
+    ) -> None:
+        """What the buyer is promised, term by term, for the document and the workbook."""
+        oid = self.offer.id
+        for u in units:
+            w = min(u.product.warranty_years, self.n)
+            if w > 0:
+                self.coverage.append(
+                    CoverageTerm(
+                        offer_id=oid,
+                        kind="warranty",
+                        name=f"Warranty: {u.product.name}",
+                        code=u.product.sku,
+                        from_year=1,
+                        until_year=w,
+                        repair_covered=1.0,
+                    )
+                )
+        if plan is None:
+            return
+        parts = [p for u in units if (p := _plan_part(u)) is not None]
+        down = None
+        if plan.response_hours is not None and parts:
+            down = _year_terms(parts, plan, None, Decimal(0))[1]  # the plan alone
+        for first, last, renewal in terms:
+            self.coverage.append(
+                CoverageTerm(
+                    offer_id=oid,
+                    kind="service_plan",
+                    name=plan.name,
+                    code=plan.code,
+                    renewal=renewal,
+                    from_year=first,
+                    until_year=last,
+                    repair_covered=plan.repair_covered,
+                    maintenance_covered=plan.maintenance_covered,
+                    response_hours=plan.response_hours,
+                    downtime_hours=down,
+                    uptime_promise=plan.uptime_promise,
+                    annual_fee=fee,
+                )
+            )
+
+
+class _Part:
+    """One product's share of an offer's failures: its failure rate (a weight), its profile
+    and its unit (for the warranty)."""
+
+    def __init__(self, rate: float, profile: FailureProfile, unit: _Unit) -> None:
+        self.rate = rate
+        self.profile = profile
+        self.unit = unit
+
+
+def _plan_part(u: _Unit) -> _Part | None:
+    fp = u.product.failures
+    return None if fp is None else _Part(u.quantity / fp.mtbf_hours, fp, u)
+
+
+def _year_terms(
+    parts: list[_Part], plan: ServicePlan | None, year: int | None, per_order: Decimal
+) -> tuple[float, float, Decimal]:
+    """(covered fraction, downtime hours, repair-order cost) of the failures expected in a year,
+    ``plan`` the plan covering that year (or None); ``year`` None: no warranty either. A product under warranty has its repairs
+    paid; a plan pays its share and caps downtime at response + repair hours. A repair order
+    is raised for each failure whose repair the buyer pays (none under a warranty or a plan
+    that pays repairs). Several products: weighted by failure rate (and repair cost)."""
+
+    def part_terms(p: _Part) -> tuple[float, float, bool]:
+        fp = p.profile
+        warranty = year is not None and year <= p.unit.product.warranty_years
+        covered = 1.0 if warranty else 0.0
+        down = fp.downtime_hours
+        if plan is not None:
+            covered = max(covered, plan.repair_covered)
+            if plan.response_hours is not None:
+                down = min(down, plan.response_hours + fp.repair_hours)
+        order = not warranty and (plan is None or plan.repair_covered == 0)
+        return covered, down, order
+
+    if len(parts) == 1:
+        covered, down, order = part_terms(parts[0])
+        return covered, down, per_order if order else Decimal(0)
+    each = [(p, *part_terms(p)) for p in parts]
+    total = sum(p.rate for p in parts)
+    cost = sum(p.rate * float(p.profile.repair_cost) for p in parts)
+    covered = (
+        sum(p.rate * float(p.profile.repair_cost) * c for p, c, _, _ in each) / cost
+        if cost > 0
+        else 0.0
+    )
+    down = sum(p.rate * d for p, _, d, _ in each) / total
+    ordered = sum(p.rate for p, _, _, o in each if o) / total
+    return covered, down, _six(per_order * _dec(ordered))
+
+
+def _periods(
+    by_year: list[tuple[float, float, Decimal]],
+    labels: list[str],
+    outside: tuple[float, float, Decimal],
+) -> list[tuple[int, int, tuple[float, float, Decimal], str]]:
+    """Runs of consecutive years (1-based) with the same terms and label, leaving out the years
+    whose terms are those outside every cover."""
+    runs: list[tuple[int, int, tuple[float, float, Decimal], str]] = []
+    for k, (t, label) in enumerate(zip(by_year, labels, strict=True), start=1):
+        if t == outside:
+            continue
+        if runs and runs[-1][1] == k - 1 and runs[-1][2] == t and runs[-1][3] == label:
+            runs[-1] = (runs[-1][0], k, t, label)
+        else:
+            runs.append((k, k, t, label))
+    return runs
 
 
 def build_quote(
@@ -846,6 +1096,7 @@ def build_quote(
     missing: list[Problem] = []
     skus: set[str] = set()
     plans: set[str] = set()
+    coverage: list[CoverageTerm] = []
     for i in range(len(request.offers)):
         b = _OfferBuilder(request, qa, catalog, i, drivers)
         offer = b.build()
@@ -855,6 +1106,7 @@ def build_quote(
         sheets.append(price_sheet(request.offers[i].id, request.currency, b.sheet))
         skus |= b.skus
         plans |= b.plans
+        coverage.extend(b.coverage)
     if missing:
         raise NotFoundError(missing + problems)
     if problems:
@@ -881,6 +1133,7 @@ def build_quote(
         scenario=scenario,
         price_sheets=tuple(sheets),
         snapshot=catalog.snapshot(skus, plans),
+        coverage=tuple(coverage),
     )
 
 

@@ -477,6 +477,20 @@ def _cross_problems(raw: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
+def _whole(value: Any) -> int | None:
+    """The whole number pydantic will read from ``value`` (an int, an integral float, a string of
+    digits), or None: the years of the schedules are checked against it."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
 def parse_scenario(raw: Any) -> Scenario:
     """Validate a scenario given as plain data (the parsed YAML or JSON).
 
@@ -489,8 +503,8 @@ def parse_scenario(raw: Any) -> Scenario:
     context: dict[str, Any] = {}
     assumptions = raw.get("assumptions")
     if isinstance(assumptions, Mapping):
-        n = assumptions.get("study_period_years")
-        if isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= MAX_STUDY_PERIOD_YEARS:
+        n = _whole(assumptions.get("study_period_years"))
+        if n is not None and 1 <= n <= MAX_STUDY_PERIOD_YEARS:
             context["study_period_years"] = n
         esc = assumptions.get("escalation", {})
         if isinstance(esc, Mapping):

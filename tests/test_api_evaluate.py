@@ -246,3 +246,14 @@ def test_a_nan_in_a_result_is_refused_even_beside_legitimate_nulls() -> None:
             expected = r"comparison\.offers\.\w+\.irr"
         with pytest.raises(ScenarioError, match=expected):
             dumps(broken)
+
+
+def test_overlapping_coverage_periods_are_refused_with_422_by_path(client: httpx.Client) -> None:
+    bad = scenario()
+    bad["offers"][0]["failures"]["periods"] = [
+        {"from_year": 1, "until_year": 3, "covered_fraction": 1.0},
+        {"from_year": 2, "until_year": 4, "downtime_hours": 2},
+    ]
+    doc = problem(client.post("/v1/evaluate", json=bad), 422)
+    assert "offers[0].failures.periods[1].from_year" in paths(doc)
+    assert "overlaps periods[0] (years 1..3)" in json.dumps(doc)

@@ -14,14 +14,36 @@ from hypothesis import strategies as st
 from tco import engine
 from tco.engine import category_cash_flows, compile_batch, evaluate_batch
 from tco.results import evaluate, evaluate_many
-from tco.scenario import Scenario, parse_scenario
+from tco.scenario import INVESTMENT_CATEGORIES, Category, Scenario, parse_scenario
 from tests.scenarios import scenarios
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def reference_lcc(sc: Scenario) -> list[float]:
-    """Lifetime cost of each offer, computed year by year with plain floats (SCENARIO.md)."""
+class ReferenceOffer:
+    """One offer's numbers by the line-by-line reference: per year, the cash flows on the
+    analysis basis and their present values, and the present value of investment costs."""
+
+    def __init__(self, n: int) -> None:
+        self.basis = [0.0] * (n + 1)
+        self.present = [0.0] * (n + 1)
+        self.investment = 0.0
+
+    def add(self, t: int, basis: float, discount: float, category: str) -> None:
+        self.basis[t] += basis
+        self.present[t] += basis * discount
+        if Category(category) in INVESTMENT_CATEGORIES:
+            self.investment += basis * discount
+
+    @property
+    def lifetime_cost(self) -> float:
+        return sum(self.present)
+
+
+def reference_offers(sc: Scenario) -> list[ReferenceOffer]:
+    """Every offer computed year by year with plain floats, from the written contract alone
+    (docs/scenario.md): escalation, discounting, residual values, expected failures and the
+    coverage periods that replace a failure model's terms in the years they cover."""
     a = sc.assumptions
     n, d, infl = a.study_period_years, a.discount_rate, a.inflation
 
@@ -43,20 +65,20 @@ def reference_lcc(sc: Scenario) -> list[float]:
 
     out = []
     for offer in sc.offers:
-        total = 0.0
+        ref = ReferenceOffer(n)
         for line in offer.costs:
             amount = float(line.amount)
             years = line.occurrence_years(n)
             recurring = line.every_years is not None
             for t in years:
-                total += amount * esc(line.escalation, t) * disc(t, recurring)
+                ref.add(t, amount * esc(line.escalation, t), disc(t, recurring), line.category)
             if years and (line.life_years or line.residual_fraction is not None):
                 if line.residual_fraction is not None:
                     share = line.residual_fraction
                 else:
                     assert line.life_years is not None
                     share = max(years[-1] + line.life_years - n, 0) / line.life_years
-                total -= amount * esc(line.escalation, n) * share * disc(n, False)
+                ref.add(n, -amount * esc(line.escalation, n) * share, disc(n, False), "end_of_life")
         f = offer.failures
         if f is not None:
             hours = a.operating_hours_per_year or 0.0
@@ -64,7 +86,7 @@ def reference_lcc(sc: Scenario) -> list[float]:
                 expected = (k * hours / f.mtbf_hours) ** f.shape - (
                     (k - 1) * hours / f.mtbf_hours
                 ) ** f.shape
-                # the period covering year k names the terms it replaces (SCENARIO.md v2)
+                # the period covering year k names the terms it replaces
                 covered, downtime_hours, order_cost = (
                     f.covered_fraction,
                     f.downtime_hours,
@@ -86,8 +108,45 @@ def reference_lcc(sc: Scenario) -> list[float]:
                     * esc(f.downtime_escalation, k)
                 )
                 orders = expected * float(order_cost) * esc(f.order_escalation, k)
-                total += (repair + down + orders) * disc(k, True)
-        out.append(total)
+                ref.add(k, repair + down + orders, disc(k, True), "repair")
+        out.append(ref)
+    return out
+
+
+def reference_lcc(sc: Scenario) -> list[float]:
+    """Lifetime cost of each offer by the line-by-line reference."""
+    return [o.lifetime_cost for o in reference_offers(sc)]
+
+
+ZERO = 1e-6  # the engine's tolerance for "no longer negative"
+
+
+def reference_paybacks(sc: Scenario) -> dict[str, tuple[int | None, ...]]:
+    """Per offer other than the baseline: (simple payback, discounted payback, negative again,
+    recovered) by the contract's rules, from the reference's yearly flows."""
+    refs = reference_offers(sc)
+    base = refs[sc.baseline_index]
+    out: dict[str, tuple[int | None, ...]] = {}
+    for offer, ref in zip(sc.offers, refs, strict=True):
+        if ref is base:
+            continue
+        spb = dpb = neg = rec = None
+        if ref.investment - base.investment > ZERO:
+            cum = cum_pv = 0.0
+            for t in range(len(ref.basis)):
+                cum += base.basis[t] - ref.basis[t]
+                cum_pv += base.present[t] - ref.present[t]
+                if spb is None and cum >= -ZERO:
+                    spb = t
+                if dpb is None:
+                    if cum_pv >= -ZERO:
+                        dpb = t
+                elif neg is None:
+                    if cum_pv < -ZERO:
+                        neg = t
+                elif rec is None and cum_pv >= -ZERO:
+                    rec = t
+        out[offer.id] = (spb, dpb, neg, rec)
     return out
 
 

@@ -6,6 +6,8 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
+from tco.quote import CoverageTerm
+
 
 class QuoteInfo(BaseModel):
     """Header of a quote document or workbook. Every field is optional: a bare scenario
@@ -21,3 +23,7 @@ class QuoteInfo(BaseModel):
     issued: date | None = None
     valid_until: date | None = None
     terms: str | None = None
+    #: The warranties and service-plan terms of the quote's offers (empty for a bare scenario).
+    coverage: tuple[CoverageTerm, ...] = ()
+    #: False where the quote leaves the buyer's procurement effort out (set to zero).
+    buyer_effort_counted: bool = True
