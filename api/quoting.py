@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.database import Database
 from api.schemas import (
-    CatalogImport,
     CatalogInfo,
     KeyInfo,
     NewKey,
@@ -26,7 +25,7 @@ from api.schemas import (
     ServicePlanList,
 )
 from tco import services
-from tco.catalog import catalog_json, parse_catalog
+from tco.catalog import catalog_json
 from tco.errors import NotFoundError, ScenarioError, TcoError
 from tco.quote import QuoteStatus
 from tco.store import apikeys
@@ -153,11 +152,6 @@ def products(uow: UnitOfWork) -> ProductList:
 def service_plans(uow: UnitOfWork) -> ServicePlanList:
     version, catalog = services.current_catalog(uow)
     return ServicePlanList(catalog_version=version.version, items=list(catalog.service_plans))
-
-
-def import_catalog(uow: UnitOfWork, body: Any, *, by: str) -> CatalogImport:
-    outcome = services.import_catalog(uow, parse_catalog(body), source="api", by=by)
-    return CatalogImport(created=outcome.created, version=outcome.version)
 
 
 def _key_info(key: apikeys.ApiKey) -> KeyInfo:

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tco.catalog import CatalogVersion, Product, ServicePlan
+from tco.catalog import CatalogChanges, CatalogVersion, Product, ServicePlan
 from tco.quote import Change, QuoteStatus, QuoteSummary, QuoteVersion
 from tco.store.apikeys import Role
 
@@ -77,6 +77,21 @@ class ServicePlanList(BaseModel):
 class CatalogImport(BaseModel):
     created: bool = Field(description="false when the catalog equals the latest version")
     version: CatalogVersion
+
+
+class CatalogImportReport(CatalogImport):
+    """The catalog version after an import and what the import added, changed and removed."""
+
+    previous_version: int | None = Field(
+        description="the version the import was merged into or replaced; null for the first"
+    )
+    changes: CatalogChanges = Field(
+        description=(
+            "per kind (products by sku, service_plans by code, price_books by id): added, "
+            "changed (content differs) and removed (only with replace) keys and the count of "
+            "unchanged items; defaults: the default-assumption fields whose value changed"
+        )
+    )
 
 
 class KeyRequest(_In):

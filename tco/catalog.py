@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -408,3 +409,179 @@ class CatalogVersion(_Frozen):
     plan_count: int
     created_at: datetime
     created_by: str
+
+
+# --------------------------------------------------------------------------------------------
+# Importing into the current catalog: merge by key, and what changed
+
+#: The key of each kind of item: products by sku, service plans by code, price books by id.
+_KEYS = {"products": "sku", "service_plans": "code", "price_books": "id"}
+_NOUNS = {"products": "sku", "service_plans": "plan code", "price_books": "price book"}
+_ITEM_PATH = re.compile(r"^(products|service_plans|price_books)\[(\d+)\](.*)$", re.DOTALL)
+#: Where problems on kept items of the current catalog are reported by :func:`merge_catalogs`.
+CURRENT = "current catalog"
+_Item = TypeVar("_Item", Product, ServicePlan, PriceBook)
+
+
+class ItemChanges(_Frozen):
+    """What an import did to one kind of item, named by key (sku, plan code, price book id).
+
+    ``changed`` are items whose content differs; ``unchanged`` counts the items of the new
+    version that are exactly as before (imported again or kept); ``removed`` only happens when
+    a whole catalog replaces the current one.
+    """
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    unchanged: int = 0
+
+    @property
+    def empty(self) -> bool:
+        """Nothing added, changed or removed."""
+        return not (self.added or self.changed or self.removed)
+
+
+class CatalogChanges(_Frozen):
+    """What an import changed, per kind of item, and which default assumptions it changed."""
+
+    mode: Literal["merge", "replace"]
+    products: ItemChanges = ItemChanges()
+    service_plans: ItemChanges = ItemChanges()
+    price_books: ItemChanges = ItemChanges()
+    defaults: tuple[str, ...] = Field(
+        default=(), description="default-assumption fields whose value changed"
+    )
+
+    @property
+    def empty(self) -> bool:
+        """Nothing added, changed or removed, and the defaults are as before."""
+        return (
+            self.products.empty
+            and self.service_plans.empty
+            and self.price_books.empty
+            and not self.defaults
+        )
+
+    @classmethod
+    def between(
+        cls, previous: Catalog, current: Catalog, *, mode: Literal["merge", "replace"]
+    ) -> CatalogChanges:
+        """The changes from ``previous`` to ``current``, item by item, compared by value
+        (a price of ``47990`` equals one of ``47990.00``)."""
+        before, after = previous.defaults, current.defaults
+        return cls(
+            mode=mode,
+            products=_item_changes(previous.products, current.products, "sku"),
+            service_plans=_item_changes(previous.service_plans, current.service_plans, "code"),
+            price_books=_item_changes(previous.price_books, current.price_books, "id"),
+            defaults=tuple(
+                f
+                for f in AssumptionSettings.model_fields
+                if getattr(before, f) != getattr(after, f)
+            ),
+        )
+
+
+def _item_changes(
+    previous: tuple[BaseModel, ...], current: tuple[BaseModel, ...], key: str
+) -> ItemChanges:
+    before = {str(getattr(i, key)): i for i in previous}
+    after = [(str(getattr(i, key)), i) for i in current]
+    keys = {k for k, _ in after}
+    return ItemChanges(
+        added=tuple(k for k, _ in after if k not in before),
+        changed=tuple(k for k, v in after if k in before and before[k] != v),
+        removed=tuple(k for k in before if k not in keys),
+        unchanged=sum(1 for k, v in after if k in before and before[k] == v),
+    )
+
+
+def _duplicate_keys(catalog: Catalog) -> list[Problem]:
+    problems: list[Problem] = []
+    for section, key in _KEYS.items():
+        seen: dict[str, int] = {}
+        for i, item in enumerate(getattr(catalog, section)):
+            value = str(getattr(item, key))
+            if value in seen:
+                problems.append(
+                    Problem(
+                        f"{section}[{i}].{key}",
+                        f"duplicate {_NOUNS[section]} '{value}' (also {section}[{seen[value]}])",
+                    )
+                )
+            seen.setdefault(value, i)
+    return problems
+
+
+def merge_catalogs(previous: Catalog, imported: Catalog) -> tuple[Catalog, CatalogChanges]:
+    """The current catalog plus an import, validated as a whole, and what changed.
+
+    An imported product replaces the one with its sku in place, and one with a new sku is added
+    at the end; the same for service plans (by code) and price books (by id). Items the import
+    does not name are kept. Default assumptions the import gives (field by field; a field given
+    as null clears it) override the current ones. An imported item equal by value to the current
+    one leaves it as it is stored. The merged catalog must pass
+    :func:`parse_catalog`: its problems are named by their path in the import
+    (``price_books[0].prices[2].item``), or by ``current catalog: <path>`` for a kept item.
+    """
+    problems = _duplicate_keys(imported)
+    if problems:
+        raise CatalogError(problems)
+    products, product_sources = _merge_items(previous.products, imported.products, "sku")
+    plans, plan_sources = _merge_items(previous.service_plans, imported.service_plans, "code")
+    books, book_sources = _merge_items(previous.price_books, imported.price_books, "id")
+    sources = {
+        "products": product_sources,
+        "service_plans": plan_sources,
+        "price_books": book_sources,
+    }
+    given = {f: getattr(imported.defaults, f) for f in imported.defaults.model_fields_set}
+    defaults = previous.defaults.model_copy(
+        update={f: v for f, v in given.items() if v != getattr(previous.defaults, f)}
+    )
+    candidate = Catalog(
+        products=products, service_plans=plans, price_books=books, defaults=defaults
+    )
+    try:
+        catalog = parse_catalog(catalog_json(candidate))
+    except CatalogError as exc:
+        raise CatalogError([_import_path(p, sources) for p in exc.problems]) from None
+    return catalog, CatalogChanges.between(previous, catalog, mode="merge")
+
+
+def _merge_items(
+    old: tuple[_Item, ...], new: tuple[_Item, ...], key: str
+) -> tuple[tuple[_Item, ...], list[int | None]]:
+    """Old items (replaced in place by a new one with their key unless equal), then the new keys.
+
+    Also, for every merged item, its index in ``new`` (None for a kept old item).
+    """
+    index = {getattr(item, key): k for k, item in enumerate(new)}
+    kept = {getattr(item, key) for item in old}
+    items: list[_Item] = []
+    source: list[int | None] = []
+    for item in old:
+        k = index.get(getattr(item, key))
+        items.append(item if k is None or new[k] == item else new[k])
+        source.append(k)
+    for k, item in enumerate(new):
+        if getattr(item, key) not in kept:
+            items.append(item)
+            source.append(k)
+    return tuple(items), source
+
+
+def _import_path(problem: Problem, sources: Mapping[str, list[int | None]]) -> Problem:
+    """``products[7].sku`` of the merged catalog -> ``products[1].sku`` of the import."""
+    match = _ITEM_PATH.match(problem.path)
+    if match is None:
+        return problem
+    section, index, tail = match.group(1), int(match.group(2)), match.group(3)
+    source = sources[section]
+    if index >= len(source):
+        return problem
+    k = source[index]
+    if k is None:
+        return Problem(f"{CURRENT}: {section}[{index}]{tail}", problem.message)
+    return Problem(f"{section}[{k}]{tail}", problem.message)

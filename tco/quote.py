@@ -1029,8 +1029,9 @@ def _year_terms(
     parts: list[_Part], plan: ServicePlan | None, year: int | None, per_order: Decimal
 ) -> tuple[float, float, Decimal]:
     """(covered fraction, downtime hours, repair-order cost) of the failures expected in a year,
-    ``plan`` the plan covering that year (or None); ``year`` None: no warranty either. A product under warranty has its repairs
-    paid; a plan pays its share and caps downtime at response + repair hours. A repair order
+    ``plan`` the plan covering that year (or None; ``year`` None: no warranty either). A product
+    under warranty has its repairs paid; a plan pays its share and caps downtime at response +
+    repair hours. A repair order
     is raised for each failure whose repair the buyer pays (none under a warranty or a plan
     that pays repairs). Several products: weighted by failure rate (and repair cost)."""
 
@@ -1143,6 +1144,13 @@ class PricedQuote(_Frozen):
     built: BuiltQuote
     result: ScenarioResult
     recommendation: str
+
+
+def rebuild(raw_request: Any, catalog: Catalog) -> BuiltQuote:
+    """Parse and build a request against a catalog (or a saved version's snapshot) without
+    evaluating it: what a saved version promised (its coverage terms), for its documents."""
+    request, assumptions = parse_request(raw_request, catalog)
+    return build_quote(request, assumptions, catalog)
 
 
 def price_quote(raw_request: Any, catalog: Catalog) -> PricedQuote:

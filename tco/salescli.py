@@ -20,6 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from tco import __version__, services
+from tco.catalog import CatalogChanges
 from tco.cli import comparison_table, fail
 from tco.errors import Problem, TcoError
 from tco.money import format_amount
@@ -70,23 +71,69 @@ def _status(value: str) -> QuoteStatus:
 @catalog_app.command("import")
 def catalog_import(
     directory: Annotated[Path, typer.Argument(help="directory of catalog YAML files")],
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="import a whole new catalog: products, plans and price books not in DIR are "
+            "removed (default: add DIR to the current catalog)",
+        ),
+    ] = False,
     by: By = None,
 ) -> None:
-    """Import a catalog directory as a new catalog version (unchanged files make none)."""
+    """Add a catalog directory to the current catalog as a new version and say what changed.
 
-    def go() -> services.ImportOutcome:
-        catalog = services.read_catalog_dir(directory)
-        return services.import_catalog(_uow(), catalog, source=str(directory), by=_by(by))
-
-    out = _run(go)
+    Products (by sku), service plans (by code) and price books (by id) in DIR replace or join
+    those of the current catalog; the others are kept. With --replace DIR is the whole catalog.
+    An import that changes nothing makes no new version.
+    """
+    out = _run(lambda: services.import_catalog_dir(_uow(), directory, by=_by(by), replace=replace))
     v = out.version
     if out.created:
+        based = ""
+        if out.previous is not None and replace:
+            based = f" (replaces version {out.previous})"
+        elif out.previous is not None:
+            based = f" (version {out.previous} with {directory} merged in)"
         print(
             f"catalog version {v.version} imported: {v.product_count} products, "
-            f"{v.plan_count} service plans"
+            f"{v.plan_count} service plans{based}"
         )
     else:
         print(f"catalog unchanged: version {v.version} is identical")
+    for line in _change_lines(out.changes, out.created):
+        print(line)
+
+
+def _change_lines(changes: CatalogChanges, created: bool) -> list[str]:
+    """What an import added, changed and removed, one line per kind of item."""
+    if changes.empty:
+        # a replacing catalog with the same items in another order is still a new version
+        return [
+            "only the order of the entries changed"
+            if created
+            else "nothing added, changed or removed"
+        ]
+    lines: list[str] = []
+    kinds = (
+        ("products", changes.products),
+        ("service plans", changes.service_plans),
+        ("price books", changes.price_books),
+    )
+    for label, kind in kinds:
+        parts = [
+            f"{what} {', '.join(keys)}"
+            for what, keys in (
+                ("added", kind.added),
+                ("changed", kind.changed),
+                ("removed", kind.removed),
+            )
+            if keys
+        ]
+        lines.append(f"  {label}: {'; '.join([*parts, f'{kind.unchanged} unchanged'])}")
+    if changes.defaults:
+        lines.append(f"  default assumptions: changed {', '.join(changes.defaults)}")
+    return lines
 
 
 @catalog_app.command("list")

@@ -14,9 +14,22 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from tco.catalog import Catalog, CatalogVersion, catalog_digest, parse_catalog
-from tco.errors import ConflictError, InputFileError, NotFoundError, Problem, TcoError
+from pydantic import ValidationError
+
+from tco.catalog import (
+    Catalog,
+    CatalogChanges,
+    CatalogError,
+    CatalogVersion,
+    catalog_digest,
+    catalog_json,
+    merge_catalogs,
+    parse_catalog,
+    problem_message,
+)
+from tco.errors import ConflictError, InputFileError, NotFoundError, Problem, TcoError, format_path
 from tco.quote import (
+    BuiltQuote,
     Change,
     PricedQuote,
     QuoteStatus,
@@ -26,7 +39,9 @@ from tco.quote import (
     check_transition,
     diff_versions,
     effective_status,
+    parse_request,
     price_quote,
+    rebuild,
     request_json,
 )
 from tco.render.info import QuoteInfo
@@ -47,11 +62,21 @@ def utc_now() -> datetime:
 
 
 def read_catalog_dir(directory: str | Path) -> Catalog:
-    """Read every ``*.yaml``/``*.yml``/``*.json`` file of a directory into one catalog.
+    """Read every ``*.yaml``/``*.yml``/``*.json`` file of a directory into one whole catalog.
 
     Each file may hold ``products``, ``service_plans``, ``price_books`` and (in one file only)
     ``defaults``. Problems are named by file and path.
     """
+    raw, origin = _read_catalog_files(directory)
+    try:
+        return parse_catalog(raw)
+    except TcoError as exc:
+        raise _in_files(exc, origin) from None
+
+
+def _read_catalog_files(directory: str | Path) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The sections of all files of a directory as one plain catalog, and the file of each item
+    (``origin["products"][3]`` is the file of the fourth product)."""
     root = Path(directory)
     if not root.is_dir():
         raise InputFileError([Problem(str(root), "is not a directory")])
@@ -91,10 +116,11 @@ def read_catalog_dir(directory: str | Path) -> Catalog:
                 )
     if problems:
         raise InputFileError(problems)
-    try:
-        return parse_catalog(merged)
-    except TcoError as exc:
-        raise type(exc)([_in_file(p, origin) for p in exc.problems]) from None
+    return merged, origin
+
+
+def _in_files(exc: TcoError, origin: Mapping[str, list[str]]) -> TcoError:
+    return type(exc)([_in_file(p, origin) for p in exc.problems])
 
 
 def _in_file(problem: Problem, origin: Mapping[str, list[str]]) -> Problem:
@@ -110,24 +136,101 @@ def _in_file(problem: Problem, origin: Mapping[str, list[str]]) -> Problem:
     return problem
 
 
+def parse_catalog_items(raw: Any) -> Catalog:
+    """Validate the products, service plans, price books and defaults of an import one by one.
+
+    What holds only for a whole catalog (unique keys, price book entries naming a known item,
+    ...) is checked on the catalog the import makes (:func:`import_catalog`): an import may
+    price a product of the current catalog without repeating it.
+    """
+    if not isinstance(raw, Mapping):
+        raise CatalogError(
+            [Problem("", "a catalog must be a mapping with products, service_plans, price_books")]
+        )
+    try:
+        return Catalog.model_validate(raw)
+    except ValidationError as exc:
+        raise CatalogError(
+            [Problem(format_path(e["loc"]), problem_message(e)) for e in exc.errors()]
+        ) from None
+
+
 @dataclass(frozen=True)
 class ImportOutcome:
+    """The catalog version after an import, whether the import made it, and what changed.
+
+    ``previous`` is the version the import was merged into (or replaced); None for the first.
+    """
+
     version: CatalogVersion
     created: bool
+    changes: CatalogChanges
+    previous: int | None = None
 
 
 def import_catalog(
-    uow: UnitOfWork, catalog: Catalog, *, source: str, by: str, now: datetime | None = None
+    uow: UnitOfWork,
+    catalog: Catalog,
+    *,
+    source: str,
+    by: str,
+    now: datetime | None = None,
+    replace: bool = False,
 ) -> ImportOutcome:
-    """Store a catalog as a new version unless it equals the latest one."""
-    digest = catalog_digest(catalog)
+    """Store the catalog an import makes as a new version unless it equals the latest one.
+
+    By default the import is merged into the latest version (:func:`tco.catalog.merge_catalogs`:
+    imported products, plans and price books replace those with their key or are added, the
+    others are kept); with ``replace`` it is the whole new catalog. Either way the new catalog
+    is validated as a whole before anything is saved. A catalog equal to the latest version
+    (same digest, or the same items in the same order with equal values) makes no new one.
+    """
     with uow:
         latest = uow.catalogs.latest()
-        if latest is not None and latest[0].digest == digest:
-            return ImportOutcome(latest[0], created=False)
-        info = uow.catalogs.add(catalog, digest=digest, source=source, by=by, at=now or utc_now())
+        previous = latest[1] if latest is not None else Catalog()
+        before = latest[0].version if latest is not None else None
+        if replace:
+            new = parse_catalog(catalog_json(catalog))
+            changes = CatalogChanges.between(previous, new, mode="replace")
+        else:
+            new, changes = merge_catalogs(previous, catalog)
+        digest = catalog_digest(new)
+        if latest is not None and (latest[0].digest == digest or new == previous):
+            return ImportOutcome(latest[0], created=False, changes=changes, previous=before)
+        info = uow.catalogs.add(new, digest=digest, source=source, by=by, at=now or utc_now())
         uow.commit()
-        return ImportOutcome(info, created=True)
+        return ImportOutcome(info, created=True, changes=changes, previous=before)
+
+
+def import_catalog_data(
+    uow: UnitOfWork,
+    raw: Any,
+    *,
+    source: str,
+    by: str,
+    now: datetime | None = None,
+    replace: bool = False,
+) -> ImportOutcome:
+    """:func:`import_catalog` of plain data (an API body): a whole catalog with ``replace``,
+    otherwise any part of one."""
+    catalog = parse_catalog(raw) if replace else parse_catalog_items(raw)
+    return import_catalog(uow, catalog, source=source, by=by, now=now, replace=replace)
+
+
+def import_catalog_dir(
+    uow: UnitOfWork,
+    directory: str | Path,
+    *,
+    by: str,
+    now: datetime | None = None,
+    replace: bool = False,
+) -> ImportOutcome:
+    """:func:`import_catalog_data` of a catalog directory; problems are named by file."""
+    raw, origin = _read_catalog_files(directory)
+    try:
+        return import_catalog_data(uow, raw, source=str(directory), by=by, now=now, replace=replace)
+    except CatalogError as exc:
+        raise _in_files(exc, origin) from None
 
 
 def current_catalog(uow: UnitOfWork) -> tuple[CatalogVersion, Catalog]:
@@ -260,8 +363,9 @@ def revise_quote(
     """Save version n+1: the latest request with ``changes`` merged in.
 
     Prices come from the previous version's catalog snapshot, or from the latest catalog with
-    ``reprice``. Accepted, rejected and expired quotes cannot be revised; a sent quote returns
-    to draft.
+    ``reprice``; a sku or plan the latest catalog no longer has is a :class:`NotFoundError`
+    naming it, where it is used and the catalog version. Accepted, rejected and expired quotes
+    cannot be revised; a sent quote returns to draft.
     """
     if not isinstance(changes, Mapping):
         raise InputFileError([Problem("changes", "must be a mapping of request fields")])
@@ -280,11 +384,18 @@ def revise_quote(
         raw = apply_changes(previous.request, changes)
         catalog_version = previous.catalog_version
         catalog = previous.snapshot
+        repriced = False
         if reprice:
             latest = uow.catalogs.latest()
             if latest is not None:
                 catalog_version, catalog = latest[0].version, latest[1]
-        priced = price_quote(raw, catalog)
+                repriced = True
+        try:
+            priced = price_quote(raw, catalog)
+        except NotFoundError as exc:
+            if not repriced:
+                raise
+            raise _not_in_current(exc, raw, catalog, catalog_version, previous) from None
         n = summary.current_version + 1
         new_summary = _summary_of(
             number,
@@ -299,6 +410,39 @@ def revise_quote(
         uow.quotes.add_version(new_summary, version)
         uow.commit()
     return QuoteView(new_summary, version)
+
+
+def _not_in_current(
+    exc: NotFoundError,
+    raw: Any,
+    catalog: Catalog,
+    catalog_version: int | None,
+    previous: QuoteVersion,
+) -> NotFoundError:
+    """Say which sku or plan code of a repriced quote the current catalog does not have."""
+    request, _ = parse_request(raw, catalog)
+    missing: dict[str, Problem] = {}
+
+    def note(path: str, code: str, kind: str, was_there: bool) -> None:
+        text = f"'{code}' is not in the current catalog (version {catalog_version})"
+        if was_there:
+            text += "; it was removed from the catalog"
+            if previous.catalog_version is not None:
+                text += f" (this quote was priced with version {previous.catalog_version})"
+        else:
+            text = f"unknown {kind}: {text}"
+        missing[path] = Problem(path, text)
+
+    for i, offer in enumerate(request.offers):
+        for j, eq in enumerate(offer.equipment):
+            if eq.sku is not None and catalog.product(eq.sku) is None:
+                was_there = previous.snapshot.product(eq.sku) is not None
+                note(f"offers[{i}].equipment[{j}].sku", eq.sku, "sku", was_there)
+        code = offer.service_plan
+        if code is not None and catalog.plan(code) is None:
+            was_there = previous.snapshot.plan(code) is not None
+            note(f"offers[{i}].service_plan", code, "service plan", was_there)
+    return NotFoundError([missing.get(p.path, p) for p in exc.problems])
 
 
 def _today_view(summary: QuoteSummary, today: date) -> QuoteSummary:
@@ -377,6 +521,10 @@ def export_data(uow: UnitOfWork, number: str, version: int | None = None) -> Exp
     """What the workbook and document renderers need for one saved version."""
     view = show_quote(uow, number, version=version)
     req = view.version.request
+    try:  # the coverage terms the version promised, from its own request and snapshot
+        built: BuiltQuote | None = rebuild(req, view.version.snapshot)
+    except TcoError:  # a version saved under rules this one no longer builds: no terms shown
+        built = None
     return ExportData(
         scenario=view.version.scenario,
         result=view.version.result,
@@ -389,6 +537,8 @@ def export_data(uow: UnitOfWork, number: str, version: int | None = None) -> Exp
             issued=view.summary.as_of,
             valid_until=view.summary.valid_until,
             terms=view.version.recommendation,
+            coverage=built.coverage if built is not None else (),
+            buyer_effort_counted=built.buyer_effort_counted if built is not None else True,
         ),
         locale=str(req.get("locale", "en")),
     )
