@@ -86,7 +86,7 @@ class EnergyUse(_Frozen):
 
 
 class FailureProfile(_Frozen):
-    """Failures of one unit: H(t) = (t x hours / mtbf_hours)^shape (SCENARIO.md).
+    """Failures of one unit: H(t) = (t x hours / mtbf_hours)^shape (docs/scenario.md).
 
     ``downtime_hours`` is the standstill per failure without a service contract (waiting for a
     technician plus the repair); ``repair_hours`` the hands-on repair time. With a service plan

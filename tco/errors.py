@@ -35,7 +35,7 @@ class TcoError(Exception):
 
 
 class ScenarioError(TcoError):
-    """A scenario that breaks a rule of the scenario contract (SCENARIO.md)."""
+    """A scenario that breaks a rule of the scenario contract (docs/scenario.md)."""
 
 
 class InputFileError(TcoError):

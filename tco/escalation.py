@@ -1,11 +1,12 @@
 """Escalation: how a base-year amount becomes a cash flow in year t.
 
-Convention (SCENARIO.md): ``amount`` is in base-year (year 0) prices. Its cash flow in year t is
-``amount x (1+e_1) x ... x (1+e_t)`` for the line's driver, whose rates are on the basis of the
-analysis (``rate_basis``). Escalation compounds annually from year 0, so a line in year 0 is the
-amount itself and the first rate applies in year 1 (the HB135/BLCC UPV* convention, not the
-textbook geometric gradient that starts from a year-1 amount). A line without a driver keeps its
-real value: flat in a real analysis, growing at ``inflation`` in a nominal one.
+Convention (docs/scenario.md): ``amount`` is in base-year (year 0) prices. Its cash flow in
+year t is ``amount x (1+e_1) x ... x (1+e_t)`` for the line's driver, whose rates are on the
+basis of the analysis (``rate_basis``). Escalation compounds annually from year 0, so a line in
+year 0 is the amount itself and the first rate applies in year 1 (the HB135/BLCC UPV*
+convention, not the textbook geometric gradient that starts from a year-1 amount). A line
+without a driver keeps its real value: flat in a real analysis, growing at ``inflation`` in a
+nominal one.
 
 Nominal equivalents of a real analysis are ``real x (1+inflation)^t``.
 """

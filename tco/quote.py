@@ -3,7 +3,7 @@
 Pure: no files, no database, no clock (``as_of`` and ``today`` are arguments). A salesperson's
 quote request names catalog products x quantity with line discounts, a service plan, a financing
 choice and extra cost lines per offer; competitor and status-quo offers are described inline.
-:func:`build_quote` expands every offer into scenario cost lines (SCENARIO.md) and
+:func:`build_quote` expands every offer into scenario cost lines (docs/scenario.md) and
 :func:`price_quote` evaluates them with the engine (:func:`tco.results.evaluate`): a quote's
 numbers are the engine's numbers.
 

@@ -1,4 +1,4 @@
-"""Results: the public output contract (SCENARIO.md "Results") and how it is assembled.
+"""Results: the public output contract (docs/scenario.md, "The result") and how it is assembled.
 
 Amounts are unrounded float64 projections in the scenario's currency; documents and tables round
 them when shown. ``evaluate`` is the one entry point the front doors use for scenarios.
@@ -474,7 +474,7 @@ def evaluate(scenario: Scenario) -> ScenarioResult:
 
 
 def result_json(result: ScenarioResult) -> dict[str, Any]:
-    """The machine-readable form of a result (SCENARIO.md), unrounded."""
+    """The machine-readable form of a result (docs/scenario.md), unrounded."""
     return result.model_dump(mode="json")
 
 

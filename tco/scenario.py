@@ -1,8 +1,8 @@
 """The scenario: the public input contract (assumptions plus offers), as frozen pydantic models.
 
 A scenario is what a quote, an API request and a test case all reduce to. Field names follow
-SCENARIO.md and never change. Reading a scenario (:func:`parse_scenario`) checks every rule of the
-contract and raises :class:`~tco.errors.ScenarioError` listing every problem by its path; a
+docs/scenario.md and never change. Reading a scenario (:func:`parse_scenario`) checks every rule
+of the contract and raises :class:`~tco.errors.ScenarioError` listing every problem by its path; a
 scenario that parses is one the engine can price.
 
 Money in base-year prices (``amount``, ``repair_cost``, ``downtime_cost_per_hour``) is

@@ -1,4 +1,4 @@
-"""Findings that allow a result but that a reader should see (SCENARIO.md ``issues``)."""
+"""Findings that allow a result but that a reader should see (docs/scenario.md ``issues``)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Invariants of the engine (hypothesis), and a line-by-line reference evaluator written from
-SCENARIO.md alone, against which the vectorized engine is checked."""
+docs/scenario.md alone, against which the vectorized engine is checked."""
 
 from __future__ import annotations
 

@@ -51,7 +51,8 @@ def test_a_five_year_plan_removes_maintenance_and_repairs_for_five_years_only() 
     assert [failures.terms_in(k)[1] for k in range(1, 16)] == [12.0] * 5 + [30.0] * 10
     assert [float(failures.terms_in(k)[2]) for k in (1, 5, 6, 15)] == [0.0, 0.0, 60.0, 60.0]
     service = yearly(p, "care5", "service")
-    assert service[1:6] == [2400.0] * 5 and service[6:] == [0.0] * 10
+    assert service[1:6] == [2400.0] * 5
+    assert service[6:] == [0.0] * 10
     result = {o.id: o for o in p.result.offers}
     assert result["care5"].by_category["repair"] > 0
     assert result["care5"].by_category["maintenance"] > 0
@@ -75,12 +76,14 @@ def test_a_number_of_renewals_covers_that_many_more_terms() -> None:
     request["offers"][2]["renew"] = 1
     p = priced(request)
     service = yearly(p, "renewed", "service")
-    assert service[1:11] == [2400.0] * 10 and service[11:] == [0.0] * 5
+    assert service[1:11] == [2400.0] * 10
+    assert service[11:] == [0.0] * 5
     failures = offer(p, "renewed").failures
     assert failures is not None
     assert [failures.terms_in(k)[0] for k in (10, 11)] == [1.0, 0.0]
     maintenance = yearly(p, "renewed", "maintenance")
-    assert maintenance[10] == 0.0 and maintenance[11] == 1500.0
+    assert maintenance[10] == 0.0
+    assert maintenance[11] == 1500.0
 
 
 def test_a_warranty_pays_the_repairs_of_its_years_without_a_plan() -> None:
@@ -139,7 +142,8 @@ def test_a_quote_without_the_buyers_effort_settings_is_refused_naming_them(missi
         priced(catalog=catalog)
     (problem,) = err.value.problems
     assert problem.path == f"assumptions.{missing}"
-    assert "buyer_hourly_rate" in problem.message and "0 leaves it out" in problem.message
+    assert "buyer_hourly_rate" in problem.message
+    assert "0 leaves it out" in problem.message
 
 
 def test_the_buyers_effort_set_to_zero_explicitly_is_accepted_and_said() -> None:

@@ -306,7 +306,7 @@ def test_e3_remaining_life_of_an_item_placed_in_year_zero(
 
 def test_item_placed_after_year_zero_follows_the_scenario_contract_not_e3() -> None:
     # E3 treats an item placed in year k > 0 as placed at the start of year k and gives 74 for
-    # (study 50, life 100, placed 25); SCENARIO.md counts from the year placed: 25 + 100 - 50.
+    # (study 50, life 100, placed 25); docs/scenario.md counts from the year placed: 25 + 100 - 50.
     raw = one_offer(
         [{"name": "x", "category": "replacement", "amount": 100, "year": 25, "life_years": 100}],
         n=50,

@@ -1,4 +1,4 @@
-"""Every validation rule of SCENARIO.md: the scenario is refused whole, each problem named by path."""
+"""Every validation rule of docs/scenario.md: the scenario is refused whole, each problem named by path."""
 
 from __future__ import annotations
 

@@ -26,7 +26,8 @@ class BatchResult(BaseModel):
     "",
     summary="Evaluate one scenario",
     description=(
-        "A scenario (assumptions and offers, SCENARIO.md) in; every offer's lifetime cost and the "
+        "A scenario (assumptions and offers, docs/scenario.md) in; every offer's lifetime cost "
+        "and the "
         "comparison with the baseline out: the document `tco evaluate FILE --json` prints. "
         "Amounts are unrounded numbers in the scenario's currency. Nothing is saved."
     ),
