@@ -18,13 +18,17 @@ Expansion of one offer (amounts in base-year prices, ``q`` the quantity):
   0..term-1 (in advance) or 1..term (in arrears), ``financing``; no residual value.
 - installation, commissioning and training per unit (``installation``), year 0;
 - energy: q x kWh per operating hour x operating hours x energy price, yearly (``energy``);
-- preventive maintenance per task: cost x q x (1 - share the plan covers), on its schedule;
+- preventive maintenance per task: cost x q x (1 - share the plan covers) in the years the plan
+  covers, the whole cost after them, on its schedule;
 - service plan: its annual fee (fixed, or a percentage of the net equipment price, rounded once)
-  in years 1..min(term, N) (``service``);
+  in years 1..min(term, N) (``service``), and in each renewal the request states (``renew``)
+  the same base-year fee, escalated, for the years the renewal covers;
 - failures: the product's failure profile; q units scale the characteristic life by
   q^(-1/shape) (exact for the power-law process); several constant-rate products combine into
-  one rate with rate-weighted repair cost and downtime. The plan's ``repair_covered`` becomes
-  ``covered_fraction``; its ``response_hours`` cap downtime per failure at response + repair.
+  one rate with rate-weighted repair cost and downtime. Coverage is a failure model's
+  ``periods``: in a product's warranty years its repairs are paid; in the years the plan covers,
+  its ``repair_covered`` share is paid and its ``response_hours`` cap downtime per failure at
+  response + repair; outside every cover the buyer pays in full.
 - transaction cost (the buyer's procurement effort, hours x the buyer's hourly rate, ``labor``
   driver): one purchase order for the equipment and one for the service contract in year 0;
   one per preventive-maintenance visit the plan does not cover; one repair order per expected
