@@ -232,6 +232,26 @@ def test_unknown_sku_or_plan_is_422_naming_it_and_nothing_is_saved(
     assert paths(doc) == ["body"]
 
 
+def test_a_renewal_without_a_plan_or_a_bad_period_is_422_and_nothing_is_saved(
+    http: httpx.Client, keys: dict[str, str]
+) -> None:
+    conf = as_(keys, "configurator")
+    before = http.get("/v1/quotes", params={"limit": 500}, headers=conf).json()["total"]
+    req = demo_request()
+    req["offers"][1]["renew"] = "to_end"  # the competitor has no plan
+    doc = problem(http.post("/v1/quotes", json=req, headers=conf), 422)
+    assert "'renew' applies to a service plan" in json.dumps(doc)
+    req = demo_request()
+    req["offers"][0]["renew"] = "forever"
+    doc = problem(http.post("/v1/quotes", json=req, headers=conf), 422)
+    assert any(p.startswith("offers[0].renew") for p in paths(doc))
+    req = demo_request()
+    req["assumptions"] = {**req.get("assumptions", {}), "buyer_hourly_rate": -5}
+    doc = problem(http.post("/v1/quotes", json=req, headers=conf), 422)
+    assert "assumptions.buyer_hourly_rate" in paths(doc)
+    assert http.get("/v1/quotes", params={"limit": 500}, headers=conf).json()["total"] == before
+
+
 def test_a_retried_create_returns_the_same_quote(http: httpx.Client, keys: dict[str, str]) -> None:
     first = create(http, keys, **{"Idempotency-Key": "order-1"})
     again = create(http, keys, **{"Idempotency-Key": "order-1"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import typer
+import yaml
 from typer.testing import CliRunner
 
 from tco.salescli import catalog_app, demo_app, quote_app
@@ -202,3 +204,21 @@ def test_export_writes_the_document_of_the_saved_version(sqlite_env: str, tmp_pa
         ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "Q-2026-00001" in text
+
+
+def test_a_quote_without_the_buyers_effort_settings_exits_2_naming_them(
+    db_env: str, tmp_path: Path
+) -> None:
+    catalog = tmp_path / "catalog"
+    shutil.copytree(CATALOG, catalog)
+    defaults = yaml.safe_load((catalog / "defaults.yaml").read_text())
+    del defaults["defaults"]["buyer_hourly_rate"]
+    (catalog / "defaults.yaml").write_text(yaml.safe_dump(defaults))
+    run("catalog", "import", str(catalog), "--replace")
+    lines = fails("quote", "new", REQUEST)
+    assert any(
+        line.startswith("error: assumptions.buyer_hourly_rate: required")
+        and "0 leaves it out" in line
+        for line in lines
+    ), lines
+    assert "Quotes (0)" in run("quote", "list")  # nothing saved
