@@ -373,3 +373,20 @@ def test_the_command_line_refuses_bad_periods_with_exit_2(
     assert f"{path}: " in out.stderr
     assert message in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_the_json_schema_states_periods_and_refuses_unknown_period_fields() -> None:
+    out = CliRunner().invoke(app, ["schema"])
+    schema = json.loads(out.stdout)
+    assert "periods" in schema["$defs"]["FailureModel"]["properties"]
+    period = schema["$defs"]["CoveragePeriod"]
+    assert set(period["properties"]) == {
+        "from_year",
+        "until_year",
+        "covered_fraction",
+        "downtime_hours",
+        "order_cost",
+        "name",
+    }
+    assert set(period["required"]) == {"from_year", "until_year"}
+    assert period["additionalProperties"] is False
