@@ -115,9 +115,13 @@ def test_the_workbook_writes_the_orders_row_as_a_formula() -> None:
     r = rows[0]
     assert ws.cell(r, 2).value == "transaction"
     assert ws.cell(r, 3).value == "labor"
-    assert str(ws.cell(r, 4).value).startswith("=$D$")  # the order-cost input cell
-    year_cells = [c for c in ws[r] if isinstance(c.value, str) and c.value.startswith("=")]
-    assert any("$D" in str(c.value) for c in year_cells[1:])
+    # year t reads year t's cost per repair order, an input cell of its own
+    ((_, ref),) = list(wb.defined_names["order_cost_a"].destinations)
+    inputs = ws[ref.replace("$", "")][0]
+    assert [c.value for c in inputs] == [200] * 5
+    assert all(c.protection.locked is False for c in inputs)
+    for t, cell in enumerate(inputs, start=1):
+        assert f"{cell.column_letter}${cell.row}" in str(ws.cell(r, 11 + t).value)
     values = openpyxl.load_workbook(io.BytesIO(render_workbook(sc, result)), data_only=True)
     cached = [c.value for c in values[ws.title][rows[1]]]
     (offer,) = result.offers

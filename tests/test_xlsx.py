@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from tco.quote import CoverageTerm
 from tco.render.info import QuoteInfo
 from tco.render.xlsx import name_part, render_workbook, write_workbook
 from tco.results import evaluate
@@ -125,16 +127,33 @@ def test_cached_values_are_readable_without_recalculation(cnc: Scenario) -> None
     for oid, comp in result.comparison.offers.items():
         (ns,) = named(wb, f"net_savings_{oid}")
         assert ns.value == pytest.approx(comp.net_savings, abs=0.005)
+    formulas = openpyxl.load_workbook(io.BytesIO(render_workbook(cnc, result)))
     empty = [
         f"{ws.title}!{c.coordinate}"
-        for ws in openpyxl.load_workbook(io.BytesIO(render_workbook(cnc, result))).worksheets
+        for ws in formulas.worksheets
         for row in ws.iter_rows()
         for c in row
         if isinstance(c.value, str)
         and c.value.startswith("=")
         and wb[ws.title][c.coordinate].value is None
-        and "MIN(" not in c.value  # the recommended mark is empty text for other offers
     ]
+    # empty text on purpose: the recommended mark of the other offers, the years in which
+    # savings do not turn negative again or recover (and the summary's copies of them)
+    blank = {x for x in empty if '""' in formulas[x.split("!")[0]][x.split("!")[1]].value}
+    copies = {
+        x
+        for x in empty
+        if formulas[x.split("!")[0]][x.split("!")[1]].value.replace("$", "").lstrip("=")
+        in {"'" + b.replace("!", "'!") for b in blank}
+    }
+    keep_old = [
+        f"{c.parent.title}!{c.coordinate}"
+        for key in ("savings_negative_again", "savings_recovered")
+        for c in named(formulas, f"{key}_keep_old")
+    ]
+    assert set(keep_old) < blank
+    assert len(blank) == 4  # and the recommended marks of the two other offers
+    empty = [x for x in empty if x not in blank | copies]
     assert empty == []
 
 
@@ -245,3 +264,198 @@ def test_an_unknown_locale_is_refused_like_the_document(cnc: Scenario) -> None:
 
     with pytest.raises(TcoError, match="locale"):
         workbook(cnc, data_only=False, locale="xx_YY")
+
+
+# ---- contract version 2: coverage terms per year, paybacks, the quote's coverage
+
+
+@pytest.fixture(scope="module")
+def pump() -> Scenario:
+    return load_scenario(EXAMPLES / "pump.yaml")
+
+
+def offer_row(ws: Any, label: str) -> int:
+    (row,) = [c.row for c in ws["A"] if c.value == label]
+    return int(row)
+
+
+def test_coverage_terms_are_per_year_inputs_that_the_failure_formulas_read(pump: Scenario) -> None:
+    wb = workbook(pump, data_only=False)
+    ws = wb["ours"]
+    covered = named(wb, "covered_fraction_ours")
+    downtime = named(wb, "downtime_hours_ours")
+    orders = named(wb, "order_cost_ours")
+    n = pump.assumptions.study_period_years
+    ours = pump.offers[0].failures
+    assert ours is not None
+    for cells, k in ((covered, 0), (downtime, 1), (orders, 2)):
+        assert [c.column for c in cells] == list(range(12, 12 + n))  # years 1..N
+        assert [c.value for c in cells] == pytest.approx(
+            [float(ours.terms_in(t)[k]) for t in range(1, n + 1)]
+        )
+        assert all(c.protection.locked is False for c in cells)
+    assert [c.value for c in covered[:6]] == [1.0] * 5 + [0.0]
+    assert [c.value for c in downtime[:6]] == [12.0] * 5 + [30.0]
+    names = ws[offer_row(ws, "Warranty or plan period")]
+    assert [names[11 + t - 1].value for t in range(1, 7)] == [
+        "Warranty + FullCare",
+        "Warranty + FullCare",
+        "FullCare",
+        "FullCare",
+        "FullCare",
+        None,
+    ]
+    repairs = ws[_first(ws, "Expected repairs")]
+    down = ws[_first(ws, "Expected downtime")]
+    order = ws[_first(ws, "Expected repair orders")]
+    for t in range(1, n + 1):
+        c = covered[t - 1]
+        assert f"{c.column_letter}${c.row}" in repairs[10 + t].value
+        d = downtime[t - 1]
+        assert f"{d.column_letter}${d.row}" in down[10 + t].value
+        o = orders[t - 1]
+        assert f"{o.column_letter}${o.row}" in order[10 + t].value
+
+
+def _first(ws: Any, label: str) -> int:
+    """The cash-flow row of a label that also has a present-value row below it."""
+    return min(c.row for c in ws["A"] if c.value == label)
+
+
+def test_without_periods_every_year_holds_the_failure_model_terms(cnc: Scenario) -> None:
+    wb = workbook(cnc, data_only=False)
+    assert [c.value for c in named(wb, "covered_fraction_ours")] == [0.8] * 20
+    assert [c.value for c in named(wb, "downtime_hours_keep_old")] == [24] * 20
+    assert "order_cost_ours" not in wb.defined_names  # no repair orders to cost
+    texts = {c.value for row in wb["ours"].iter_rows() for c in row}
+    assert "Warranty or plan period" not in texts
+
+
+def test_paybacks_are_a_dash_without_added_investment_and_reversals_are_named(
+    cnc: Scenario,
+) -> None:
+    wb = workbook(cnc, data_only=True)
+    value = {key: named(wb, key)[0].value for key in wb.defined_names}
+    assert value["discounted_payback_ours"] == 8
+    assert value["savings_negative_again_ours"] == 10
+    assert value["savings_recovered_ours"] == 13
+    assert value["simple_payback_keep_old"] == value["discounted_payback_keep_old"] == "\u2013"
+    assert value["savings_negative_again_keep_old"] is None  # blank
+    formulas = workbook(cnc, data_only=False)
+    (dpb,) = named(formulas, "discounted_payback_keep_old")
+    assert dpb.value.startswith("=IF(G")  # live: reads the added investment
+    assert '"\u2013"' in dpb.value
+    for key in ("savings_negative_again", "savings_recovered"):
+        (cell,) = named(formulas, f"{key}_ours")
+        assert cell.value.startswith("=IFERROR(MATCH(1,")
+    summary = formulas["Summary"]
+    labels = [c.value for c in summary["A"]]
+    assert "Dearer again from year" in labels
+    assert "Cheaper again from year" in labels
+    german = workbook(cnc, data_only=False, locale="de")
+    labels = [c.value for c in german["Übersicht"]["A"]]
+    assert "Wieder teurer ab Jahr" in labels
+    assert "Wieder günstiger ab Jahr" in labels
+
+
+COVERAGE = (
+    CoverageTerm(
+        offer_id="ours",
+        kind="warranty",
+        name="Manufacturer's warranty",
+        from_year=1,
+        until_year=2,
+        repair_covered=1.0,
+    ),
+    CoverageTerm(
+        offer_id="ours",
+        kind="service_plan",
+        name="FullCare",
+        code="FC-5",
+        renewal=1,
+        from_year=3,
+        until_year=5,
+        repair_covered=0.9,
+        maintenance_covered=1.0,
+        response_hours=8,
+        downtime_hours=12,
+        uptime_promise=0.985,
+        annual_fee=Decimal("2900"),
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    ("locale", "words"),
+    [
+        (
+            "en",
+            ["Warranty and service plan", "Warranty", "Service plan", "Renewal (0 = first term)"],
+        ),
+        (
+            "de",
+            [
+                "Garantie und Servicevertrag",
+                "Garantie",
+                "Servicevertrag",
+                "Jahresgebühr (Basisjahr)",
+            ],
+        ),
+    ],
+)
+def test_the_quote_coverage_terms_are_stated_on_the_offer_sheet(
+    pump: Scenario, locale: str, words: list[str]
+) -> None:
+    wb = workbook(pump, data_only=False, locale=locale, info=QuoteInfo(coverage=COVERAGE))
+    ws = wb["ours"]
+    rows = {r[0].value: [c.value for c in r[:11]] for r in ws.iter_rows() if r[0].value is not None}
+    assert rows["Manufacturer's warranty"][1:] == [
+        words[1],
+        0,
+        "\u2013",
+        1,
+        2,
+        1.0,
+        0.0,
+        "\u2013",
+        "\u2013",
+        "\u2013",
+    ]
+    assert rows["FullCare (FC-5)"][1:] == [words[2], 1, 2900.0, 3, 5, 0.9, 1.0, 8, 12, 0.985]
+    texts = {c.value for row in ws.iter_rows() for c in row}
+    assert words[0] in texts
+    assert words[3] in texts
+    other = {c.value for row in wb["competitor"].iter_rows() for c in row}
+    assert words[0] not in other  # the competitor's quote states no terms
+
+
+@pytest.mark.parametrize(
+    ("locale", "note"),
+    [
+        ("en", "The buyer's own procurement effort (purchase and repair orders) is not counted"),
+        ("de", "Der eigene Beschaffungsaufwand des Käufers"),
+    ],
+)
+def test_a_note_says_when_the_buyer_effort_is_not_counted(
+    pump: Scenario, locale: str, note: str
+) -> None:
+    def notes(counted: bool) -> list[str]:
+        info = QuoteInfo(coverage=COVERAGE, buyer_effort_counted=counted)
+        wb = workbook(pump, data_only=False, locale=locale, info=info)
+        return [
+            c.value
+            for ws in wb.worksheets
+            for row in ws.iter_rows()
+            for c in row
+            if isinstance(c.value, str) and c.value.startswith(note)
+        ]
+
+    assert len(notes(False)) == 1
+    assert notes(True) == []
+    plain = workbook(pump, data_only=False, locale=locale)  # no quote: nothing to say
+    assert not any(
+        isinstance(c.value, str) and c.value.startswith(note)
+        for ws in plain.worksheets
+        for row in ws.iter_rows()
+        for c in row
+    )

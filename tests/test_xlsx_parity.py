@@ -1,8 +1,9 @@
 """The workbook, recalculated by LibreOffice, agrees with the engine to the cent.
 
 All workbooks of this module (the examples, a bounded hypothesis sample of generated scenarios,
-copies with a changed discount rate and escalation rate, a workbook with formula-like text) go
-through one soffice call (module fixture). Results are read back through the defined names.
+copies with a changed discount rate and escalation rate, copies with changed coverage terms in
+some years, a workbook with formula-like text) go through one soffice call (module fixture).
+Results are read back through the defined names.
 """
 
 from __future__ import annotations
@@ -31,11 +32,16 @@ pytestmark = [
 ]
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-EXAMPLE_NAMES = ["compressor", "cnc", "blcc-femp-energy"]
+EXAMPLE_NAMES = ["compressor", "cnc", "blcc-femp-energy", "pump"]
 MONEY_TOL = 0.005
 RATIO_TOL = 1e-6
 NEW_DISCOUNT_RATE = 0.11
 ESCALATION_STEP = 0.01
+#: pump.yaml, ours: the FullCare period (years 3..5) covers this share instead of all repairs;
+#: and, in a year outside every period, this many downtime hours per failure instead of 30.
+PERIOD_FRACTION = 0.4
+PERIOD_YEARS = range(3, 6)
+OTHER_YEAR, OTHER_DOWNTIME = 8, 20.0
 FORMULA_LIKE = ["=1+1", '=HYPERLINK("http://example.com","x")', "+49 30 1234", "-minus", "@SUM(A1)"]
 
 
@@ -113,6 +119,11 @@ def assert_matches_engine(wb: Any, scenario: Scenario, result: ScenarioResult) -
             0,
             f"{oid} discounted payback",
         )
+        for key, want in (
+            ("savings_negative_again", comp.savings_negative_again_year),
+            ("savings_recovered", comp.savings_recovered_year),
+        ):
+            close(one(wb, f"{key}_{p}"), want, 0, f"{oid} {key}")
         close(one(wb, f"breakeven_{p}"), comp.breakeven_year, RATIO_TOL, f"{oid} breakeven")
         if comp.price_headroom is not None:
             money(one(wb, f"price_headroom_{p}"), comp.price_headroom, f"{oid} headroom")
@@ -123,6 +134,30 @@ def assert_matches_engine(wb: Any, scenario: Scenario, result: ScenarioResult) -
 
 _RATE = st.integers(-300, 1200).map(lambda x: x / 10000)
 _MONEY = st.integers(-2_000_000, 20_000_000).map(lambda c: str(Decimal(c) / 100))
+
+
+@st.composite
+def periods(draw: st.DrawFn, n: int) -> list[dict[str, Any]]:
+    """Up to two warranty or plan periods within years 1..n, not overlapping."""
+    out: list[dict[str, Any]] = []
+    start = 1
+    for i in range(draw(st.integers(0, 2))):
+        if start > n:
+            break
+        first = draw(st.integers(start, n))
+        last = draw(st.integers(first, n))
+        terms = {
+            "covered_fraction": draw(st.integers(0, 100)) / 100,
+            "downtime_hours": draw(st.integers(0, 24)),
+            "order_cost": draw(st.sampled_from([0, 120])),
+        }
+        keep = draw(st.lists(st.sampled_from(sorted(terms)), min_size=1, unique=True))
+        out.append(
+            {"name": f"=Plan {i}", "from_year": first, "until_year": last}
+            | {k: terms[k] for k in keep}
+        )
+        start = last + 1
+    return out
 
 
 @st.composite
@@ -175,8 +210,11 @@ def scenario_data(draw: st.DrawFn) -> dict[str, Any]:
                 "repair_cost": draw(_MONEY.filter(lambda s: not s.startswith("-"))),
                 "downtime_hours": draw(st.integers(0, 48)),
                 "covered_fraction": draw(st.integers(0, 100)) / 100,
+                "order_cost": draw(st.sampled_from([0, 0, 85, 240.5])),
+                "order_escalation": draw(driver),
                 "escalation": draw(driver),
                 "downtime_escalation": draw(driver),
+                "periods": draw(periods(n)),
             }
         offers.append(offer)
     return {
@@ -253,11 +291,52 @@ def change_workbook(src: Path, dst: Path, driver: str | None) -> None:
     wb.save(dst)
 
 
+def edit_years(src: Path, dst: Path, name: str, years: range, value: float) -> None:
+    """Type ``value`` into the per-year input cells ``name`` (years 1..N) for ``years``."""
+    wb = openpyxl.load_workbook(src)
+    ((sheet, ref),) = list(wb.defined_names[name].destinations)
+    (row,) = wb[sheet][ref.replace("$", "")]
+    for t in years:
+        assert row[t - 1].protection.locked is False
+        row[t - 1].value = value
+    wb.save(dst)
+
+
+def pump_with(change: Any) -> Scenario:
+    """pump.yaml with ``change`` applied to the raw failure model of ours."""
+    raw = load_scenario(EXAMPLES / "pump.yaml").model_dump(mode="json")
+    (ours,) = [o for o in raw["offers"] if o["id"] == "ours"]
+    change(ours["failures"])
+    return parse_scenario(raw)
+
+
+def fullcare_at(fraction: float) -> Any:
+    def change(failures: dict[str, Any]) -> None:
+        (period,) = [p for p in failures["periods"] if p["from_year"] == PERIOD_YEARS[0]]
+        assert (period["name"], period["until_year"]) == ("FullCare", PERIOD_YEARS[-1])
+        assert period["covered_fraction"] == 1.0
+        period["covered_fraction"] = fraction
+
+    return change
+
+
+def downtime_in_other_year(failures: dict[str, Any]) -> None:
+    assert not any(p["from_year"] <= OTHER_YEAR <= p["until_year"] for p in failures["periods"])
+    period = {"name": "x", "from_year": OTHER_YEAR, "until_year": OTHER_YEAR}
+    failures["periods"].append(period | {"downtime_hours": OTHER_DOWNTIME})
+
+
 @pytest.fixture(scope="module")
 def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Case]]:
     src = tmp_path_factory.mktemp("xlsx-in")
     out = tmp_path_factory.mktemp("xlsx-out")
-    groups: dict[str, list[Case]] = {"examples": [], "generated": [], "changed": [], "text": []}
+    groups: dict[str, list[Case]] = {
+        "examples": [],
+        "generated": [],
+        "changed": [],
+        "periods": [],
+        "text": [],
+    }
 
     def add(group: str, label: str, sc: Scenario, info: QuoteInfo | None = None) -> Case:
         res = evaluate(sc)
@@ -274,6 +353,17 @@ def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Case]]:
         path = src / f"{name}-changed.xlsx"
         change_workbook(base.exported, path, driver)
         groups["changed"].append(Case(f"{name}-changed", new_sc, evaluate(new_sc), path))
+    pump = next(c for c in groups["examples"] if c.label == "pump")
+    edits = (
+        ("pump-fullcare", "covered_fraction_ours", PERIOD_YEARS, PERIOD_FRACTION),
+        ("pump-downtime", "downtime_hours_ours", range(OTHER_YEAR, OTHER_YEAR + 1), OTHER_DOWNTIME),
+    )
+    changes = (fullcare_at(PERIOD_FRACTION), downtime_in_other_year)
+    for (label, name, years, value), change in zip(edits, changes, strict=True):
+        sc = pump_with(change)
+        path = src / f"{label}.xlsx"
+        edit_years(pump.exported, path, name, years, value)
+        groups["periods"].append(Case(label, sc, evaluate(sc), path))
     for i, sc in enumerate(generated_scenarios(14)):
         case = add("generated", f"generated-{i}", sc)
         if i < 4:
@@ -383,3 +473,43 @@ def test_formula_like_text_stays_text_after_libreoffice(cases: dict[str, list[Ca
     shown = [c.value for row in summary.iter_rows() for c in row]
     assert "=1+1" in shown  # the customer name was not evaluated
     assert math.isfinite(one(values, "lifetime_cost_ours"))
+
+
+def test_changed_coverage_terms_in_some_years_match_the_engine_with_those_terms(
+    cases: dict[str, list[Case]],
+) -> None:
+    """A buyer types other terms into some years; the recalculated workbook is the engine's
+    evaluation of the scenario with those terms (a changed period, or a new one-year period)."""
+    (pump,) = [c for c in cases["examples"] if c.label == "pump"]
+    before = {o.id: o.lifetime_cost for o in pump.result.offers}
+    assert [c.label for c in cases["periods"]] == ["pump-fullcare", "pump-downtime"]
+    for case in cases["periods"]:
+        wb = load(case.recalculated)
+        try:
+            assert_matches_engine(wb, case.scenario, case.result)
+        except AssertionError as exc:
+            raise AssertionError(f"{case.label}: {exc}") from None
+        got = one(wb, "lifetime_cost_ours")
+        assert abs(got - before["ours"]) > 100.0  # the edit moved the result
+        assert one(wb, "lifetime_cost_competitor") == pytest.approx(before["competitor"], abs=0.005)
+    fullcare = load(cases["periods"][0].recalculated)
+    covered = named(fullcare, "covered_fraction_ours")
+    assert covered[:5] == [1, 1, PERIOD_FRACTION, PERIOD_FRACTION, PERIOD_FRACTION]
+
+
+def test_the_cnc_payback_reversal_and_the_offer_that_adds_no_investment(
+    cases: dict[str, list[Case]],
+) -> None:
+    (case,) = [c for c in cases["examples"] if c.label == "cnc"]
+    wb = load(case.recalculated)
+    keys = ("discounted_payback", "savings_negative_again", "savings_recovered")
+    assert [one(wb, f"{k}_ours") for k in keys] == [8, 10, 13]
+    assert one(wb, "simple_payback_keep_old") == "\u2013"
+    assert one(wb, "discounted_payback_keep_old") == "\u2013"
+    assert one(wb, "savings_negative_again_keep_old") in (None, "")
+    assert one(wb, "savings_recovered_keep_old") in (None, "")
+    summary = wb.worksheets[0]
+    shown = {row[0].value: [c.value for c in row[1:4]] for row in summary.iter_rows()}
+    assert shown["Dearer again from year"] == [10, "baseline", None]
+    assert shown["Cheaper again from year"] == [13, "baseline", None]
+    assert shown["Discounted payback year"] == [8, "baseline", "\u2013"]

@@ -1,9 +1,10 @@
 """The buyer's workbook: live formulas that reproduce the engine to the cent.
 
 Sheets: Summary (offers side by side, two native charts), Assumptions (the inputs a buyer may
-change, and the escalation and discount factors computed from them), one sheet per offer (cost
-lines x years 0..N: cash flows, present values, totals by category), Comparison (net savings,
-SIR, AIRR, paybacks, breakeven against the baseline) and Method (the conventions in words).
+change, and the escalation and discount factors computed from them), one sheet per offer (the
+quote's warranty and service-plan terms, the failure model, cost lines x years 0..N: cash flows,
+present values, totals by category), Comparison (net savings, SIR, AIRR, paybacks, breakeven
+against the baseline) and Method (the conventions in words).
 
 Every number on the offer, comparison and summary sheets is a formula of the input cells. The
 formulas follow the conventions of :mod:`tco.escalation` and :mod:`tco.discounting`; the engine's
@@ -12,16 +13,24 @@ results stay the reference. openpyxl writes formulas without cached values, so
 result where the engine reports one): readers that do not recalculate (pandas, openpyxl with
 ``data_only=True``, mail previews) see the numbers; Excel and LibreOffice recalculate on load.
 
+A failure model's coverage terms (covered share, downtime hours, cost per repair order) are
+input cells per year, filled with ``FailureModel.terms_in(year)``; year t's repairs, downtime
+and repair orders read year t's cells. Paybacks are formulas of the same rule as the engine's
+(a dash where the offer adds no investment), as are the years in which cumulative discounted
+savings turn negative again and recover.
+
 Defined names (workbook scope): ``discount_rate``, ``inflation``, ``study_period_years``,
 ``operating_hours_per_year``, ``downtime_cost_per_hour``, ``escalation_<driver>``, and per
 offer ``lifetime_cost_<id>``, ``eac_<id>``, ``investment_cost_<id>``, ``operating_cost_<id>``,
 ``by_category_<id>`` (12 cells, category order), ``line_pv_<id>`` (the result's lines, in order),
-``cash_flow_nominal_<id>``, ``present_value_<id>``, ``cumulative_pv_<id>`` (years 0..N) and, for
-offers other than the baseline, ``net_savings_<id>``, ``sir_<id>``, ``airr_<id>``,
-``simple_payback_<id>``, ``discounted_payback_<id>``, ``breakeven_<id>``, ``irr_<id>``,
-``price_headroom_<id>``. ``<id>`` is the offer id with every character other than a letter, digit
-or underscore replaced by ``_``; where two offers would get the same name (names are
-case-insensitive), the later one gets ``_2``, ``_3``, ... appended.
+``cash_flow_nominal_<id>``, ``present_value_<id>``, ``cumulative_pv_<id>`` (years 0..N),
+for an offer with a failure model ``covered_fraction_<id>``, ``downtime_hours_<id>`` and, where
+it has repair orders, ``order_cost_<id>`` (inputs, years 1..N) and, for offers other than the
+baseline, ``net_savings_<id>``, ``sir_<id>``, ``airr_<id>``, ``simple_payback_<id>``,
+``discounted_payback_<id>``, ``savings_negative_again_<id>``, ``savings_recovered_<id>``,
+``breakeven_<id>``, ``irr_<id>``, ``price_headroom_<id>``. ``<id>`` is the offer id with every
+character other than a letter, digit or underscore replaced by ``_``; where two offers would get
+the same name (names are case-insensitive), the later one gets ``_2``, ``_3``, ... appended.
 """
 
 from __future__ import annotations
@@ -30,11 +39,11 @@ import io
 import math
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from xml.sax.saxutils import escape
 
 import numpy as np
@@ -54,13 +63,22 @@ from tco.render.files import write_atomic
 from tco.render.info import QuoteInfo
 from tco.render.xlsx_labels import Labels, category_labels, labels, language, method_text
 from tco.results import ScenarioResult
-from tco.scenario import CATEGORIES, INVESTMENT_CATEGORIES, Category, Offer, Scenario
+from tco.scenario import (
+    CATEGORIES,
+    INVESTMENT_CATEGORIES,
+    Category,
+    FailureModel,
+    Offer,
+    Scenario,
+)
 
 FloatArray = npt.NDArray[np.float64]
 Cached = float | str | None
 
 #: Column of year 0 on the Assumptions and offer sheets (K); year t is in column YEAR0 + t.
 YEAR0 = 11
+#: Width of the year columns of the offer sheets (characters).
+_YEAR_WIDTH = 15
 #: Column of year 0 in the working rows of the Comparison sheet (C).
 CMP_YEAR0 = 3
 #: Cumulative savings within this many currency units of zero count as zero (as the engine).
@@ -69,6 +87,97 @@ _RISKY = ("=", "+", "-", "@")
 _INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 _HEAD_FILL = PatternFill("solid", fgColor="D9E1F2")
 _THIN = Side(style="thin", color="808080")
+#: Shown where a measure has nothing to measure (a payback where the offer adds no investment)
+#: and where a coverage term states no value.
+_DASH = "\u2013"
+
+_LINE_HEADS = (
+    "line",
+    "category",
+    "driver",
+    "amount",
+    "first_year",
+    "every",
+    "last_year",
+    "life",
+    "fraction",
+    "total",
+)
+#: Columns of the warranty and service-plan terms on an offer sheet (A..K).
+_COVERAGE_HEADS = (
+    "cov_name",
+    "cov_kind",
+    "cov_renewal",
+    "cov_fee",
+    "cov_from",
+    "cov_until",
+    "cov_repairs",
+    "cov_maintenance",
+    "cov_response",
+    "cov_downtime",
+    "cov_uptime",
+)
+#: Columns of the Comparison sheet's table, one row per offer.
+_CMP_HEADS = (
+    "offer",
+    "offer_id",
+    "lifetime_cost",
+    "net_savings",
+    "investment_cost",
+    "operating_cost",
+    "added_investment",
+    "operating_savings",
+    "sir",
+    "airr",
+    "simple_payback",
+    "discounted_payback",
+    "dearer_again",
+    "cheaper_again",
+    "breakeven",
+    "irr",
+    "headroom",
+)
+#: Defined names of the measures in the Comparison table, with their columns.
+_CMP_NAMES = (
+    ("sir", 9),
+    ("airr", 10),
+    ("simple_payback", 11),
+    ("discounted_payback", 12),
+    ("savings_negative_again", 13),
+    ("savings_recovered", 14),
+    ("breakeven", 15),
+    ("irr", 16),
+    ("price_headroom", 17),
+)
+#: Working rows per offer on the Comparison sheet, in order.
+_WORKING_ROWS = (
+    "savings_basis",
+    "cum_savings",
+    "payback_flag",
+    "savings_pv",
+    "cum_savings_pv",
+    "dpayback_flag",
+    "neg_again_flag",
+    "recovered_flag",
+    "cross_flag",
+    "cross_year",
+)
+#: Rows of the Summary's measures: label, column of the Comparison table it repeats, style.
+_SUMMARY_ROWS = (
+    ("offer_id", 0, "text"),
+    ("price", 0, "money"),
+    ("lifetime_cost", 3, "money"),
+    ("eac", 0, "money"),
+    ("net_savings", 4, "money"),
+    ("sir", 9, "ratio"),
+    ("airr", 10, "pct"),
+    ("simple_payback", 11, "year"),
+    ("discounted_payback", 12, "year"),
+    ("dearer_again", 13, "year"),
+    ("cheaper_again", 14, "year"),
+    ("breakeven", 15, "year1"),
+    ("headroom", 17, "money"),
+)
 
 
 def col(c: int) -> str:
@@ -108,6 +217,26 @@ def _sheet_titles(fixed: Sequence[str], ids: Sequence[str]) -> list[str]:
     return out
 
 
+def _pct_style(x: float, places: int = 0) -> str:
+    """A percent style that shows ``x`` without trailing zeros where it is whole."""
+    scaled = x * 100 * 10**places
+    if abs(scaled - round(scaled)) < 1e-9:
+        return "pct0" if places == 0 else "pct1"
+    return "pct"
+
+
+def _wrapped_lines(text: str, width: int) -> int:
+    """Lines a text wrapped at word boundaries takes in a column ``width`` characters wide."""
+    lines, used = 1, 0
+    for word in text.split():
+        if used and used + 1 + len(word) > width:
+            lines, used = lines + 1, 0
+        used += len(word) + (1 if used else 0)
+        while used > width:  # a word longer than the column is broken
+            lines, used = lines + 1, used - width
+    return lines
+
+
 def q(title: str) -> str:
     """A sheet title quoted for a formula."""
     return "'" + title.replace("'", "''") + "'"
@@ -141,6 +270,34 @@ class _Offer:
     price_residual: float = 0.0
 
 
+class _Flow(NamedTuple):
+    """A cash-flow row of an offer sheet: its row, label, category, driver, timing (1 for
+    recurring amounts and failures) and values per year."""
+
+    row: int
+    label: str
+    category: str
+    driver: str | None
+    timing: int
+    flows: FloatArray
+
+
+@dataclass
+class _Failures:
+    """Rows and values of an offer's failure model: the expected failures, the repair-cost
+    input, the per-year terms (row 0: no repair orders) and their values per year."""
+
+    fails: FloatArray
+    row_fails: int
+    row_repair_cost: int
+    row_covered: int
+    row_down: int
+    row_order: int
+    covered: FloatArray
+    down: FloatArray
+    order: FloatArray
+
+
 class _Builder:
     def __init__(
         self, scenario: Scenario, result: ScenarioResult, lang: str, info: QuoteInfo | None
@@ -168,6 +325,7 @@ class _Builder:
         money = f'{digits} "{cur}";-{digits} "{cur}"'
         unlocked = Protection(locked=False)
         blue = Font(color="1F4E79", bold=True)
+        right = Alignment(horizontal="right")
         specs: dict[str, dict[str, Any]] = {
             "title": {"font": Font(bold=True, size=14)},
             "section": {"font": Font(bold=True, size=11, color="1F4E79")},
@@ -179,7 +337,8 @@ class _Builder:
             },
             "text": {},
             "wrap": {"alignment": Alignment(wrap_text=True, vertical="top")},
-            "money": {"number_format": money},
+            # measures that may be text (n/a) stay right-aligned beside the numbers
+            "money": {"number_format": money, "alignment": right},
             "money_total": {
                 "number_format": money,
                 "font": Font(bold=True),
@@ -191,7 +350,7 @@ class _Builder:
                 "font": blue,
                 "protection": unlocked,
             },
-            "pct": {"number_format": "0.00%"},
+            "pct": {"number_format": "0.00%", "alignment": right},
             "pct_in": {
                 "number_format": "0.00%",
                 "fill": _INPUT_FILL,
@@ -207,8 +366,24 @@ class _Builder:
             "factor": {"number_format": "0.000000"},
             "count": {"number_format": "0.0000"},
             "int": {"number_format": "0"},
-            "ratio": {"number_format": "0.00"},
-            "year1": {"number_format": "0.0"},
+            "year": {"number_format": "0", "alignment": right},
+            "pct0": {"number_format": "0%"},
+            "pct1": {"number_format": "0.0%"},
+            "hours": {"number_format": "General"},
+            "hours_in": {
+                "number_format": "General",
+                "fill": _INPUT_FILL,
+                "font": blue,
+                "protection": unlocked,
+            },
+            "text_right": {"alignment": right},
+            "note": {"font": Font(italic=True)},
+            "note_wrap": {
+                "font": Font(italic=True),
+                "alignment": Alignment(wrap_text=True, vertical="top"),
+            },
+            "ratio": {"number_format": "0.00", "alignment": right},
+            "year1": {"number_format": "0.0", "alignment": right},
             "bold": {"font": Font(bold=True)},
             "legend": {"fill": _INPUT_FILL, "font": Font(italic=True)},
         }
@@ -261,7 +436,7 @@ class _Builder:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         return ws
 
-    def widths(self, ws: Worksheet, widths: dict[str, float]) -> None:
+    def widths(self, ws: Worksheet, widths: Mapping[str, float]) -> None:
         for letter, w in widths.items():
             ws.column_dimensions[letter].width = w
 
@@ -305,7 +480,23 @@ class _Builder:
     # ---- Assumptions
 
     def assumptions(self) -> None:
-        ws, lab, a, n = self.ws_a, self.lab, self.a, self.n
+        ws, n = self.ws_a, self.n
+        r = self._inputs(ws)
+        r, rate_row = self._escalation_rates(ws, r + 2)
+        r = self._escalation_factors(ws, r + 2, rate_row)
+        self._discount_factors(ws, r + 2)
+        self.widths(ws, {"A": 44, "B": 16, "C": 10, "D": 34})
+        for c in range(5, YEAR0 - 1):
+            ws.column_dimensions[col(c)].width = 3
+        ws.column_dimensions[col(YEAR0 - 1)].width = 7
+        for t in range(n + 1):
+            ws.column_dimensions[ycol(t)].width = 10
+        ws.freeze_panes = f"B{self.row_years + 1}"
+
+    def _inputs(self, ws: Worksheet) -> int:
+        """Currency, study period, rate basis, timing and the scalar inputs; returns the last
+        row."""
+        lab, a, n = self.lab, self.a, self.n
         self.text(ws, 1, 1, lab["sheet_assumptions"], "title")
         self.text(ws, 2, 1, lab["legend"], "legend")
         for c, key in enumerate(("parameter", "value", "unit", "note"), start=1):
@@ -349,9 +540,12 @@ class _Builder:
         self.num(ws, r, 2, float(a.downtime_cost_per_hour), "money_in")
         self.text(ws, r, 3, a.currency)
         self.name("downtime_cost_per_hour", ws, f"$B${r}")
+        return r
 
-        # escalation rates, one row per driver; held rates are formulas of the last given one
-        r += 2
+    def _escalation_rates(self, ws: Worksheet, r: int) -> tuple[int, dict[str, int]]:
+        """The escalation rates, one row per driver, under the section title at row r (held
+        rates are formulas of the last given one); returns the last row and each driver's."""
+        lab, a, n = self.lab, self.a, self.n
         self.text(ws, r, 1, lab["escalation_rates"], "section")
         r += 1
         self.row_years = r
@@ -377,9 +571,12 @@ class _Builder:
                     self.f(ws, r, YEAR0 + t, f"{ycol(t - 1)}{r}", rates[t - 1], "pct")
             ref = f"${ycol(1)}${r}" if k_in == 1 else f"${ycol(1)}${r}:${ycol(k_in)}${r}"
             self.name(f"escalation_{dname}", ws, ref)
+        return r, rate_row
 
-        # escalation factors
-        r += 2
+    def _escalation_factors(self, ws: Worksheet, r: int, rate_row: dict[str, int]) -> int:
+        """The escalation factors per driver and the nominal-equivalent factors, under the
+        section title at row r; returns the last row."""
+        lab, a, n = self.lab, self.a, self.n
         self.text(ws, r, 1, lab["escalation_factors"], "section")
         nominal = a.rate_basis == "nominal"
         self.esc_row: dict[str | None, int] = {}
@@ -396,7 +593,7 @@ class _Builder:
             escalation_factors(infl if nominal else zero),
         )
         self.esc_val[None] = escalation_factors(infl if nominal else zero)
-        for d in drivers:
+        for d in rate_row:
             r += 1
             self.esc_row[d] = r
             self.text(ws, r, 1, d, "bold")
@@ -408,9 +605,11 @@ class _Builder:
         self.text(ws, r, 1, lab["nominal_factor"])
         self.nominal_val = escalation_factors(zero if nominal else infl)
         self._factor_row(ws, r, None if nominal else "inflation", self.nominal_val)
+        return r
 
-        # discount factors
-        r += 2
+    def _discount_factors(self, ws: Worksheet, r: int) -> None:
+        """Discount factors of one-time and of recurring amounts, under the title at row r."""
+        lab, a, n = self.lab, self.a, self.n
         self.text(ws, r, 1, lab["discount_factors"], "section")
         d_arr = np.asarray(a.discount_rate, dtype=np.float64)
         self.df_val = {
@@ -436,13 +635,6 @@ class _Builder:
                     "factor",
                 )
 
-        self.widths(ws, {"A": 44, "B": 16, "C": 10, "D": 34})
-        for c in range(5, YEAR0):
-            ws.column_dimensions[col(c)].width = 3
-        for t in range(n + 1):
-            ws.column_dimensions[ycol(t)].width = 10
-        ws.freeze_panes = f"B{self.row_years + 1}"
-
     def _factor_row(
         self, ws: Worksheet, r: int, rate: int | str | None, values: FloatArray
     ) -> None:
@@ -461,100 +653,187 @@ class _Builder:
     # ---- offer sheets
 
     def offer_sheet(self, od: _Offer, is_base: bool) -> None:
-        lab, n, a = self.lab, self.n, self.a
+        a = self.a
         offer = od.offer
         ws = self.sheet(od.title)
-        res = self.results[offer.id]
-        yrs = np.arange(n + 1)
+        hr = self._offer_head(ws, offer, is_base)
+        r = self._coverage_terms(ws, offer.id, hr + 1)
+        fm: _Failures | None = None
+        if offer.failures is not None:
+            fm = self._failure_model(ws, od, offer.failures, r, hr)
+            r = fm.row_fails + 1
+        r += 1
+        self.text(ws, r, 1, f"{self.lab['cash_flows']} ({a.rate_basis}, {a.currency})", "section")
+        lines = self._line_rows(ws, offer, r + 1, hr)
+        r += len(lines)
+        residuals = self._residual_rows(ws, offer, lines, r + 1)
+        r += len(residuals)
+        flows = [*lines, *residuals.values()]
+        if fm is not None and offer.failures is not None:
+            failure_flows = self._failure_rows(ws, fm, offer.failures, r + 1)
+            r += len(failure_flows)
+            flows += failure_flows
+        for x in flows:
+            self._sum_j(ws, x.row, float(x.flows.sum()))
+        r = self._totals(ws, od, flows, r + 1)
+        pv_first, pv_last = self._present_values(
+            ws, od, flows, {x.row for x in residuals.values()}, r + 2
+        )
+        r = self._lifetime_rows(ws, od, pv_first, pv_last)
+        self._price_rows(ws, od, lines, residuals, r + 2)
+        od.basis = np.sum([x.flows for x in flows], axis=0) if flows else np.zeros(self.n + 1)
+        widths = {"A": 40, "B": 13, "C": 13, "D": 17, "J": 17}
+        self.widths(ws, widths | dict.fromkeys("EFGHI", 15.0))
+        for t in range(self.n + 1):
+            ws.column_dimensions[ycol(t)].width = _YEAR_WIDTH
+        ws.freeze_panes = f"B{hr + 1}"
+
+    def _offer_head(self, ws: Worksheet, offer: Offer, is_base: bool) -> int:
+        """Title, id, legend and the header of the line table (returned: its row)."""
+        lab = self.lab
         self.text(ws, 1, 1, offer.title, "title")
         self.text(ws, 2, 1, lab["offer_id"])
         self.text(ws, 2, 2, offer.id, "bold")
         if is_base:
             self.text(ws, 2, 4, lab["baseline_label"], "bold")
         self.text(ws, 3, 1, lab["legend"], "legend")
-        hr = 5  # the year header
-        heads = (
-            "line",
-            "category",
-            "driver",
-            "amount",
-            "first_year",
-            "every",
-            "last_year",
-            "life",
-            "fraction",
-            "total",
-        )
-        for c, key in enumerate(heads, start=1):
+        hr = 5
+        for c, key in enumerate(_LINE_HEADS, start=1):
             self.text(ws, hr, c, lab[key], "header")
+        ws.row_dimensions[hr].height = 30
         self.year_header(ws, hr, YEAR0)
-        r = hr + 1
+        return hr
 
-        # the failure model
-        fails = np.zeros(n + 1)
-        f = offer.failures
-        frow = 0
-        prm: dict[str, int] = {}
-        if f is not None:
-            r += 1
-            self.text(ws, r, 1, lab["failure_model"], "section")
-            hours = float(a.operating_hours_per_year or 0.0)
-            fails = expected_failures(
-                np.array([hours]),
-                np.array([f.mtbf_hours]),
-                np.array([f.shape]),
-                np.array([n]),
-                n + 1,
-            )[0]
-            entries: list[tuple[str, float, str, str]] = [
-                ("mtbf", f.mtbf_hours, "num_in", lab["hours"]),
-                ("shape", f.shape, "num_in", ""),
-                ("repair_cost", float(f.repair_cost), "money_in", a.currency),
-                ("covered", f.covered_fraction, "pct_in", ""),
-                ("downtime_hours", f.downtime_hours, "num_in", lab["hours"]),
-            ]
-            orders = f.order_cost > 0
-            if orders:
-                entries.append(("order_cost", float(f.order_cost), "money_in", a.currency))
-            for key, value, style, unit in entries:
-                r += 1
-                prm[key] = r
-                self.text(ws, r, 1, lab[key])
-                self.num(ws, r, 4, value, style)
-                self.text(ws, r, 5, unit)
-            drivers = [
-                ("repair_driver", f.escalation),
-                ("downtime_driver", f.downtime_escalation),
-            ]
-            if orders:
-                drivers.append(("order_driver", f.order_escalation))
-            for key, drv in drivers:
-                r += 1
-                self.text(ws, r, 1, lab[key])
-                self.text(ws, r, 4, drv if drv else lab["no_driver"])
-            r += 1
-            frow = r
-            self.text(ws, r, 1, lab["expected_failures"], "bold")
-            self.num(ws, r, YEAR0, 0, "count")
-            m, s = f"$D${prm['mtbf']}", f"$D${prm['shape']}"
-            for t in range(1, n + 1):
-                y = f"{ycol(t)}${hr}"
-                h = "operating_hours_per_year"
-                formula = f"({y}*{h}/{m})^{s}-(({y}-1)*{h}/{m})^{s}"
-                self.f(ws, r, YEAR0 + t, formula, float(fails[t]), "count")
-            r += 1
-
-        # cash flows: lines, residual values, failures
+    def _coverage_terms(self, ws: Worksheet, offer_id: str, r: int) -> int:
+        """The warranty and service-plan terms of the quote for this offer, one row each, from
+        row r + 1; returns the blank row after them (r where the quote states none)."""
+        terms = [x for x in self.info.coverage if x.offer_id == offer_id] if self.info else []
+        if not terms:
+            return r
+        lab = self.lab
         r += 1
-        self.text(ws, r, 1, f"{lab['cash_flows']} ({a.rate_basis}, {a.currency})", "section")
-        rows: list[
-            tuple[int, str, str, str | None, int, FloatArray]
-        ] = []  # row, text, cat, driver, timing, flows
-        line_rows: list[int] = []
-        residual_rows: set[int] = set()
-        for line in offer.costs:
+        self.text(ws, r, 1, lab["coverage"], "section")
+        r += 1
+        for c, key in enumerate(_COVERAGE_HEADS, start=1):
+            self.text(ws, r, c, lab[key], "header")
+        ws.row_dimensions[r].height = 45
+        for term in terms:
             r += 1
-            line_rows.append(r)
+            self.text(ws, r, 1, term.name + (f" ({term.code})" if term.code else ""))
+            self.text(ws, r, 2, lab[f"kind_{term.kind}"])
+            self.num(ws, r, 3, term.renewal, "int")
+            fee = None if term.annual_fee is None else float(term.annual_fee)
+            self._maybe(ws, r, 4, fee, "money")
+            self.num(ws, r, 5, term.from_year, "int")
+            self.num(ws, r, 6, term.until_year, "int")
+            self.num(ws, r, 7, term.repair_covered, _pct_style(term.repair_covered))
+            self.num(ws, r, 8, term.maintenance_covered, _pct_style(term.maintenance_covered))
+            self._maybe(ws, r, 9, term.response_hours, "hours")
+            self._maybe(ws, r, 10, term.downtime_hours, "hours")
+            up = term.uptime_promise
+            self._maybe(ws, r, 11, up, "pct" if up is None else _pct_style(up, 1))
+        r += 1
+        self.text(ws, r, 1, lab["coverage_note"], "note")
+        return r + 1
+
+    def _maybe(self, ws: Worksheet, r: int, c: int, value: float | None, style: str) -> None:
+        """A number, or a dash where the term states none."""
+        if value is None:
+            self.text(ws, r, c, _DASH, "text_right")
+        else:
+            self.num(ws, r, c, value, style)
+
+    def _failure_model(
+        self, ws: Worksheet, od: _Offer, f: FailureModel, r: int, hr: int
+    ) -> _Failures:
+        """The failure model's inputs from row r + 1: MTBF, shape and repair cost, the drivers,
+        the coverage terms per year (inputs, one cell per year) and the expected failures."""
+        lab, n, a = self.lab, self.n, self.a
+        r += 1
+        self.text(ws, r, 1, lab["failure_model"], "section")
+        hours = float(a.operating_hours_per_year or 0.0)
+        fails = expected_failures(
+            np.array([hours]), np.array([f.mtbf_hours]), np.array([f.shape]), np.array([n]), n + 1
+        )[0]
+        prm: dict[str, int] = {}
+        entries = (
+            ("mtbf", f.mtbf_hours, "num_in", lab["hours"]),
+            ("shape", f.shape, "num_in", ""),
+            ("repair_cost", float(f.repair_cost), "money_in", a.currency),
+        )
+        for key, value, style, unit in entries:
+            r += 1
+            prm[key] = r
+            self.text(ws, r, 1, lab[key])
+            self.num(ws, r, 4, value, style)
+            self.text(ws, r, 5, unit)
+        orders = f.order_cost > 0 or any((p.order_cost or 0) > 0 for p in f.periods)
+        drivers = [("repair_driver", f.escalation), ("downtime_driver", f.downtime_escalation)]
+        if orders:
+            drivers.append(("order_driver", f.order_escalation))
+        for key, drv in drivers:
+            r += 1
+            self.text(ws, r, 1, lab[key])
+            self.text(ws, r, 4, drv if drv else lab["no_driver"])
+        terms = [f.terms_in(t) for t in range(n + 1)]
+        covered = np.array([x[0] for x in terms], dtype=np.float64)
+        down = np.array([x[1] for x in terms], dtype=np.float64)
+        order = np.array([float(x[2]) for x in terms], dtype=np.float64)
+        if f.periods:
+            r += 1
+            self._period_names(ws, r, f)
+        rows: dict[str, int] = {}
+        per_year = [
+            ("covered_fraction", "covered", "", covered, "pct_in"),
+            ("downtime_hours", "downtime_hours", lab["hours"], down, "hours_in"),
+        ]
+        if orders:
+            per_year.append(("order_cost", "order_cost", a.currency, order, "money_in"))
+        for key, label, unit, values, style in per_year:
+            r += 1
+            rows[key] = r
+            self.text(ws, r, 1, lab[label])
+            self.text(ws, r, 5, unit)
+            for t in range(1, n + 1):
+                self.num(ws, r, YEAR0 + t, float(values[t]), style)
+            self.name(f"{key}_{od.name}", ws, f"${ycol(1)}${r}:${ycol(n)}${r}")
+        r += 1
+        self.text(ws, r, 1, lab["expected_failures"], "bold")
+        self.num(ws, r, YEAR0, 0, "count")
+        m, s = f"$D${prm['mtbf']}", f"$D${prm['shape']}"
+        for t in range(1, n + 1):
+            y = f"{ycol(t)}${hr}"
+            h = "operating_hours_per_year"
+            formula = f"({y}*{h}/{m})^{s}-(({y}-1)*{h}/{m})^{s}"
+            self.f(ws, r, YEAR0 + t, formula, float(fails[t]), "count")
+        return _Failures(
+            fails=fails,
+            row_fails=r,
+            row_repair_cost=prm["repair_cost"],
+            row_covered=rows["covered_fraction"],
+            row_down=rows["downtime_hours"],
+            row_order=rows.get("order_cost", 0),
+            covered=covered,
+            down=down,
+            order=order,
+        )
+
+    def _period_names(self, ws: Worksheet, r: int, f: FailureModel) -> None:
+        """The name of the warranty or plan period each year falls in (blank outside them)."""
+        self.text(ws, r, 1, self.lab["coverage_period"])
+        longest = 1
+        for p in f.periods:
+            label = p.name or f"{self.lab['period']} {p.from_year}-{p.until_year}"
+            for t in range(p.from_year, min(p.until_year, self.n) + 1):
+                self.text(ws, r, YEAR0 + t, label, "wrap")
+            longest = max(longest, _wrapped_lines(label, _YEAR_WIDTH - 2))
+        ws.row_dimensions[r].height = 15 * min(longest, 6)
+
+    def _line_rows(self, ws: Worksheet, offer: Offer, r: int, hr: int) -> list[_Flow]:
+        """One row per cost line from row r: its inputs and its cash flow per year."""
+        n = self.n
+        out: list[_Flow] = []
+        for line in offer.costs:
             amount = float(line.amount)
             if line.year is not None:
                 first = last = line.year
@@ -566,8 +845,7 @@ class _Builder:
                 last = n if line.until_year is None else min(line.until_year, n)
             ind = np.zeros(n + 1)
             ind[list(line.occurrence_years(n))] = 1.0
-            esc = self.esc_val[line.escalation]
-            flows = amount * ind * esc
+            flows = amount * ind * self.esc_val[line.escalation]
             self.text(ws, r, 1, line.name)
             self.text(ws, r, 2, line.category.value)
             self.text(ws, r, 3, line.escalation or "")
@@ -581,31 +859,26 @@ class _Builder:
             for t in range(n + 1):
                 y = f"{ycol(t)}${hr}"
                 cond = f"AND({y}>=$E{r},{y}<=$G{r},MOD({y}-$E{r},MAX(1,$F{r}))=0)"
-                self.f(
-                    ws,
-                    r,
-                    YEAR0 + t,
-                    f"IF({cond},$D{r}*{self.a_ref(t, erow)},0)",
-                    float(flows[t]),
-                    "money",
-                )
-            rows.append(
-                (
-                    r,
-                    line.name,
-                    line.category.value,
-                    line.escalation,
-                    1 if line.recurring else 0,
-                    flows,
-                )
-            )
-        for line, lr in zip(offer.costs, line_rows, strict=True):
+                formula = f"IF({cond},$D{r}*{self.a_ref(t, erow)},0)"
+                self.f(ws, r, YEAR0 + t, formula, float(flows[t]), "money")
+            timing = 1 if line.recurring else 0
+            out.append(_Flow(r, line.name, line.category.value, line.escalation, timing, flows))
+            r += 1
+        return out
+
+    def _residual_rows(
+        self, ws: Worksheet, offer: Offer, lines: list[_Flow], r: int
+    ) -> dict[int, _Flow]:
+        """The residual credit in year N of each line with a life or a residual fraction, from
+        row r; keyed by the line's row."""
+        n, lab = self.n, self.lab
+        out: dict[int, _Flow] = {}
+        for line, lf in zip(offer.costs, lines, strict=True):
             occ = line.occurrence_years(n)
             if not occ or (line.life_years is None and line.residual_fraction is None):
                 continue
-            r += 1
+            lr = lf.row
             amount = float(line.amount)
-            esc_n = float(self.esc_val[line.escalation][n])
             erow = self.esc_row[line.escalation]
             if line.residual_fraction is not None:
                 share_f = f"$I{lr}"
@@ -616,7 +889,7 @@ class _Builder:
                 last_occ = f"$E{lr}+INT(($G{lr}-$E{lr})/{step})*{step}"
                 share_f = f"MAX(0,{last_occ}+$H{lr}-study_period_years)/$H{lr}"
                 share = max(0.0, occ[-1] + line.life_years - n) / line.life_years
-            credit = -amount * share * esc_n
+            credit = -amount * share * float(self.esc_val[line.escalation][n])
             flows = np.zeros(n + 1)
             flows[n] = credit
             label = f"{line.name}: {lab['residual_value']}"
@@ -625,119 +898,109 @@ class _Builder:
             self.text(ws, r, 3, line.escalation or "")
             self.f(ws, r, 4, f"D{lr}", amount, "money")
             self.f(ws, r, YEAR0 + n, f"-$D{lr}*{share_f}*{self.a_ref(n, erow)}", credit, "money")
-            rows.append((r, label, Category.end_of_life.value, line.escalation, 0, flows))
-            residual_rows.add(r)
-        if f is not None:
-            hours_down = f.downtime_hours * float(a.downtime_cost_per_hour)
-            per_fail = float(f.repair_cost) * (1.0 - f.covered_fraction)
-            specs = [
+            out[lr] = _Flow(r, label, Category.end_of_life.value, line.escalation, 0, flows)
+            r += 1
+        return out
+
+    def _failure_rows(self, ws: Worksheet, fm: _Failures, f: FailureModel, r: int) -> list[_Flow]:
+        """Expected repairs, downtime and repair orders from row r: year t's expected failures x
+        year t's terms (the per-year input rows) x the driver's escalation factor."""
+        lab, n = self.lab, self.n
+        fr = fm.row_fails
+        specs = [
+            (
+                "expected_repairs",
+                Category.repair,
+                f.escalation,
+                f"{{y}}${fr}*$D${fm.row_repair_cost}*(1-{{y}}${fm.row_covered})",
+                float(f.repair_cost) * (1.0 - fm.covered),
+            ),
+            (
+                "expected_downtime",
+                Category.downtime,
+                f.downtime_escalation,
+                f"{{y}}${fr}*{{y}}${fm.row_down}*downtime_cost_per_hour",
+                fm.down * float(self.a.downtime_cost_per_hour),
+            ),
+        ]
+        if fm.row_order:
+            specs.append(
                 (
-                    "expected_repairs",
-                    Category.repair,
-                    f.escalation,
-                    f"$D${prm['repair_cost']}*(1-$D${prm['covered']})",
-                    per_fail,
-                ),
-                (
-                    "expected_downtime",
-                    Category.downtime,
-                    f.downtime_escalation,
-                    f"$D${prm['downtime_hours']}*downtime_cost_per_hour",
-                    hours_down,
-                ),
-            ]
-            if f.order_cost > 0:
-                specs.append(
-                    (
-                        "expected_orders",
-                        Category.transaction,
-                        f.order_escalation,
-                        f"$D${prm['order_cost']}",
-                        float(f.order_cost),
-                    )
+                    "expected_orders",
+                    Category.transaction,
+                    f.order_escalation,
+                    f"{{y}}${fr}*{{y}}${fm.row_order}",
+                    fm.order,
                 )
-            for key, cat, drv, dformula, dvalue in specs:
-                r += 1
-                erow = self.esc_row[drv]
-                flows = fails * dvalue * self.esc_val[drv]
-                self.text(ws, r, 1, lab[key])
-                self.text(ws, r, 2, cat.value)
-                self.text(ws, r, 3, drv or "")
-                self.f(ws, r, 4, dformula, dvalue, "money")
-                for t in range(n + 1):
-                    self.f(
-                        ws,
-                        r,
-                        YEAR0 + t,
-                        f"{ycol(t)}${frow}*$D{r}*{self.a_ref(t, erow)}",
-                        float(flows[t]),
-                        "money",
-                    )
-                rows.append((r, lab[key], cat.value, drv, 1, flows))
-        first_row = rows[0][0] if rows else r + 1
-        last_row = r
-        for row, *_rest, flows in rows:
-            self._sum_j(ws, row, float(flows.sum()))
-        basis = np.sum([x[5] for x in rows], axis=0) if rows else np.zeros(n + 1)
-        r += 1
+            )
+        out: list[_Flow] = []
+        for key, cat, drv, per_year, values in specs:
+            erow = self.esc_row[drv]
+            flows = fm.fails * values * self.esc_val[drv]
+            self.text(ws, r, 1, lab[key])
+            self.text(ws, r, 2, cat.value)
+            self.text(ws, r, 3, drv or "")
+            for t in range(n + 1):
+                formula = per_year.format(y=ycol(t)) + f"*{self.a_ref(t, erow)}"
+                self.f(ws, r, YEAR0 + t, formula, float(flows[t]), "money")
+            out.append(_Flow(r, lab[key], cat.value, drv, 1, flows))
+            r += 1
+        return out
+
+    def _totals(self, ws: Worksheet, od: _Offer, flows: list[_Flow], r: int) -> int:
+        """The analysis-basis and nominal totals per year at rows r, r + 1 (returns r + 1)."""
+        lab, n, a = self.lab, self.n, self.a
+        first_row = flows[0].row if flows else r
+        basis = np.sum([x.flows for x in flows], axis=0) if flows else np.zeros(n + 1)
         od.row_total = r
         self.text(ws, r, 1, f"{lab['total_basis']} ({a.rate_basis})", "bold")
         for t in range(n + 1):
-            self.f(
-                ws,
-                r,
-                YEAR0 + t,
-                self._colsum(t, first_row, last_row),
-                float(basis[t]),
-                "money_total",
-            )
+            total = self._colsum(t, first_row, r - 1)
+            self.f(ws, r, YEAR0 + t, total, float(basis[t]), "money_total")
         self._sum_j(ws, r, float(basis.sum()), "money_total")
         r += 1
         od.row_nominal = r
         self.text(ws, r, 1, lab["total_nominal"], "bold")
-        nominal = res.cash_flows.nominal
+        nominal = self.results[od.offer.id].cash_flows.nominal
         for t in range(n + 1):
-            self.f(
-                ws,
-                r,
-                YEAR0 + t,
-                f"{ycol(t)}{od.row_total}*{self.a_ref(t, self.row_nominal)}",
-                nominal[t],
-                "money",
-            )
+            formula = f"{ycol(t)}{od.row_total}*{self.a_ref(t, self.row_nominal)}"
+            self.f(ws, r, YEAR0 + t, formula, nominal[t], "money")
         self._sum_j(ws, r, float(sum(nominal)))
         self.name(f"cash_flow_nominal_{od.name}", ws, f"${ycol(0)}${r}:${ycol(n)}${r}")
+        return r
 
-        # present values
-        r += 2
+    def _present_values(
+        self, ws: Worksheet, od: _Offer, flows: list[_Flow], residual_rows: set[int], r: int
+    ) -> tuple[int, int]:
+        """A present-value row per cash-flow row after the section title at row r; returns the
+        first and last of them."""
+        lab, n = self.lab, self.n
         self.text(ws, r, 1, lab["present_values"], "section")
         self.text(ws, r, YEAR0 - 1, lab["present_value"], "header")
         pv_first = r + 1
-        pv_total = np.zeros(n + 1)
-        for row, label, cat_key, drv, timing, flows in rows:
+        for x in flows:
             r += 1
             od.pv_rows.append(r)
-            pv = flows * self.df_val[timing]
-            pv_total += pv
-            self.text(ws, r, 1, label)
-            self.text(ws, r, 2, cat_key)
-            self.text(ws, r, 3, drv or "")
+            pv = x.flows * self.df_val[x.timing]
+            self.text(ws, r, 1, x.label)
+            self.text(ws, r, 2, x.category)
+            self.text(ws, r, 3, x.driver or "")
             for t in range(n + 1):
-                if row in residual_rows and t != n:
+                if x.row in residual_rows and t != n:
                     continue
-                self.f(
-                    ws,
-                    r,
-                    YEAR0 + t,
-                    f"{ycol(t)}{row}*{self.a_ref(t, self.df_row[timing])}",
-                    float(pv[t]),
-                    "money",
-                )
+                formula = f"{ycol(t)}{x.row}*{self.a_ref(t, self.df_row[x.timing])}"
+                self.f(ws, r, YEAR0 + t, formula, float(pv[t]), "money")
             self._sum_j(ws, r, float(pv.sum()))
-        pv_last = r
         if od.pv_rows:
-            self.name(f"line_pv_{od.name}", ws, f"$J${pv_first}:$J${pv_last}")
-        r += 1
+            self.name(f"line_pv_{od.name}", ws, f"$J${pv_first}:$J${r}")
+        return pv_first, r
+
+    def _lifetime_rows(self, ws: Worksheet, od: _Offer, pv_first: int, pv_last: int) -> int:
+        """Total and cumulative present value, lifetime cost, equivalent annual cost and the
+        present value by category after the present-value rows; returns the last row."""
+        lab, n = self.lab, self.n
+        res = self.results[od.offer.id]
+        r = pv_last + 1
         od.row_pv = r
         pv_res = res.cash_flows.present_value
         self.text(ws, r, 1, lab["total_pv"], "bold")
@@ -763,98 +1026,75 @@ class _Builder:
         r += 1
         od.row_eac = r
         self.text(ws, r, 1, lab["eac"], "bold")
-        self.f(
-            ws,
-            r,
-            10,
-            f"-PMT(discount_rate,study_period_years,J{lcc_row})",
-            res.equivalent_annual_cost,
-            "money_total",
-        )
+        eac = f"-PMT(discount_rate,study_period_years,J{lcc_row})"
+        self.f(ws, r, 10, eac, res.equivalent_annual_cost, "money_total")
         self.name(f"eac_{od.name}", ws, f"$J${r}")
+        od.pv = np.asarray(pv_res, dtype=np.float64)
+        return self._category_rows(ws, od, pv_first, pv_last, lcc_row, r + 2)
 
-        # by category
-        r += 2
+    def _category_rows(
+        self, ws: Worksheet, od: _Offer, pv_first: int, pv_last: int, lcc_row: int, r: int
+    ) -> int:
+        """Present value by category (section title at row r), investment-related and operating
+        costs; returns the last row."""
+        lab = self.lab
+        res = self.results[od.offer.id]
         self.text(ws, r, 1, lab["by_category"], "section")
         self.text(ws, r, 2, lab["category"], "header")
         self.text(ws, r, 3, lab["investment_flag"], "header")
         self.text(ws, r, 10, lab["present_value"], "header")
+        ws.row_dimensions[r].height = 45
         od.row_cat0 = r + 1
-        rng_b = f"$B${pv_first}:$B${max(pv_last, pv_first)}"
+        last = max(pv_last, pv_first)
+        rng_b = f"$B${pv_first}:$B${last}"
         for cat in CATEGORIES:
             r += 1
             self.text(ws, r, 1, self.cats[cat.value])
             self.text(ws, r, 2, cat.value)
             self.num(ws, r, 3, 1 if cat in INVESTMENT_CATEGORIES else 0, "int")
-            self.f(
-                ws,
-                r,
-                10,
-                f"SUMIF({rng_b},$B{r},$J${pv_first}:$J${max(pv_last, pv_first)})",
-                res.by_category[cat.value],
-                "money",
-            )
+            formula = f"SUMIF({rng_b},$B{r},$J${pv_first}:$J${last})"
+            self.f(ws, r, 10, formula, res.by_category[cat.value], "money")
         self.name(f"by_category_{od.name}", ws, f"$J${od.row_cat0}:$J${r}")
         r += 1
         od.row_inv = r
         self.text(ws, r, 1, lab["investment_cost"], "bold")
         c0, c1 = od.row_cat0, od.row_cat0 + len(CATEGORIES) - 1
-        self.f(
-            ws,
-            r,
-            10,
-            f"SUMIF($C${c0}:$C${c1},1,$J${c0}:$J${c1})",
-            res.investment_cost,
-            "money_total",
-        )
+        formula = f"SUMIF($C${c0}:$C${c1},1,$J${c0}:$J${c1})"
+        self.f(ws, r, 10, formula, res.investment_cost, "money_total")
         self.name(f"investment_cost_{od.name}", ws, f"$J${r}")
         r += 1
         od.row_op = r
         self.text(ws, r, 1, lab["operating_cost"], "bold")
         self.f(ws, r, 10, f"J{lcc_row}-J{od.row_inv}", res.operating_cost, "money_total")
         self.name(f"operating_cost_{od.name}", ws, f"$J${r}")
+        return r
 
-        # the year-0 acquisition price and the residual credit it earns (price headroom)
+    def _price_rows(
+        self, ws: Worksheet, od: _Offer, lines: list[_Flow], residuals: dict[int, _Flow], r: int
+    ) -> None:
+        """The year-0 acquisition price (row r) and the residual credit it earns (row r + 1),
+        for the price headroom."""
+        n = self.n
+        own = [*lines, *residuals.values()]
+        pv_row = {x.row: pv for x, pv in zip(own, od.pv_rows[: len(own)], strict=True)}
         price_cells: list[str] = []
         residual_cells: list[str] = []
-        flows_of = {x[0]: x[5] for x in rows}
-        pv_of_row = dict(zip([x[0] for x in rows], od.pv_rows, strict=True))
-        residual_of_line: dict[int, int] = {}
-        res_iter = [x[0] for x in rows[len(line_rows) :]]
-        k = 0
-        for line, lr in zip(offer.costs, line_rows, strict=True):
-            if line.occurrence_years(n) and (
-                line.life_years is not None or line.residual_fraction is not None
-            ):
-                residual_of_line[lr] = res_iter[k]
-                k += 1
-        for line, lr in zip(offer.costs, line_rows, strict=True):
-            if line.category == Category.acquisition and line.year == 0:
-                od.price += float(line.amount)
-                price_cells.append(f"D{lr}")
-                if lr in residual_of_line:
-                    rr = residual_of_line[lr]
-                    residual_cells.append(f"J{pv_of_row[rr]}")
-                    od.price_residual += float(flows_of[rr][n]) * float(self.df_val[0][n])
-        r += 2
+        for line, lf in zip(od.offer.costs, lines, strict=True):
+            if line.category != Category.acquisition or line.year != 0:
+                continue
+            od.price += float(line.amount)
+            price_cells.append(f"D{lf.row}")
+            rf = residuals.get(lf.row)
+            if rf is not None:
+                residual_cells.append(f"J{pv_row[rf.row]}")
+                od.price_residual += float(rf.flows[n]) * float(self.df_val[0][n])
         od.row_price = r
-        self.text(ws, r, 1, lab["price"])
+        self.text(ws, r, 1, self.lab["price"])
         self.f(ws, r, 10, "+".join(price_cells) or "0", od.price, "money")
         r += 1
         od.row_price_residual = r
-        self.text(ws, r, 1, lab["price_residual"])
+        self.text(ws, r, 1, self.lab["price_residual"])
         self.f(ws, r, 10, "+".join(residual_cells) or "0", od.price_residual, "money")
-
-        od.basis = basis
-        od.pv = np.asarray(pv_res, dtype=np.float64)
-        self.widths(
-            ws,
-            {"A": 40, "B": 13, "C": 10, "D": 14, "E": 7, "F": 7, "G": 7, "H": 7, "I": 8, "J": 16},
-        )
-        for t in range(n + 1):
-            ws.column_dimensions[ycol(t)].width = 13
-        ws.freeze_panes = f"B{hr + 1}"
-        del yrs
 
     def _colsum(self, t: int, r0: int, r1: int) -> str:
         if r1 < r0:
@@ -873,43 +1113,26 @@ class _Builder:
     def comparison(self) -> None:
         ws, lab, n = self.ws_cmp, self.lab, self.n
         base = self.offers[self.base]
-        comp = self.res.comparison.offers
         self.text(ws, 1, 1, lab["sheet_comparison"], "title")
         self.text(ws, 2, 1, lab["baseline_label"])
         self.text(ws, 2, 2, base.offer.title, "bold")
-        heads = (
-            "offer",
-            "offer_id",
-            "lifetime_cost",
-            "net_savings",
-            "investment_cost",
-            "operating_cost",
-            "added_investment",
-            "operating_savings",
-            "sir",
-            "airr",
-            "simple_payback",
-            "discounted_payback",
-            "breakeven",
-            "irr",
-            "headroom",
-        )
         hr = 4
-        for c, key in enumerate(heads, start=1):
+        for c, key in enumerate(_CMP_HEADS, start=1):
             self.text(ws, hr, c, lab[key], "header")
-        ws.row_dimensions[hr].height = 45
-        row_of: dict[int, int] = {}
-        for k in range(len(self.offers)):
-            row_of[k] = hr + 1 + k
-        b = row_of[self.base]
-        helper0 = hr + len(self.offers) + 3
+        ws.row_dimensions[hr].height = 60
+        self.cmp_rows: dict[int, int] = {k: hr + 1 + k for k in range(len(self.offers))}
+        self.cmp_cached: dict[tuple[int, int], Cached] = {}
+        note = hr + len(self.offers) + 1
+        self.text(ws, note, 1, lab["payback_note"], "note_wrap")
+        ws.merge_cells(start_row=note, start_column=1, end_row=note, end_column=len(_CMP_HEADS))
+        ws.row_dimensions[note].height = 30
+        helper0 = note + 2
         self.text(ws, helper0, 1, lab["helper_rows"], "section")
         self.text(ws, helper0 + 1, 1, lab["year"], "header")
         self.year_header(ws, helper0 + 1, CMP_YEAR0)
-        hrow = helper0 + 2
-        self.cmp_rows: dict[int, int] = row_of
+        wr = helper0 + 2
         for k, od in enumerate(self.offers):
-            r = row_of[k]
+            r = self.cmp_rows[k]
             res = self.results[od.offer.id]
             self.text(ws, r, 1, od.offer.title)
             self.text(ws, r, 2, od.offer.id)
@@ -917,165 +1140,137 @@ class _Builder:
             self.f(ws, r, 5, self.o_ref(od, f"$J${od.row_inv}"), res.investment_cost, "money")
             self.f(ws, r, 6, self.o_ref(od, f"$J${od.row_op}"), res.operating_cost, "money")
             if k == self.base:
-                self.text(ws, r, 4, lab["baseline"])
+                self.text(ws, r, 4, lab["baseline"], "text_right")
                 continue
-            oc = comp[od.offer.id]
-            inv_b = self.results[base.offer.id].investment_cost
-            op_b = self.results[base.offer.id].operating_cost
-            self.f(ws, r, 4, f"$C${b}-C{r}", oc.net_savings, "money")
-            self.name(f"net_savings_{od.name}", ws, f"$D${r}")
-            self.f(ws, r, 7, f"E{r}-$E${b}", res.investment_cost - inv_b, "money")
-            self.f(ws, r, 8, f"$F${b}-F{r}", op_b - res.operating_cost, "money")
-            na = f'"{self.na}"'
-            self.f(ws, r, 9, f"IF(G{r}>{ZERO},H{r}/G{r},{na})", self._v(oc.sir), "ratio")
-            self.f(
-                ws,
-                r,
-                10,
-                f"IF(ISNUMBER(I{r}),IF(I{r}>=0,(1+discount_rate)*I{r}^(1/study_period_years)-1,{na}),{na})",
-                self._v(oc.airr),
-                "pct",
-            )
-            # working rows
-            sav = base.basis - od.basis
-            sav_pv = base.pv - od.pv
-            cum, cum_pv = np.cumsum(sav), np.cumsum(sav_pv)
-            wr = {
-                "savings_basis": hrow,
-                "cum_savings": hrow + 1,
-                "payback_flag": hrow + 2,
-                "savings_pv": hrow + 3,
-                "cum_savings_pv": hrow + 4,
-                "dpayback_flag": hrow + 5,
-                "cross_flag": hrow + 6,
-                "cross_year": hrow + 7,
-            }
-            for key, row in wr.items():
-                self.text(ws, row, 1, lab[key])
-                self.text(ws, row, 2, od.offer.id)
-            first_cross: int | None = None
-            for t in range(n + 1):
-                x, xb = col(CMP_YEAR0 + t), ycol(t)
-                prev = col(CMP_YEAR0 + t - 1)
-                self.f(
-                    ws,
-                    wr["savings_basis"],
-                    CMP_YEAR0 + t,
-                    self.o_ref(base, f"{xb}{base.row_total}")
-                    + "-"
-                    + self.o_ref(od, f"{xb}{od.row_total}"),
-                    float(sav[t]),
-                    "money",
-                )
-                self.f(
-                    ws,
-                    wr["savings_pv"],
-                    CMP_YEAR0 + t,
-                    self.o_ref(base, f"{xb}{base.row_pv}")
-                    + "-"
-                    + self.o_ref(od, f"{xb}{od.row_pv}"),
-                    float(sav_pv[t]),
-                    "money",
-                )
-                for src, dst, vals in (
-                    ("savings_basis", "cum_savings", cum),
-                    ("savings_pv", "cum_savings_pv", cum_pv),
-                ):
-                    formula = f"{x}{wr[src]}" if t == 0 else f"{prev}{wr[dst]}+{x}{wr[src]}"
-                    self.f(ws, wr[dst], CMP_YEAR0 + t, formula, float(vals[t]), "money")
-                for src, dst, vals in (
-                    ("cum_savings", "payback_flag", cum),
-                    ("cum_savings_pv", "dpayback_flag", cum_pv),
-                ):
-                    flag = 1.0 if vals[t] >= -1e-6 else 0.0
-                    self.f(
-                        ws, wr[dst], CMP_YEAR0 + t, f"IF({x}{wr[src]}>=-{ZERO},1,0)", flag, "int"
-                    )
-                if t >= 1:
-                    c0 = f"${col(CMP_YEAR0)}{wr['cum_savings_pv']}"
-                    cur = f"{x}{wr['cum_savings_pv']}"
-                    crossed = (cum_pv[t] >= -1e-6) if cum_pv[0] < -1e-6 else (cum_pv[t] < -1e-6)
-                    if crossed and first_cross is None:
-                        first_cross = t
-                    self.f(
-                        ws,
-                        wr["cross_flag"],
-                        CMP_YEAR0 + t,
-                        f"IF({c0}<-{ZERO},IF({cur}>=-{ZERO},1,0),IF({cur}<-{ZERO},1,0))",
-                        1.0 if crossed else 0.0,
-                        "int",
-                    )
-            y0, y1, yn = col(CMP_YEAR0), col(CMP_YEAR0 + 1), col(CMP_YEAR0 + n)
-            self.f(
-                ws,
-                wr["cross_year"],
-                CMP_YEAR0,
-                f"IFERROR(MATCH(1,{y1}{wr['cross_flag']}:{yn}{wr['cross_flag']},0),{na})",
-                float(first_cross) if first_cross is not None else self.na,
-                "int",
-            )
-            self.f(
-                ws,
-                r,
-                11,
-                f"IFERROR(MATCH(1,{y0}{wr['payback_flag']}:{yn}{wr['payback_flag']},0)-1,{na})",
-                self._v(oc.simple_payback_year),
-                "int",
-            )
-            self.f(
-                ws,
-                r,
-                12,
-                f"IFERROR(MATCH(1,{y0}{wr['dpayback_flag']}:{yn}{wr['dpayback_flag']},0)-1,{na})",
-                self._v(oc.discounted_payback_year),
-                "int",
-            )
-            kc = f"${y0}${wr['cross_year']}"
-            cum_rng = f"${y0}${wr['cum_savings_pv']}:${yn}${wr['cum_savings_pv']}"
-            before = f"INDEX({cum_rng},{kc})"
-            after = f"INDEX({cum_rng},{kc}+1)"
-            self.f(
-                ws,
-                r,
-                13,
-                f"IF(ABS(${y0}${wr['cum_savings_pv']})<={ZERO},0,IF(ISNUMBER({kc}),{kc}-1+(-{before})/({after}-{before}),{na}))",
-                self._v(oc.breakeven_year),
-                "year1",
-            )
-            self.f(
-                ws,
-                r,
-                14,
-                f"IFERROR(IRR({y0}{wr['savings_basis']}:{yn}{wr['savings_basis']}),{na})",
-                self._v(oc.irr),
-                "pct",
-            )
-            price = self.o_ref(od, f"$J${od.row_price}")
-            credit = self.o_ref(od, f"$J${od.row_price_residual}")
-            share = f"IF({price}>0,-{credit}/{price},0)"
-            self.f(
-                ws,
-                r,
-                15,
-                f"IF({share}<1,D{r}/(1-{share}),{na})",
-                self._v(oc.price_headroom),
-                "money",
-            )
-            for key, c_ in (
-                ("sir", 9),
-                ("airr", 10),
-                ("simple_payback", 11),
-                ("discounted_payback", 12),
-                ("breakeven", 13),
-                ("irr", 14),
-                ("price_headroom", 15),
-            ):
-                self.name(f"{key}_{od.name}", ws, f"${col(c_)}${r}")
-            hrow += 9
-        self.widths(ws, {"A": 40, "B": 14})
-        for c in range(3, max(16, CMP_YEAR0 + n + 1)):
+            rows = self._working_rows(ws, od, wr, helper0 + 1)
+            self._measures(ws, k, od, rows)
+            wr += len(rows) + 1
+        self.widths(ws, {"A": 48, "B": 14})
+        for c in range(3, max(len(_CMP_HEADS) + 1, CMP_YEAR0 + n + 1)):
             ws.column_dimensions[col(c)].width = 15
         ws.freeze_panes = f"C{hr + 1}"
+
+    def _cmp(self, ws: Worksheet, k: int, c: int, formula: str, value: Cached, style: str) -> None:
+        """A measure in offer k's row of the comparison table (the summary repeats its value)."""
+        self.f(ws, self.cmp_rows[k], c, formula, value, style)
+        self.cmp_cached[(k, c)] = value
+
+    def _measures(self, ws: Worksheet, k: int, od: _Offer, wr: dict[str, int]) -> None:
+        """Offer k's measures against the baseline, from the working rows ``wr``."""
+        n, na = self.n, f'"{self.na}"'
+        r, b = self.cmp_rows[k], self.cmp_rows[self.base]
+        res, res_b = self.results[od.offer.id], self.results[self.offers[self.base].offer.id]
+        oc = self.res.comparison.offers[od.offer.id]
+        self._cmp(ws, k, 4, f"$C${b}-C{r}", oc.net_savings, "money")
+        self.name(f"net_savings_{od.name}", ws, f"$D${r}")
+        added = res.investment_cost - res_b.investment_cost
+        self.f(ws, r, 7, f"E{r}-$E${b}", added, "money")
+        self.f(ws, r, 8, f"$F${b}-F{r}", res_b.operating_cost - res.operating_cost, "money")
+        self._cmp(ws, k, 9, f"IF(G{r}>{ZERO},H{r}/G{r},{na})", self._v(oc.sir), "ratio")
+        airr = f"IF(I{r}>=0,(1+discount_rate)*I{r}^(1/study_period_years)-1,{na})"
+        self._cmp(ws, k, 10, f"IF(ISNUMBER(I{r}),{airr},{na})", self._v(oc.airr), "pct")
+        # paybacks: only where the offer adds investment (a dash: nothing to pay back)
+        invests = added > 1e-6
+        y0, yn = col(CMP_YEAR0), col(CMP_YEAR0 + n)
+
+        def first(key: str, none: str) -> str:
+            return f"IFERROR(MATCH(1,{y0}{wr[key]}:{yn}{wr[key]},0)-1,{none})"
+
+        dash = f'"{_DASH}"'
+        for c, key, value in (
+            (11, "payback_flag", oc.simple_payback_year),
+            (12, "dpayback_flag", oc.discounted_payback_year),
+        ):
+            cached = self._v(value) if value is not None or invests else _DASH
+            self._cmp(ws, k, c, f"IF(G{r}>{ZERO},{first(key, na)},{dash})", cached, "year")
+        for c, key, value in (
+            (13, "neg_again_flag", oc.savings_negative_again_year),
+            (14, "recovered_flag", oc.savings_recovered_year),
+        ):
+            self._cmp(ws, k, c, first(key, '""'), "" if value is None else float(value), "year")
+        kc = f"${y0}${wr['cross_year']}"
+        cum_rng = f"${y0}${wr['cum_savings_pv']}:${yn}${wr['cum_savings_pv']}"
+        before, after = f"INDEX({cum_rng},{kc})", f"INDEX({cum_rng},{kc}+1)"
+        crossing = f"IF(ISNUMBER({kc}),{kc}-1+(-{before})/({after}-{before}),{na})"
+        level = f"ABS(${y0}${wr['cum_savings_pv']})<={ZERO}"
+        self._cmp(ws, k, 15, f"IF({level},0,{crossing})", self._v(oc.breakeven_year), "year1")
+        # IRR's iteration starts at the engine's rate where there is one: from the default guess
+        # (10 %) it may miss a root far from it, or find another root than the engine's
+        guess = "" if oc.irr is None else f",{oc.irr!r}"
+        irr = f"IFERROR(IRR({y0}{wr['savings_basis']}:{yn}{wr['savings_basis']}{guess}),{na})"
+        self._cmp(ws, k, 16, irr, self._v(oc.irr), "pct")
+        price = self.o_ref(od, f"$J${od.row_price}")
+        credit = self.o_ref(od, f"$J${od.row_price_residual}")
+        share = f"IF({price}>0,-{credit}/{price},0)"
+        headroom = f"IF({share}<1,D{r}/(1-{share}),{na})"
+        self._cmp(ws, k, 17, headroom, self._v(oc.price_headroom), "money")
+        for key, c_ in _CMP_NAMES:
+            self.name(f"{key}_{od.name}", ws, f"${col(c_)}${r}")
+
+    def _working_rows(self, ws: Worksheet, od: _Offer, row: int, year_row: int) -> dict[str, int]:
+        """Offer od's working rows against the baseline from row ``row`` (years 0..N in the
+        columns of the year header at ``year_row``): savings, cumulative savings and the flags
+        the paybacks and the breakeven are read from."""
+        n, cmp_row = self.n, self.cmp_rows[self.offers.index(od)]
+        base = self.offers[self.base]
+        oc = self.res.comparison.offers[od.offer.id]
+        wr = {key: row + i for i, key in enumerate(_WORKING_ROWS)}
+        for key, r in wr.items():
+            self.text(ws, r, 1, self.lab[key])
+            self.text(ws, r, 2, od.offer.id)
+        sav, sav_pv = base.basis - od.basis, base.pv - od.pv
+        cum, cum_pv = np.cumsum(sav), np.cumsum(sav_pv)
+        dpb, neg = oc.discounted_payback_year, oc.savings_negative_again_year
+        first_cross: int | None = None
+        for t in range(n + 1):
+            c = CMP_YEAR0 + t
+            x, xb, prev = col(c), ycol(t), col(c - 1)
+            for key, row_b, row_o, vals in (
+                ("savings_basis", base.row_total, od.row_total, sav),
+                ("savings_pv", base.row_pv, od.row_pv, sav_pv),
+            ):
+                formula = self.o_ref(base, f"{xb}{row_b}") + "-" + self.o_ref(od, f"{xb}{row_o}")
+                self.f(ws, wr[key], c, formula, float(vals[t]), "money")
+            for src, dst, vals in (
+                ("savings_basis", "cum_savings", cum),
+                ("savings_pv", "cum_savings_pv", cum_pv),
+            ):
+                formula = f"{x}{wr[src]}" if t == 0 else f"{prev}{wr[dst]}+{x}{wr[src]}"
+                self.f(ws, wr[dst], c, formula, float(vals[t]), "money")
+            for src, dst, vals in (
+                ("cum_savings", "payback_flag", cum),
+                ("cum_savings_pv", "dpayback_flag", cum_pv),
+            ):
+                flag = 1.0 if vals[t] >= -1e-6 else 0.0
+                self.f(ws, wr[dst], c, f"IF({x}{wr[src]}>=-{ZERO},1,0)", flag, "int")
+            # after the discounted payback: negative again, then no longer negative
+            year, ok = f"{x}${year_row}", f"{x}{wr['dpayback_flag']}"
+            for dst, after, want, since in (
+                ("neg_again_flag", 12, 0, dpb),
+                ("recovered_flag", 13, 1, neg),
+            ):
+                at = f"${col(after)}${cmp_row}"
+                hit = since is not None and t > since and (cum_pv[t] >= -1e-6) == bool(want)
+                formula = f"IF(ISNUMBER({at}),IF(AND({year}>{at},{ok}={want}),1,0),0)"
+                self.f(ws, wr[dst], c, formula, 1.0 if hit else 0.0, "int")
+            if t >= 1:
+                c0 = f"${col(CMP_YEAR0)}{wr['cum_savings_pv']}"
+                cur = f"{x}{wr['cum_savings_pv']}"
+                crossed = (cum_pv[t] >= -1e-6) if cum_pv[0] < -1e-6 else (cum_pv[t] < -1e-6)
+                if crossed and first_cross is None:
+                    first_cross = t
+                formula = f"IF({c0}<-{ZERO},IF({cur}>=-{ZERO},1,0),IF({cur}<-{ZERO},1,0))"
+                self.f(ws, wr["cross_flag"], c, formula, 1.0 if crossed else 0.0, "int")
+        y1, yn = col(CMP_YEAR0 + 1), col(CMP_YEAR0 + n)
+        self.f(
+            ws,
+            wr["cross_year"],
+            CMP_YEAR0,
+            f'IFERROR(MATCH(1,{y1}{wr["cross_flag"]}:{yn}{wr["cross_flag"]},0),"{self.na}")',
+            float(first_cross) if first_cross is not None else self.na,
+            "int",
+        )
+        return wr
 
     def _v(self, x: float | int | None) -> Cached:
         return self.na if x is None else float(x)
@@ -1083,8 +1278,19 @@ class _Builder:
     # ---- Summary
 
     def summary(self) -> None:
-        ws, lab, a = self.ws_sum, self.lab, self.a
-        info = self.info
+        ws = self.ws_sum
+        hr = self._summary_head(ws)
+        r = self._summary_measures(ws, hr)
+        self._summary_charts(ws, hr, self._summary_categories(ws, r + 2))
+        self.widths(ws, {"A": 42})
+        for k in range(len(self.offers)):
+            ws.column_dimensions[col(2 + k)].width = 22
+        ws.freeze_panes = f"B{hr + 1}"
+
+    def _summary_head(self, ws: Worksheet) -> int:
+        """Title, the quote's header fields, currency, period, rate and baseline; returns the
+        row of the measures' header."""
+        lab, a, info = self.lab, self.a, self.info
         self.text(ws, 1, 1, (info.title if info and info.title else lab["title"]), "title")
         r = 2
         if info is not None:
@@ -1115,31 +1321,21 @@ class _Builder:
         r += 1
         self.text(ws, r, 1, lab["baseline_label"])
         self.text(ws, r, 2, self.offers[self.base].offer.title, "bold")
-        r += 2
-        hr = r
+        if info is not None and not info.buyer_effort_counted:
+            r += 1
+            self.text(ws, r, 1, lab["effort_not_counted"], "note")
+        return r + 2
+
+    def _summary_measures(self, ws: Worksheet, hr: int) -> int:
+        """The offers side by side (header at row hr) and the recommended mark; returns the
+        mark's row."""
+        lab = self.lab
         self.text(ws, hr, 1, lab["measure"], "header")
         for k, od in enumerate(self.offers):
             self.text(ws, hr, 2 + k, od.offer.title, "header")
         ws.row_dimensions[hr].height = 45
         cmp_t = q(self.ws_cmp.title)
-        comp = self.res.comparison.offers
-        lcc_row = hr + 3
-        rows: list[tuple[str, str, int | None, str]] = [
-            ("offer_id", "", None, "text"),
-            ("price", "price", None, "money"),
-            ("lifetime_cost", "", 3, "money"),
-            ("eac", "eac", None, "money"),
-            ("net_savings", "net_savings", 4, "money"),
-            ("sir", "sir", 9, "ratio"),
-            ("airr", "airr", 10, "pct"),
-            ("simple_payback", "simple_payback_year", 11, "int"),
-            ("discounted_payback", "discounted_payback_year", 12, "int"),
-            ("breakeven", "breakeven_year", 13, "year1"),
-            ("headroom", "price_headroom", 15, "money"),
-        ]
-        n_off = len(self.offers)
-        last_c = col(1 + n_off)
-        for i, (key, attr, ccol, style) in enumerate(rows):
+        for i, (key, ccol, style) in enumerate(_SUMMARY_ROWS):
             rr = hr + 1 + i
             self.text(ws, rr, 1, lab[key], "bold" if key in ("lifetime_cost", "eac") else "text")
             for k, od in enumerate(self.offers):
@@ -1152,45 +1348,35 @@ class _Builder:
                 elif key == "lifetime_cost":
                     self.f(ws, rr, c, f"{cmp_t}!$C${self.cmp_rows[k]}", res.lifetime_cost, style)
                 elif key == "eac":
-                    self.f(
-                        ws,
-                        rr,
-                        c,
-                        self.o_ref(od, f"$J${od.row_eac}"),
-                        res.equivalent_annual_cost,
-                        style,
-                    )
+                    eac = self.o_ref(od, f"$J${od.row_eac}")
+                    self.f(ws, rr, c, eac, res.equivalent_annual_cost, style)
                 elif k == self.base:
-                    self.text(ws, rr, c, lab["baseline"])
+                    self.text(ws, rr, c, lab["baseline"], "text_right")
                 else:
-                    assert ccol is not None
-                    value = getattr(comp[od.offer.id], attr)
-                    self.f(
-                        ws, rr, c, f"{cmp_t}!${col(ccol)}${self.cmp_rows[k]}", self._v(value), style
-                    )
-        rr = hr + 1 + len(rows)
+                    value = self.cmp_cached[(k, ccol)]
+                    self.f(ws, rr, c, f"{cmp_t}!${col(ccol)}${self.cmp_rows[k]}", value, style)
+        rr = hr + 1 + len(_SUMMARY_ROWS)
+        lcc_row = hr + 1 + [x[0] for x in _SUMMARY_ROWS].index("lifetime_cost")
+        last_c = col(1 + len(self.offers))
         self.text(ws, rr, 1, lab["recommended"], "bold")
+        mark = f"✔ {lab['recommended_mark']}"
         for k, od in enumerate(self.offers):
             c = 2 + k
-            mark = f"✔ {lab['recommended_mark']}"
             value = mark if od.offer.id == self.res.comparison.recommended else ""
-            self.f(
-                ws,
-                rr,
-                c,
-                f'IF({col(c)}{lcc_row}=MIN($B${lcc_row}:${last_c}${lcc_row}),"{mark}","")',
-                value,
-                "bold",
-            )
+            lowest = f"{col(c)}{lcc_row}=MIN($B${lcc_row}:${last_c}${lcc_row})"
+            self.f(ws, rr, c, f'IF({lowest},"{mark}","")', value, "bold")
+        return rr
 
-        # lifetime cost by category, for the stacked bar chart
-        r = rr + 2
+    def _summary_categories(self, ws: Worksheet, r: int) -> BarChart:
+        """Lifetime cost by category from row r (section title), and its stacked bar chart."""
+        lab, n_off = self.lab, len(self.offers)
         self.text(ws, r, 1, lab["chart_categories"], "section")
         r += 1
         cat_hr = r
         self.text(ws, r, 1, lab["category"], "header")
         for k, od in enumerate(self.offers):
             self.text(ws, r, 2 + k, od.offer.title, "header")
+        ws.row_dimensions[r].height = 45
         bar = BarChart()
         bar.type = "col"
         bar.grouping = "stacked"
@@ -1216,22 +1402,19 @@ class _Builder:
         self.text(ws, r, 1, lab["total"], "bold")
         for k, od in enumerate(self.offers):
             x = col(2 + k)
-            self.f(
-                ws,
-                r,
-                2 + k,
-                f"SUM({x}{cat_hr + 1}:{x}{r - 1})",
-                self.results[od.offer.id].lifetime_cost,
-                "money_total",
-            )
+            lcc = self.results[od.offer.id].lifetime_cost
+            self.f(ws, r, 2 + k, f"SUM({x}{cat_hr + 1}:{x}{r - 1})", lcc, "money_total")
         bar.set_categories(Reference(ws, min_col=2, max_col=1 + n_off, min_row=cat_hr))
-        anchor_col = col(3 + n_off)
-        ws.add_chart(bar, f"{anchor_col}{hr}")
+        return bar
 
+    def _summary_charts(self, ws: Worksheet, hr: int, bar: BarChart) -> None:
+        """The bar chart and the line chart of cumulative discounted cost, right of the table."""
+        anchor_col = col(3 + len(self.offers))
+        ws.add_chart(bar, f"{anchor_col}{hr}")
         line = LineChart()
-        line.title = lab["chart_cumulative"]
+        line.title = self.lab["chart_cumulative"]
         line.y_axis.title = self.a.currency
-        line.x_axis.title = lab["year"]
+        line.x_axis.title = self.lab["year"]
         line.height, line.width = 9, 16
         for od in self.offers:
             ows = self.wb[od.title]
@@ -1245,11 +1428,7 @@ class _Builder:
             Reference(self.wb[first.title], min_col=YEAR0, max_col=YEAR0 + self.n, min_row=5)
         )
         ws.add_chart(line, f"{anchor_col}{hr + 20}")
-
-        self.widths(ws, {"A": 42})
-        for k in range(n_off):
-            ws.column_dimensions[col(2 + k)].width = 22
-        ws.freeze_panes = f"B{hr + 1}"
+        ws.page_setup.fitToHeight = 1  # the summary prints on one page, its charts included
 
     # ---- Method
 

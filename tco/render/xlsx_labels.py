@@ -66,11 +66,31 @@ _EN: Final[dict[str, str]] = {
     "mtbf": "MTBF (scale)",
     "shape": "Shape",
     "repair_cost": "Repair cost per failure (base year)",
-    "covered": "Share covered by the service plan",
-    "downtime_hours": "Downtime per failure",
+    "covered": "Share of repair cost covered, per year",
+    "downtime_hours": "Downtime per failure, per year",
     "repair_driver": "Escalation of repairs",
     "downtime_driver": "Escalation of downtime cost",
-    "order_cost": "Buyer's cost per repair order (base year)",
+    "order_cost": "Buyer's cost per repair order (base year), per year",
+    "coverage_period": "Warranty or plan period",
+    "period": "Period",
+    "coverage": "Warranty and service plan",
+    "cov_name": "Warranty or plan",
+    "cov_kind": "Kind",
+    "cov_renewal": "Renewal (0 = first term)",
+    "cov_fee": "Annual fee (base year)",
+    "cov_from": "From year",
+    "cov_until": "Until year",
+    "cov_repairs": "Repairs covered",
+    "cov_maintenance": "Maintenance covered",
+    "cov_response": "Response time (hours)",
+    "cov_downtime": "Downtime per failure (hours)",
+    "cov_uptime": "Uptime promise",
+    "kind_warranty": "Warranty",
+    "kind_service_plan": "Service plan",
+    "coverage_note": "Outside these terms the buyer pays repairs, maintenance and repair orders "
+    "in full. The failure model's rows per year below hold the terms of each year.",
+    "effort_not_counted": "The buyer's own procurement effort (purchase and repair orders) is "
+    "not counted in these figures.",
     "order_driver": "Escalation of repair orders",
     "expected_failures": "Expected failures",
     "cash_flows": "Cash flows",
@@ -108,6 +128,8 @@ _EN: Final[dict[str, str]] = {
     "airr": "Adjusted internal rate of return (AIRR)",
     "simple_payback": "Simple payback year",
     "discounted_payback": "Discounted payback year",
+    "dearer_again": "Dearer again from year",
+    "cheaper_again": "Cheaper again from year",
     "breakeven": "Breakeven year (cost curves cross)",
     "irr": "IRR of the added investment",
     "headroom": "Price headroom",
@@ -119,9 +141,15 @@ _EN: Final[dict[str, str]] = {
     "savings_pv": "Savings (PV)",
     "cum_savings_pv": "Cumulative savings (PV)",
     "dpayback_flag": "Cumulative PV savings not negative (1 = yes)",
+    "neg_again_flag": "Negative again after the payback (1 = yes)",
+    "recovered_flag": "Not negative again after that (1 = yes)",
     "cross_flag": "Cost curves have crossed (1 = yes)",
     "cross_year": "First year after the crossing",
     "helper_rows": "Working rows for paybacks and breakeven, per offer against the baseline",
+    "payback_note": "Paybacks: \u2013 where the offer adds no investment (nothing to pay back), "
+    "n/a where cumulative savings stay negative. Dearer again / cheaper again: the years "
+    "after the discounted payback in which cumulative discounted savings turn negative again "
+    "and recover; blank where they do not.",
     "na": "n/a",
     "chart_cumulative": "Cumulative discounted cost",
     "chart_categories": "Lifetime cost by category (present value)",
@@ -185,11 +213,32 @@ _DE: Final[dict[str, str]] = {
     "mtbf": "MTBF (Skala)",
     "shape": "Formparameter",
     "repair_cost": "Reparaturkosten je Ausfall (Basisjahr)",
-    "covered": "Vom Servicevertrag gedeckter Anteil",
-    "downtime_hours": "Stillstand je Ausfall",
+    "covered": "Gedeckter Anteil der Reparaturkosten, je Jahr",
+    "downtime_hours": "Stillstand je Ausfall, je Jahr",
     "repair_driver": "Preissteigerung der Reparaturen",
     "downtime_driver": "Preissteigerung der Stillstandskosten",
-    "order_cost": "Kosten des Käufers je Reparaturauftrag (Basisjahr)",
+    "order_cost": "Kosten des Käufers je Reparaturauftrag (Basisjahr), je Jahr",
+    "coverage_period": "Garantie- oder Vertragszeitraum",
+    "period": "Zeitraum",
+    "coverage": "Garantie und Servicevertrag",
+    "cov_name": "Garantie oder Vertrag",
+    "cov_kind": "Art",
+    "cov_renewal": "Verlängerung (0 = erste Laufzeit)",
+    "cov_fee": "Jahresgebühr (Basisjahr)",
+    "cov_from": "Ab Jahr",
+    "cov_until": "Bis Jahr",
+    "cov_repairs": "Reparaturen gedeckt",
+    "cov_maintenance": "Wartung gedeckt",
+    "cov_response": "Reaktionszeit (Stunden)",
+    "cov_downtime": "Stillstand je Ausfall (Stunden)",
+    "cov_uptime": "Zugesagte Verfügbarkeit",
+    "kind_warranty": "Garantie",
+    "kind_service_plan": "Servicevertrag",
+    "coverage_note": "Außerhalb dieser Laufzeiten trägt der Käufer Reparaturen, Wartung und "
+    "Reparaturaufträge voll. Die Zeilen je Jahr im Ausfallmodell unten enthalten die "
+    "Bedingungen jedes Jahres.",
+    "effort_not_counted": "Der eigene Beschaffungsaufwand des Käufers (Bestell- und "
+    "Reparaturaufträge) ist in diesen Zahlen nicht berücksichtigt.",
     "order_driver": "Preissteigerung der Reparaturaufträge",
     "expected_failures": "Erwartete Ausfälle",
     "cash_flows": "Zahlungen",
@@ -227,6 +276,8 @@ _DE: Final[dict[str, str]] = {
     "airr": "Bereinigter interner Zinsfuß (AIRR)",
     "simple_payback": "Statische Amortisation (Jahr)",
     "discounted_payback": "Dynamische Amortisation (Jahr)",
+    "dearer_again": "Wieder teurer ab Jahr",
+    "cheaper_again": "Wieder günstiger ab Jahr",
     "breakeven": "Break-even-Jahr (Kostenkurven schneiden sich)",
     "irr": "Interner Zinsfuß der Mehrinvestition",
     "headroom": "Preisspielraum",
@@ -238,9 +289,15 @@ _DE: Final[dict[str, str]] = {
     "savings_pv": "Einsparung (Barwert)",
     "cum_savings_pv": "Kumulierte Einsparung (Barwert)",
     "dpayback_flag": "Kumulierte Barwerteinsparung nicht negativ (1 = ja)",
+    "neg_again_flag": "Nach der Amortisation wieder negativ (1 = ja)",
+    "recovered_flag": "Danach nicht mehr negativ (1 = ja)",
     "cross_flag": "Kostenkurven haben sich geschnitten (1 = ja)",
     "cross_year": "Erstes Jahr nach dem Schnittpunkt",
     "helper_rows": "Hilfszeilen für Amortisation und Break-even, je Angebot gegenüber der Referenz",
+    "payback_note": "Amortisation: \u2013, wenn das Angebot keine Mehrinvestition erfordert "
+    "(nichts zu amortisieren), k. A., wenn die kumulierte Einsparung negativ bleibt. Wieder "
+    "teurer / wieder günstiger: die Jahre nach der dynamischen Amortisation, in denen die "
+    "kumulierte abgezinste Einsparung wieder negativ wird und sich erholt; leer, wenn nicht.",
     "na": "k. A.",
     "chart_cumulative": "Kumulierte abgezinste Kosten",
     "chart_categories": "Lebenszykluskosten nach Kategorie (Barwert)",
@@ -262,17 +319,23 @@ _METHOD_EN: Final[tuple[str, ...]] = (
     "year N x remaining life / life (linear, of its last occurrence), or x its residual "
     "fraction where one is given. It counts as end of life.",
     "Expected failures in year t: H(t) - H(t-1), H(t) = (t x operating hours / MTBF)^shape "
-    "(minimal repair). Each costs the repair cost not covered by the service plan, and the "
-    "downtime hours x the downtime cost per hour.",
+    "(minimal repair). Each costs the repair cost not covered by a warranty or service plan, "
+    "the downtime hours x the downtime cost per hour, and the buyer's cost of a repair order. "
+    "Covered share, downtime hours and order cost are given per year: a warranty or plan period "
+    "sets them for its years, the failure model's own values hold in the others.",
     "Lifetime cost: the sum of all present values. Equivalent annual cost: the lifetime cost "
     "spread over N years at the discount rate (-PMT(d, N, lifetime cost)).",
     "Net savings: lifetime cost of the baseline minus that of the offer. SIR: present value of "
     "operating savings / present value of added investment (acquisition, installation, "
     "replacement, financing and end of life are investment-related). AIRR = (1+d) x SIR^(1/N) "
     "- 1. Both are n/a where the offer adds no investment.",
-    "Payback years: the first year in which cumulative savings, undiscounted or discounted, are "
-    "no longer negative. Breakeven: where the cumulative discounted cost curves cross, "
-    "interpolated within the year.",
+    "Payback years: where the offer adds investment, the first year in which cumulative "
+    "savings, undiscounted or discounted, are no longer negative (a dash where it adds none: "
+    "there is nothing to pay back). Dearer again from year: the first year after the "
+    "discounted payback in which cumulative discounted savings are negative again; cheaper "
+    "again from year: the first year after that in which they are no longer negative. "
+    "Breakeven: where the cumulative discounted cost curves cross, interpolated within the "
+    "year.",
     "Price headroom: how much the year-0 acquisition price could rise before the offer costs as "
     "much over its life as the baseline.",
     "The workbook's formulas reproduce the engine to the cent; the cached values stored with "
@@ -293,17 +356,24 @@ _METHOD_DE: Final[tuple[str, ...]] = (
     "ihres auf Jahr N gesteigerten Betrags x Restnutzungsdauer / Nutzungsdauer (linear, ab dem "
     "letzten Auftreten), oder x ihrem Restwertanteil, wo angegeben. Sie zählt zum Lebensende.",
     "Erwartete Ausfälle im Jahr t: H(t) - H(t-1), H(t) = (t x Betriebsstunden / MTBF)^Form "
-    "(minimale Reparatur). Jeder kostet den nicht vom Servicevertrag gedeckten Teil der "
-    "Reparaturkosten und die Stillstandsstunden x die Stillstandskosten pro Stunde.",
+    "(minimale Reparatur). Jeder kostet den nicht von Garantie oder Servicevertrag gedeckten "
+    "Teil der Reparaturkosten, die Stillstandsstunden x die Stillstandskosten pro Stunde und "
+    "die Kosten des Käufers für einen Reparaturauftrag. Gedeckter Anteil, Stillstandsstunden "
+    "und Auftragskosten gelten je Jahr: ein Garantie- oder Vertragszeitraum legt sie für seine "
+    "Jahre fest, in den übrigen gelten die Werte des Ausfallmodells.",
     "Lebenszykluskosten: die Summe aller Barwerte. Äquivalente jährliche Kosten: die "
     "Lebenszykluskosten verteilt auf N Jahre zum Kalkulationszinssatz (-RMZ(d; N; Kosten)).",
     "Nettoeinsparung: Lebenszykluskosten der Referenz minus die des Angebots. SIR: Barwert der "
     "Betriebskosteneinsparung / Barwert der Mehrinvestition (Anschaffung, Installation, Ersatz, "
     "Finanzierung und Lebensende sind investitionsbezogen). AIRR = (1+d) x SIR^(1/N) - 1. "
     "Beide entfallen, wenn das Angebot keine Mehrinvestition erfordert.",
-    "Amortisationsjahr: das erste Jahr, in dem die kumulierte Einsparung, nicht abgezinst oder "
-    "abgezinst, nicht mehr negativ ist. Break-even: wo sich die kumulierten abgezinsten "
-    "Kostenkurven schneiden, innerhalb des Jahres interpoliert.",
+    "Amortisationsjahr: wenn das Angebot eine Mehrinvestition erfordert, das erste Jahr, in dem "
+    "die kumulierte Einsparung, nicht abgezinst oder abgezinst, nicht mehr negativ ist (ein "
+    "Strich, wenn nicht: es gibt nichts zu amortisieren). Wieder teurer ab Jahr: das erste "
+    "Jahr nach der dynamischen Amortisation, in dem die kumulierte abgezinste Einsparung wieder "
+    "negativ ist; wieder günstiger ab Jahr: das erste Jahr danach, in dem sie nicht mehr "
+    "negativ ist. Break-even: wo sich die kumulierten abgezinsten Kostenkurven schneiden, "
+    "innerhalb des Jahres interpoliert.",
     "Preisspielraum: um wie viel der Kaufpreis in Jahr 0 steigen könnte, bis das Angebot über "
     "seine Lebensdauer so viel kostet wie die Referenz.",
     "Die Formeln der Arbeitsmappe bilden die Berechnung centgenau nach; die mit ihnen "
