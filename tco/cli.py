@@ -18,7 +18,7 @@ from rich.table import Table
 
 from tco.errors import TcoError
 from tco.money import format_amount, round_parts
-from tco.results import ScenarioResult, evaluate, result_json
+from tco.results import OfferComparison, ScenarioResult, evaluate, result_json
 from tco.scenario import CATEGORIES, load_scenario, scenario_json_schema
 
 app = typer.Typer(
@@ -69,16 +69,53 @@ def _year(x: float | None) -> str:
     return f"{x:.1f}" if not float(x).is_integer() else f"{int(x)}"
 
 
+#: Marks of payback cells without a year, explained below the table.
+NO_INVESTMENT = "–¹"
+NEVER = "–²"
+
+
+def _payback(c: OfferComparison, year: int | None) -> str:
+    """The payback year; "–¹" where the offer adds no investment (nothing to pay back: the
+    contract's SIR is null exactly there), "–²" where it does not pay back within the study."""
+    if year is not None:
+        return str(year)
+    return NO_INVESTMENT if c.sir is None else NEVER
+
+
+def _cheaper_again(c: OfferComparison, n: int) -> str:
+    if c.savings_negative_again_year is None:
+        return "–"
+    return f"not by year {n}" if c.savings_recovered_year is None else str(c.savings_recovered_year)
+
+
 def comparison_table(result: ScenarioResult) -> Table:
     """Offers side by side: categories as rows (present values), totals and measures."""
     cur = result.currency
+    n = result.study_period_years
+    comp = result.comparison.offers
+    cells = [
+        _payback(c, year)
+        for c in comp.values()
+        for year in (c.simple_payback_year, c.discounted_payback_year)
+    ]
+    reversal = any(c.savings_negative_again_year is not None for c in comp.values())
+    caption = [
+        f"{result.method.rate_basis} discount rate {result.method.discount_rate:.2%}, "
+        f"{result.method.timing.replace('_', '-')}; baseline: {result.comparison.baseline}; "
+        f"recommended: {result.comparison.recommended}"
+    ]
+    if NO_INVESTMENT in cells:
+        caption.append(f"{NO_INVESTMENT} no added investment: nothing to pay back")
+    if NEVER in cells:
+        caption.append(f"{NEVER} does not pay back within the {n}-year study period")
+    if reversal:
+        caption.append(
+            "dearer again: cumulative discounted savings negative again after the payback; "
+            "cheaper again: recovered"
+        )
     table = Table(
-        title=f"Lifetime cost over {result.study_period_years} years, present value in {cur}",
-        caption=(
-            f"{result.method.rate_basis} discount rate {result.method.discount_rate:.2%}, "
-            f"{result.method.timing.replace('_', '-')}; baseline: {result.comparison.baseline}; "
-            f"recommended: {result.comparison.recommended}"
-        ),
+        title=f"Lifetime cost over {n} years, present value in {cur}",
+        caption="\n".join(escape(line) for line in caption),
     )
     table.add_column("", no_wrap=True)
     for o in result.offers:
@@ -109,7 +146,6 @@ def comparison_table(result: ScenarioResult) -> Table:
         ],
     )
     table.add_section()
-    comp = result.comparison.offers
 
     def row(label: str, fn: object) -> None:
         cells = []
@@ -122,8 +158,16 @@ def comparison_table(result: ScenarioResult) -> Table:
     row("Savings-to-investment ratio", lambda c: _ratio(c.sir))
     row("Adjusted IRR", lambda c: _pct(c.airr))
     row("IRR of the added investment", lambda c: _pct(c.irr))
-    row("Simple payback year", lambda c: _year(c.simple_payback_year))
-    row("Discounted payback year", lambda c: _year(c.discounted_payback_year))
+    row("Simple payback year", lambda c: _payback(c, c.simple_payback_year))
+    row("Discounted payback year", lambda c: _payback(c, c.discounted_payback_year))
+    if reversal:
+        row(
+            "Dearer again from year",
+            lambda c: (
+                "–" if c.savings_negative_again_year is None else str(c.savings_negative_again_year)
+            ),
+        )
+        row("Cheaper again from year", lambda c: _cheaper_again(c, n))
     row("Breakeven (curves cross)", lambda c: _year(c.breakeven_year))
     row(
         "Price headroom",

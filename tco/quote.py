@@ -1200,6 +1200,13 @@ def recommendation(built: BuiltQuote, result: ScenarioResult) -> str:
         parts.append(f"its extra price pays back in year {dpb}")
     elif dpb == 0:
         parts.append("it is cheaper from the first day")
+    again, recovered = c.savings_negative_again_year, c.savings_recovered_year
+    if dpb is not None and again is not None:  # a payback that reverses says so
+        parts[-1] += (
+            f" but is dearer again from year {again} until year {recovered}"
+            if recovered is not None
+            else f" but is dearer again from year {again} to the end of the study period"
+        )
     if c.price_headroom is not None and c.price_headroom > 0:
         parts.append(
             f"it stays the cheaper choice even at a price {cur} "

@@ -536,7 +536,7 @@ def export_data(uow: UnitOfWork, number: str, version: int | None = None) -> Exp
             seller=view.summary.seller,
             issued=view.summary.as_of,
             valid_until=view.summary.valid_until,
-            terms=view.version.recommendation,
+            # the document states the recommendation itself, in the document's language
             coverage=built.coverage if built is not None else (),
             buyer_effort_counted=built.buyer_effort_counted if built is not None else True,
         ),

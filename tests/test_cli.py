@@ -194,3 +194,74 @@ def test_a_scenario_whose_numbers_overflow_is_refused_by_name(tmp_path: Path) ->
     assert out.exit_code == 2
     assert out.stderr.startswith("error: offers[1]: its cash flows overflow")
     assert out.stdout == ""
+
+
+def table_rows(output: str) -> dict[str, list[str]]:
+    """Label -> cells of the rows of the evaluate table (rich box drawing)."""
+    rows: dict[str, list[str]] = {}
+    for line in output.splitlines():
+        if line.startswith("│"):
+            cells = [c.strip() for c in line.strip().strip("│").split("│")]
+            rows[cells[0]] = cells[1:]
+    return rows
+
+
+def test_the_table_shows_paybacks_and_their_reversal(examples_dir: Path) -> None:
+    """CNC: ours pays back in year 8, is dearer again from year 10 and cheaper again from 13;
+    keeping the old machine adds no investment, so it has nothing to pay back (never "0")."""
+    path = examples_dir / "cnc.yaml"
+    out = runner.invoke(app, ["evaluate", str(path)], terminal_width=200)
+    assert out.exit_code == 0, out.output
+    comp = evaluate(load_scenario(path)).comparison.offers
+    ours, keep = comp["ours"], comp["keep_old"]
+    assert keep.sir is None  # the contract's mark of an offer that adds no investment
+    rows = table_rows(out.stdout)
+    assert rows["Simple payback year"] == [str(ours.simple_payback_year), "baseline", "–¹"]
+    assert rows["Discounted payback year"] == [str(ours.discounted_payback_year), "baseline", "–¹"]
+    assert rows["Dearer again from year"] == [
+        str(ours.savings_negative_again_year),
+        "baseline",
+        "–",
+    ]
+    assert rows["Cheaper again from year"] == [str(ours.savings_recovered_year), "baseline", "–"]
+    assert (ours.discounted_payback_year, ours.savings_negative_again_year) == (8, 10)
+    assert ours.savings_recovered_year == 13
+    assert "–¹ no added investment: nothing to pay back" in out.stdout
+    assert "–²" not in out.stdout
+
+
+def test_the_table_has_no_reversal_rows_without_a_reversal(examples_dir: Path) -> None:
+    out = runner.invoke(
+        app, ["evaluate", str(examples_dir / "compressor.yaml")], terminal_width=200
+    )
+    rows = table_rows(out.stdout)
+    assert rows["Discounted payback year"] == ["1", "1", "baseline"]
+    assert "Dearer again from year" not in rows
+    assert "Cheaper again from year" not in rows
+    assert "–¹" not in out.stdout
+
+
+def test_the_table_marks_a_payback_that_never_comes_and_one_that_does_not_recover(
+    tmp_path: Path, examples_dir: Path
+) -> None:
+    import yaml
+
+    data = yaml.safe_load((examples_dir / "cnc.yaml").read_text())
+    # keep_old with an expensive rebuild: it now invests more and never pays back
+    data["offers"][2]["costs"][0]["amount"] = 400000
+    # ours: a spindle replacement in year 10 so dear that it does not recover from it
+    (spindle,) = [c for c in data["offers"][0]["costs"] if c["name"] == "Spindle replacement"]
+    spindle["amount"] = 150000
+    f = tmp_path / "s.yaml"
+    f.write_text(yaml.safe_dump(data))
+    comp = evaluate(load_scenario(f)).comparison.offers
+    ours, keep = comp["ours"], comp["keep_old"]
+    assert keep.sir is not None
+    assert keep.discounted_payback_year is None
+    assert ours.savings_negative_again_year is not None
+    assert ours.savings_recovered_year is None
+    out = runner.invoke(app, ["evaluate", str(f)], terminal_width=200)
+    rows = table_rows(out.stdout)
+    assert rows["Discounted payback year"][2] == "–²"
+    assert rows["Cheaper again from year"] == ["not by year 20", "baseline", "–"]
+    assert "–² does not pay back within the 20-year study period" in out.stdout

@@ -21,10 +21,11 @@ from typer.testing import CliRunner
 from tco.cli import app
 from tco.errors import TcoError
 from tco.money import round_money
+from tco.quote import CoverageTerm
 from tco.render.document import render_html, write_document
 from tco.render.files import OutputError
 from tco.render.info import QuoteInfo
-from tco.render.locale import LocaleError
+from tco.render.locale import SENTENCES, LocaleError
 from tco.results import ScenarioResult, evaluate
 from tco.scenario import Scenario, load_scenario, parse_scenario
 
@@ -375,3 +376,467 @@ def test_unwritable_path_is_a_project_error(
     with pytest.raises(OutputError):
         write_document(sc, result, html=blocker / "q.html")
     assert list(tmp_path.iterdir()) == [blocker]
+
+
+# --------------------------------------------------------------------------------------------
+# Paybacks under contract version 2: reversals, offers that add no investment
+
+
+def _cnc_expectation(result: ScenarioResult) -> tuple[int, int, int, str]:
+    """The discounted payback, dearer-again and cheaper-again years of 'ours' (the engine's),
+    and the name of our one-time line falling in the dearer-again year (the scenario file's)."""
+    ours = result.comparison.offers["ours"]
+    years = (
+        ours.discounted_payback_year,
+        ours.savings_negative_again_year,
+        ours.savings_recovered_year,
+    )
+    assert years == (8, 10, 13)  # examples/cnc.yaml: the spindle replacement in year 10
+    (line,) = [
+        c["name"]
+        for c in raw("cnc")["offers"][0]["costs"]
+        if c.get("year") == years[1] and c["amount"] > 0
+    ]
+    return years[0], years[1], years[2], line
+
+
+def test_cnc_headline_states_the_payback_and_its_reversal(
+    cnc: tuple[Scenario, ScenarioResult],
+) -> None:
+    sc, result = cnc
+    payback, again, recovered, line = _cnc_expectation(result)
+    text = _text(render_html(sc, result))
+    assert text.endswith(
+        f"; it pays back in year {payback}; after the {line} in year {again} it is dearer again "
+        f"until year {recovered}."
+    )
+    assert line == "Spindle replacement"
+
+
+def test_cnc_headline_states_the_reversal_in_german(cnc: tuple[Scenario, ScenarioResult]) -> None:
+    sc, result = cnc
+    payback, again, recovered, line = _cnc_expectation(result)
+    text = _text(render_html(sc, result, locale="de_DE"))
+    assert text.endswith(
+        f"; es amortisiert sich im Jahr {payback}; nach der Position „{line}“ im Jahr {again} "
+        f"ist es bis zum Jahr {recovered} wieder teurer."
+    )
+
+
+REVERSAL_ROWS = {
+    "en": ("Discounted payback year", "Dearer again from year", "Cheaper again from year"),
+    "de_DE": ("Amortisationsjahr (dynamisch)", "Wieder teurer ab Jahr", "Wieder günstiger ab Jahr"),
+}
+
+
+@pytest.mark.parametrize("locale", ["en", "de_DE"])
+def test_every_payback_row_is_accompanied_by_the_reversal_rows(
+    cnc: tuple[Scenario, ScenarioResult], locale: str
+) -> None:
+    sc, result = cnc
+    doc = parse(render_html(sc, result, locale=locale))
+    baseline = "baseline" if locale == "en" else "Referenz"
+    payback, dearer, cheaper = REVERSAL_ROWS[locale]
+    summary = table(doc, "summary")  # ours, competitor (baseline), keep_old
+    assert row(summary, payback) == ["8", baseline, "–¹"]
+    assert row(summary, dearer) == ["10", baseline, "–"]
+    assert row(summary, cheaper) == ["13", baseline, "–"]
+    comparison = table(doc, "comparison")  # ours, keep_old
+    simple = "Simple payback year" if locale == "en" else "Amortisationsjahr (statisch)"
+    assert row(comparison, simple) == [str(result.comparison.offers["ours"].simple_payback_year),
+                                       "–¹"]  # fmt: skip
+    assert row(comparison, payback) == ["8", "–¹"]
+    assert row(comparison, dearer) == ["10", "–"]
+    assert row(comparison, cheaper) == ["13", "–"]
+
+
+def test_no_payback_year_for_an_offer_that_adds_no_investment(
+    cnc: tuple[Scenario, ScenarioResult],
+) -> None:
+    """keep_old invests less than the competitor (the baseline): nothing to pay back. The
+    document shows "–¹" and says why, never "0"."""
+    sc, result = cnc
+    keep = result.comparison.offers["keep_old"]
+    assert keep.sir is None
+    assert keep.discounted_payback_year is None
+    for locale, note in (
+        ("en", "–¹ No added investment (installation, replacements and residual values counted): "
+               "nothing to pay back."),
+        ("de_DE", "–¹ Keine Mehrinvestition (Installation, Ersatz und Restwerte eingerechnet): "
+                  "nichts zu amortisieren."),
+    ):  # fmt: skip
+        html = render_html(sc, result, locale=locale)
+        doc = parse(html)
+        for name in ("summary", "comparison"):
+            cells = [c for r in table(doc, name) if r[0] in REVERSAL_ROWS[locale] for c in r[1:]]
+            assert "0" not in cells
+        assert html.count(note) == 2  # below the summary and below the comparison
+
+
+REVERSAL: dict[str, Any] = {
+    # Eight years, no discounting. Ours: 10,000 and 1,000 a year, a 6,000 overhaul in year 4;
+    # the competitor: 6,000 and 2,500 a year; keeping the old machine: 3,200 a year.
+    # Cumulative savings of ours: -4000, -2500, -1000, 500 (pays back in 3), -4000 (dearer again
+    # in 4), -2500, -1000, 500 (cheaper again in 7), 2000.
+    "assumptions": {"currency": "EUR", "study_period_years": 8, "discount_rate": 0.0},
+    "baseline": "competitor",
+    "offers": [
+        {
+            "id": "ours",
+            "name": "Ours",
+            "costs": [
+                {"name": "Machine", "category": "acquisition", "amount": 10000, "year": 0},
+                {"name": "Energy", "category": "energy", "amount": 1000, "every_years": 1},
+                {"name": "Overhaul", "category": "maintenance", "amount": 6000, "year": 4},
+            ],
+        },
+        {
+            "id": "competitor",
+            "name": "Theirs",
+            "costs": [
+                {"name": "Machine", "category": "acquisition", "amount": 6000, "year": 0},
+                {"name": "Energy", "category": "energy", "amount": 2500, "every_years": 1},
+            ],
+        },
+        {
+            "id": "keep_old",
+            "name": "Keep",
+            "costs": [{"name": "Energy", "category": "energy", "amount": 3200, "every_years": 1}],
+        },
+    ],
+}
+
+
+def _reversal(**changes: Any) -> dict[str, Any]:
+    data = copy.deepcopy(REVERSAL)
+    for path, value in changes.items():
+        offer, line = (int(x) for x in path.split("_")[1:])
+        data["offers"][offer]["costs"][line] = value
+    return data
+
+
+def test_the_cause_of_a_reversal_is_named_only_when_one_line_explains_it() -> None:
+    sc, result = _scenario(REVERSAL)
+    assert _text(render_html(sc, result)).endswith(
+        "despite a EUR 4,000.00 higher price; it pays back in year 3; after the Overhaul in "
+        "year 4 it is dearer again until year 7."
+    )
+    # two overhauls of 3,000 in year 4: neither alone explains the shortfall of 4,000
+    data = copy.deepcopy(REVERSAL)
+    data["offers"][0]["costs"][2:] = [
+        {"name": "Overhaul A", "category": "maintenance", "amount": 3000, "year": 4},
+        {
+            "name": "Overhaul B",
+            "category": "maintenance",
+            "amount": 3000,
+            "every_years": 4,
+            "until_year": 4,
+        },
+    ]
+    sc, result = _scenario(data)
+    assert result.comparison.offers["ours"].savings_negative_again_year == 4
+    text = _text(render_html(sc, result))
+    assert text.endswith("it pays back in year 3; in year 4 it is dearer again until year 7.")
+    assert "Overhaul" not in text
+    assert _text(render_html(sc, result, locale="de_DE")).endswith(
+        "es amortisiert sich im Jahr 3; ab dem Jahr 4 ist es bis zum Jahr 7 wieder teurer."
+    )
+
+
+def test_a_credit_of_the_baseline_can_be_the_cause() -> None:
+    """Ours without its overhaul, the competitor with a trade-in credit of 6,000 in year 4."""
+    data = copy.deepcopy(REVERSAL)
+    del data["offers"][0]["costs"][2]
+    data["offers"][1]["costs"].append(
+        {"name": "Trade-in credit", "category": "end_of_life", "amount": -6000, "year": 4}
+    )
+    sc, result = _scenario(data)
+    assert result.comparison.offers["ours"].savings_negative_again_year == 4
+    assert _text(render_html(sc, result)).endswith(
+        "it pays back in year 3; after the Trade-in credit of Theirs in year 4 it is dearer again "
+        "until year 7."
+    )
+
+
+def test_a_reversal_that_does_not_recover_is_shown_to_the_end() -> None:
+    """A 20,000 overhaul: ours is dearer from year 4 to the end. Keeping the old machine is
+    then recommended; it is cheaper to buy and adds no investment, so no payback is claimed."""
+    data = copy.deepcopy(REVERSAL)
+    data["offers"][0]["costs"][2]["amount"] = 20000
+    sc, result = _scenario(data)
+    ours = result.comparison.offers["ours"]
+    assert (ours.discounted_payback_year, ours.savings_negative_again_year) == (3, 4)
+    assert ours.savings_recovered_year is None
+    assert result.comparison.recommended == "keep_old"
+    text = _text(render_html(sc, result))
+    assert text == (
+        "Over 8 years Keep costs EUR 400.00 less than Theirs and is EUR 6,000.00 cheaper to buy."
+    )
+    assert "pay" not in text
+    for locale, cells in (("en", ["4", "not by year 8"]), ("de_DE", ["4", "nicht bis Jahr 8"])):
+        doc = parse(render_html(sc, result, locale=locale))
+        _, dearer, cheaper = REVERSAL_ROWS[locale]
+        rows = table(doc, "comparison")  # ours, keep_old
+        assert [row(rows, dearer)[0], row(rows, cheaper)[0]] == cells
+        assert row(rows, dearer)[1] == row(rows, cheaper)[1] == "–"
+
+
+def test_the_headline_claims_no_payback_for_a_dearer_offer_that_adds_no_investment() -> None:
+    """Ours costs EUR 4,000 more to buy but the competitor needs a 10,000 replacement in year
+    0: counted with it, ours adds no investment."""
+    data = copy.deepcopy(REVERSAL)
+    del data["offers"][0]["costs"][2]
+    data["offers"][1]["costs"].append(
+        {"name": "Rebuild", "category": "replacement", "amount": 10000, "year": 0}
+    )
+    sc, result = _scenario(data)
+    ours = result.comparison.offers["ours"]
+    assert (ours.sir, ours.discounted_payback_year) == (None, None)
+    assert _text(render_html(sc, result)).endswith(
+        "despite a EUR 4,000.00 higher price; counting installation, replacements and residual "
+        "values it adds no investment, so there is nothing to pay back."
+    )
+    german = _text(render_html(sc, result, locale="de_DE"))
+    assert german.endswith("es gibt also nichts zu amortisieren.")
+    assert "amortisiert sich" not in german
+
+
+def test_an_offer_that_never_pays_back_is_marked_and_explained() -> None:
+    data = copy.deepcopy(REVERSAL)
+    del data["offers"][0]["costs"][2]
+    data["offers"][0]["costs"][0]["amount"] = 30000  # 24,000 more, 1,500 a year back
+    sc, result = _scenario(data)
+    assert result.comparison.offers["ours"].discounted_payback_year is None
+    html = render_html(sc, result)
+    assert row(table(parse(html), "comparison"), "Discounted payback year") == ["–²", "–¹"]
+    assert "–² Does not pay back within the 8-year study period." in html
+    assert "Dearer again from year" not in html  # no offer reverses: no reversal rows
+
+
+# --------------------------------------------------------------------------------------------
+# Coverage: warranties and service-plan terms
+
+
+@pytest.fixture(scope="module")
+def pump() -> tuple[Scenario, ScenarioResult]:
+    sc = load_scenario(EXAMPLES / "pump.yaml")
+    return sc, evaluate(sc)
+
+
+class _Strip(HTMLParser):
+    """Cover id -> (rows of the terms table, {year: key} of the coverage strip, notes)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.covers: dict[str, tuple[list[list[str]], dict[str, str], list[str]]] = {}
+        self._cover: str | None = None
+        self._table = ""
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+        self._years: list[str] = []
+        self._note: list[str] | None = None
+        self._depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        ident = a.get("id") or ""
+        if tag == "div" and ident.startswith("cover-"):
+            self._cover, self._depth = ident.removeprefix("cover-"), 0
+            self.covers[self._cover] = ([], {}, [])
+        if self._cover is None:
+            return
+        if tag == "div":
+            self._depth += 1
+        elif tag == "table":
+            self._table = a.get("class") or ""
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("td", "th"):
+            self._cell = []
+        elif tag == "p":
+            self._note = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._cover is None:
+            return
+        terms, strip, notes = self.covers[self._cover]
+        if tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            if self._table == "terms":
+                terms.append(self._row)
+            elif self._row[1:] and self._row[0] in ("Year", "Jahr"):
+                self._years = self._row[1:]
+            else:
+                strip.update((y, k) for y, k in zip(self._years, self._row[1:], strict=True) if y)
+            self._row = None
+        elif tag == "p" and self._note is not None:
+            notes.append(" ".join("".join(self._note).replace("\u00a0", " ").split()))
+            self._note = None
+        elif tag == "div":
+            self._depth -= 1
+            if self._depth == 0:
+                self._cover = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+        if self._note is not None:
+            self._note.append(data)
+
+
+def covers(html: str) -> dict[str, tuple[list[list[str]], dict[str, str], list[str]]]:
+    p = _Strip()
+    p.feed(html)
+    return p.covers
+
+
+def test_pump_coverage_from_the_scenario_periods(pump: tuple[Scenario, ScenarioResult]) -> None:
+    """The five-year plan covers years 1-5 of the 15-year study and no more."""
+    sc, result = pump
+    data = raw("pump")
+    periods = data["offers"][0]["failures"]["periods"]
+    n = data["assumptions"]["study_period_years"]
+    covered = {y for p in periods for y in range(p["from_year"], p["until_year"] + 1)}
+    assert covered == set(range(1, 6))
+    assert n == 15
+    html = render_html(sc, result)
+    assert "Warranty and service cover" in html
+    found = covers(html)
+    assert set(found) == {"ours", "competitor"}  # both have periods
+    terms, strip, notes = found["ours"]
+    assert terms[0] == [
+        "Cover", "Years", "Repairs covered", "Downtime per failure", "Buyer's cost per repair order"
+    ]  # fmt: skip
+    assert [r[0] for r in terms[1:]] == [
+        f"{k} {p['name']}" for k, p in zip("AB", periods, strict=True)
+    ]
+    assert [r[1] for r in terms[1:]] == [f"{p['from_year']}–{p['until_year']}" for p in periods]
+    assert [r[2] for r in terms[1:]] == ["100 %", "100 %"]
+    assert [r[3] for r in terms[1:]] == ["12 h", "12 h"]
+    assert strip == {
+        str(y): ("A" if y <= 2 else "B") if y in covered else "–" for y in range(1, n + 1)
+    }
+    assert "Covered in years 1–5 of the 15-year study period; not covered in years 6–15." in notes
+    assert (
+        "Outside these terms: repairs covered 0 %, downtime per failure 30 h, buyer's cost per "
+        "repair order EUR 195.00." in notes
+    )
+    _, their_strip, their_notes = found["competitor"]
+    assert [y for y, k in their_strip.items() if k != "–"] == ["1"]
+    assert (
+        "Covered in year 1 of the 15-year study period; not covered in years 2–15." in their_notes
+    )
+
+
+def test_pump_coverage_in_german(pump: tuple[Scenario, ScenarioResult]) -> None:
+    sc, result = pump
+    found = covers(render_html(sc, result, locale="de_DE"))
+    terms, strip, notes = found["ours"]
+    assert terms[0][:3] == ["Abdeckung", "Jahre", "Reparaturen gedeckt"]
+    assert [k for _, k in sorted(strip.items(), key=lambda kv: int(kv[0]))] == (
+        ["A"] * 2 + ["B"] * 3 + ["–"] * 10
+    )
+    assert (
+        "Abgedeckt in den Jahren 1–5 des 15-jährigen Betrachtungszeitraums; nicht abgedeckt in "
+        "den Jahren 6–15." in notes
+    )
+
+
+def quote_terms() -> tuple[CoverageTerm, ...]:
+    plan: dict[str, Any] = {
+        "offer_id": "ours",
+        "kind": "service_plan",
+        "name": "Vollwartung",
+        "code": "FULLCARE",
+        "repair_covered": 1.0,
+        "maintenance_covered": 0.5,
+        "response_hours": 8,
+        "downtime_hours": 12,
+        "uptime_promise": 0.985,
+        "annual_fee": Decimal("2900"),
+    }
+    return (
+        CoverageTerm(offer_id="ours", kind="warranty", name="Herstellergarantie", from_year=1,
+                     until_year=2, repair_covered=1.0),
+        CoverageTerm(**plan, from_year=1, until_year=5),
+        CoverageTerm(**plan, renewal=1, from_year=6, until_year=10),
+    )  # fmt: skip
+
+
+def test_the_quote_coverage_terms_are_shown_with_renewals_and_years(
+    pump: tuple[Scenario, ScenarioResult],
+) -> None:
+    """A quote's terms replace the scenario's periods; where two terms cover a year, both keys."""
+    sc, result = pump
+    html = render_html(sc, result, info=QuoteInfo(coverage=quote_terms()))
+    found = covers(html)
+    assert set(found) == {"ours"}  # the competitor has no term in the quote
+    terms, strip, notes = found["ours"]
+    assert terms[0] == [
+        "Cover", "Years", "Repairs covered", "Maintenance covered", "Response time",
+        "Downtime per failure", "Uptime promise", "Annual fee (base year)",
+    ]  # fmt: skip
+    assert terms[1:] == [
+        ["A Herstellergarantie Warranty", "1–2", "100 %", "0 %", "–", "–", "–", "–"],
+        ["B Vollwartung Service plan", "1–5", "100 %", "50 %", "8 h", "12 h",
+         "98.5 %", "EUR 2,900.00"],
+        ["C Vollwartung (renewal 1) Service plan", "6–10", "100 %", "50 %", "8 h",
+         "12 h", "98.5 %", "EUR 2,900.00"],
+    ]  # fmt: skip
+    want = {str(y): "A+B" if y <= 2 else "B" if y <= 5 else "C" if y <= 10 else "–"
+            for y in range(1, 16)}  # fmt: skip
+    assert strip == want
+    assert "Covered in years 1–10 of the 15-year study period; not covered in years 11–15." in notes
+    german = covers(render_html(sc, result, locale="de_DE", info=QuoteInfo(coverage=quote_terms())))
+    g_terms, _, _ = german["ours"]
+    assert g_terms[3][0] == "C Vollwartung (Verlängerung 1) Serviceplan"
+    assert g_terms[1][0] == "A Herstellergarantie Garantie"
+
+
+def test_the_buyer_effort_note(compressor: tuple[Scenario, ScenarioResult]) -> None:
+    sc, result = compressor
+    en = "The buyer's own procurement effort (raising purchase and repair orders) is not counted "
+    de = "Der eigene Beschaffungsaufwand des Käufers (Bestell- und Reparaturaufträge) ist in "
+    off = QuoteInfo(buyer_effort_counted=False)
+    assert en in _plain(render_html(sc, result, info=off))
+    assert de in _plain(render_html(sc, result, locale="de_DE", info=off))
+    assert "procurement effort" not in render_html(sc, result)
+    assert "Beschaffungsaufwand" not in render_html(sc, result, locale="de_DE", info=QuoteInfo())
+
+
+def _plain(html: str) -> str:
+    return " ".join(html.replace("\u00a0", " ").replace("&#39;", "'").split())
+
+
+def _user_texts(sc: Scenario, info: QuoteInfo) -> list[str]:
+    texts = [o.title for o in sc.offers] + [o.id for o in sc.offers]
+    texts += [c.name for o in sc.offers for c in o.costs]
+    texts += [p.name for o in sc.offers if o.failures for p in o.failures.periods]
+    texts += [t.name for t in info.coverage]
+    return sorted(set(texts), key=len, reverse=True)
+
+
+#: English labels and sentences the German document must not show (added with contract v2).
+ENGLISH_SINCE_V2 = (
+    "Dearer again", "Cheaper again", "dearer again", "Warranty and service cover", "Cover",
+    "Covered", "not covered", "Years", "Repairs covered", "Maintenance covered",
+    "Response time", "Downtime per failure", "Uptime promise", "Annual fee", "renewal",
+    "Service plan", "Warranty", "not by year", "No added investment", "pay back",
+    "pays back", "procurement effort", "coverage terms", "outside",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("example", ["cnc", "pump"])
+def test_no_english_labels_in_german_documents(example: str) -> None:
+    sc = load_scenario(EXAMPLES / f"{example}.yaml")
+    result = evaluate(sc)
+    for info in (QuoteInfo(), QuoteInfo(coverage=quote_terms(), buyer_effort_counted=False)):
+        text = _plain(re.sub(r"<[^>]+>", " ", render_html(sc, result, locale="de_DE", info=info)))
+        for user in _user_texts(sc, info):
+            text = text.replace(user, " ")
+        found = [w for w in ENGLISH_SINCE_V2 if re.search(rf"\b{re.escape(w)}\b", text)]
+        assert not found, found
+    # every sentence exists in both languages
+    assert set(SENTENCES["de"]) == set(SENTENCES["en"])

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tco.money import round_money
+from tco.quote import CoverageTerm
 from tco.render.document import render_pdf, write_document
+from tco.render.info import QuoteInfo
 from tco.results import ScenarioResult, evaluate
 from tco.scenario import Scenario, load_scenario
 
@@ -91,3 +95,84 @@ def test_pdf_and_html_are_written_together(
     write_document(sc, result, html=tmp_path / "q.html", pdf=tmp_path / "q.pdf", locale="de_DE")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["q.html", "q.pdf"]
     assert "Lebenszykluskosten" in _text(tmp_path / "q.pdf")
+
+
+@pytest.fixture(scope="module")
+def cnc() -> tuple[Scenario, ScenarioResult]:
+    sc = load_scenario(EXAMPLES / "cnc.yaml")
+    return sc, evaluate(sc)
+
+
+#: A full header, the buyer's effort left out: the most page one carries.
+FULL_INFO = QuoteInfo(
+    number="Q-2026-00042",
+    version=2,
+    customer="Berger Werkzeugbau AG",
+    seller="Jonas Keller",
+    issued=date(2026, 4, 15),
+    valid_until=date(2027, 4, 15),
+    buyer_effort_counted=False,
+)
+
+
+@pytest.mark.parametrize(
+    ("locale", "sentence", "chart"),
+    [
+        (
+            "en",
+            "it pays back in year {p}; after the Spindle replacement in year {a} it is dearer "
+            "again until year {r}.",
+            "Cumulative discounted cost",
+        ),
+        (
+            "de_DE",
+            "es amortisiert sich im Jahr {p}; nach der Position „Spindle replacement“ im Jahr {a} "
+            "ist es bis zum Jahr {r} wieder teurer.",
+            "Kumulierte diskontierte Kosten",
+        ),
+    ],
+)
+def test_pdf_page_one_states_the_reversal_and_keeps_both_charts(
+    tmp_path: Path, cnc: tuple[Scenario, ScenarioResult], locale: str, sentence: str, chart: str
+) -> None:
+    sc, result = cnc
+    ours = result.comparison.offers["ours"]
+    expected = sentence.format(
+        p=ours.discounted_payback_year,
+        a=ours.savings_negative_again_year,
+        r=ours.savings_recovered_year,
+    )
+    for info in (None, FULL_INFO):
+        pdf = tmp_path / "quote.pdf"
+        write_document(sc, result, pdf=pdf, locale=locale, info=info)
+        page_one = _text(pdf, "-f", "1", "-l", "1")
+        assert expected in page_one
+        assert chart in page_one  # the reversal rows and notes leave both charts on page one
+
+
+def test_pdf_shows_the_coverage_of_the_quote_and_the_buyer_effort_note(tmp_path: Path) -> None:
+    sc = load_scenario(EXAMPLES / "pump.yaml")
+    result = evaluate(sc)
+    plan: dict[str, Any] = {
+        "offer_id": "ours",
+        "kind": "service_plan",
+        "name": "FullCare",
+        "repair_covered": 1.0,
+        "maintenance_covered": 1.0,
+        "response_hours": 8,
+        "downtime_hours": 12,
+        "annual_fee": Decimal(2900),
+    }
+    info = FULL_INFO.model_copy(
+        update={"coverage": (CoverageTerm(**plan, from_year=1, until_year=5),)}
+    )
+    pdf = tmp_path / "quote.pdf"
+    write_document(sc, result, pdf=pdf, locale="en", info=info)
+    text = _text(pdf)
+    assert "Warranty and service cover" in text
+    assert "Covered in years 1–5 of the 15-year study period; not covered in years 6–15." in text
+    assert "The buyer's own procurement effort (raising purchase and repair orders) is not " in text
+    write_document(sc, result, pdf=pdf, locale="de_DE", info=info)
+    text = _text(pdf)
+    assert "Abgedeckt in den Jahren 1–5 des 15-jährigen Betrachtungszeitraums" in text
+    assert "Beschaffungsaufwand des Käufers" in text

@@ -173,3 +173,22 @@ def test_renewing_a_plan_without_a_term_or_an_offer_without_a_plan_is_refused() 
     with pytest.raises(TcoError) as err:
         priced(request)
     assert "'renew' applies to a service plan" in str(err.value)
+
+
+def test_the_recommendation_states_a_payback_that_reverses() -> None:
+    from tco.quote import recommendation
+    from tests.test_store_support import demo_catalog, demo_request
+
+    p = price_quote(demo_request(), demo_catalog())
+    c = p.result.comparison
+    assert "dearer again" not in p.recommendation
+    for recovered, words in ((7, "dearer again from year 5 until year 7"), (None, "to the end")):
+        ours = c.offers["ours"].model_copy(
+            update={"savings_negative_again_year": 5, "savings_recovered_year": recovered}
+        )
+        result = p.result.model_copy(
+            update={"comparison": c.model_copy(update={"offers": {"ours": ours}})}
+        )
+        text = recommendation(p.built, result)
+        assert "pays back in year 1 but is dearer again from year 5" in text
+        assert words in text

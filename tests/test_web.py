@@ -4,18 +4,28 @@ status changes, downloads, the user command and the demo user."""
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import io
 import re
 from collections.abc import Iterator
+from decimal import Decimal
+from html import unescape
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
 from typer.testing import CliRunner
 
 from api.web.forms import COMP, OURS, field_of, form_from_request, request_from_form
-from tco.quote import apply_changes, price_quote
+from api.web.views import comparison_view
+from tco import services
+from tco.quote import CoverageTerm, apply_changes, price_quote
+from tco.results import evaluate
+from tco.scenario import load_scenario
 from tco.store import db
+from tco.store.uow import UnitOfWork
 from tco.store.users import UserRow, authenticate
 from tco.usercli import DEMO_EMAIL, DEMO_PASSWORD, ensure_demo_user, user_app
 from tests.test_store_support import demo_catalog, demo_request
@@ -470,3 +480,121 @@ def test_the_demo_user_signs_in_to_the_demo_quotes(tmp_path: Path) -> None:
     db.dispose(url)
     with pytest.raises(Exception, match="only for the embedded SQLite database"):
         ensure_demo_user("postgresql+psycopg://nobody@127.0.0.1/none")
+
+
+# --------------------------------------------------------------------------------------------
+# Paybacks, their reversal and the coverage terms on the quote page
+
+
+def reversal_request() -> dict[str, Any]:
+    """The demo compressor quote with a 90,000 airend replacement of ours in year 4: ours pays
+    back in year 1, is dearer again from year 4 and cheaper again from year 6."""
+    request = copy.deepcopy(demo_request())
+    request["offers"][0]["extra_costs"] = [
+        {"name": "Airend replacement", "category": "replacement", "amount": 90000, "year": 4}
+    ]
+    return request
+
+
+def saved_quote(site: Site, request: dict[str, Any]) -> str:
+    return services.create_quote(
+        UnitOfWork("acme", url=site.url), request, by="test"
+    ).summary.number
+
+
+def cells(html: str, testid: str) -> dict[str, str]:
+    """Offer id -> text of the comparison cells marked ``data-testid``."""
+    return dict(re.findall(rf'data-testid="{testid}" data-offer="([^"]+)">([^<]*)<', html))
+
+
+def headline(html: str) -> str:
+    m = re.search(r'<p class="headline" id="headline">(.*?)</p>', html, re.S)
+    assert m is not None
+    return " ".join(unescape(re.sub(r"<[^>]+>", "", m.group(1))).replace("\xa0", " ").split())
+
+
+def test_the_quote_page_states_the_payback_and_its_reversal(
+    site: Site, anna: tuple[TestClient, str]
+) -> None:
+    c, token = anna
+    request = reversal_request()
+    ours = price_quote(request, demo_catalog()).result.comparison.offers["ours"]
+    years = (ours.discounted_payback_year, ours.savings_negative_again_year)
+    assert (*years, ours.savings_recovered_year) == (1, 4, 6)
+    number = saved_quote(site, request)
+    page = c.get(f"/quotes/{number}").text
+    assert cells(page, "payback") == {"ours": "1", "competitor": "baseline"}
+    assert cells(page, "dearer-again") == {"ours": "4", "competitor": "baseline"}
+    assert cells(page, "cheaper-again") == {"ours": "6", "competitor": "baseline"}
+    assert headline(page).endswith(
+        "it pays back in year 1; after the Airend replacement in year 4 it is dearer again until "
+        "year 6."
+    )
+    c.post("/language", data={"csrf_token": token, "language": "de", "back": "/quotes"})
+    german = c.get(f"/quotes/{number}").text
+    assert "Wieder teurer ab Jahr" in german
+    assert "Wieder günstiger ab Jahr" in german
+    assert headline(german).endswith(
+        "es amortisiert sich im Jahr 1; nach der Position „Airend replacement“ im Jahr 4 ist es "
+        "bis zum Jahr 6 wieder teurer."
+    )
+    c.post("/language", data={"csrf_token": token, "language": "en", "back": "/quotes"})
+
+
+def test_the_builder_preview_shows_the_reversal_rows_only_when_there_is_one(
+    anna: tuple[TestClient, str],
+) -> None:
+    c, token = anna
+    values = compressor_quote(builder_values(c.get("/quotes/new").text), csrf_token=token)
+    preview = c.post("/quotes/preview", data=values).text
+    assert cells(preview, "payback") == {OURS: "1", COMP: "baseline"}
+    assert "Dearer again from year" not in preview
+    assert cells(preview, "dearer-again") == {}
+
+
+def test_the_quote_page_shows_the_coverage_terms_of_the_version(
+    site: Site, anna: tuple[TestClient, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page shows the terms the service layer gives for the version's documents (here
+    added to what it gives today), the years they cover, and the buyer's effort note."""
+    c, _ = anna
+    number = saved_quote(site, demo_request())
+    terms = (
+        CoverageTerm(offer_id="ours", kind="warranty", name="Warranty", from_year=1,
+                     until_year=2, repair_covered=1.0),
+        CoverageTerm(offer_id="ours", kind="service_plan", name="FullCare", code="FULLCARE",
+                     from_year=1, until_year=5, repair_covered=1.0, maintenance_covered=1.0,
+                     response_hours=8, downtime_hours=10, uptime_promise=0.98,
+                     annual_fee=Decimal("2400")),
+    )  # fmt: skip
+    real = services.export_data
+
+    def with_terms(uow: UnitOfWork, number: str, version: int | None = None) -> Any:
+        data = real(uow, number, version)
+        info = data.info.model_copy(update={"coverage": terms, "buyer_effort_counted": False})
+        return dataclasses.replace(data, info=info)
+
+    monkeypatch.setattr(services, "export_data", with_terms)
+    page = c.get(f"/quotes/{number}").text
+    assert 'id="coverage"' in page
+    assert "Warranty and service cover" in page
+    rows = re.findall(r'<span class="key"[^>]*>([A-Z+]+)</span> ([^<]+?) *<', page)
+    assert rows == [("A", "Warranty"), ("B", "FullCare")]
+    strip = dict(re.findall(r'data-year="(\d+)"[^>]*>([^<]*)<', page))
+    n = demo_request()["assumptions"].get("study_period_years", 10)
+    assert strip == {str(y): "A+B" if y <= 2 else "B" if y <= 5 else "–" for y in range(1, n + 1)}
+    text = " ".join(unescape(page).replace("\xa0", " ").split())
+    assert f"Covered in years 1–5 of the {n}-year study period; not covered in years 6–{n}." in text
+    assert "EUR 2,400.00" in text
+    assert "98 %" in text
+    assert "The buyer's own procurement effort (raising purchase and repair orders) is not " in text
+
+
+def test_without_terms_from_the_service_layer_the_page_shows_the_scenarios_periods() -> None:
+    sc = load_scenario(Path(__file__).resolve().parents[1] / "examples" / "pump.yaml")
+    view = comparison_view(sc, evaluate(sc), "de")
+    ours = view.doc.coverage[0]
+    assert [r.name for r in ours.rows] == ["Warranty + FullCare", "FullCare"]
+    assert [cell.key for cell in ours.strip[0]] == ["A"] * 2 + ["B"] * 3 + ["–"] * 10
+    assert ours.years.startswith("Abgedeckt in den Jahren 1–5")
+    assert view.doc.effort_note == ""  # counted unless the quote says otherwise

@@ -8,18 +8,25 @@ Screenshots of the builder at 1280 and 768 px go to ``test-artifacts/``.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import time
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
 
 from api.settings import Settings
+from tco import services
+from tco.quote import CoverageTerm
 from tco.store import db
+from tco.store.uow import UnitOfWork
 from tests.apisupport import live_server
-from tests.websupport import OTHER, PASSWORD, SALES, make_site
+from tests.test_web import reversal_request
+from tests.websupport import OTHER, PASSWORD, SALES, Site, make_site
 
 pytestmark = pytest.mark.browser
 
@@ -39,11 +46,16 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    site = make_site(tmp_path_factory.mktemp("web"))
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    s = make_site(tmp_path_factory.mktemp("web"))
+    yield s
+    db.dispose(s.url)
+
+
+@pytest.fixture(scope="module")
+def base(site: Site) -> Iterator[str]:
     with live_server(Settings(database_url=site.url, access_log=False)) as url:
         yield url
-    db.dispose(site.url)
 
 
 @pytest.fixture(scope="module")
@@ -174,4 +186,53 @@ def test_build_save_revise_download_and_isolate(
     assert response.status == 404
     assert olga.get_by_text(f"There is no quote {number}.").is_visible()
     other.close()
+    context.close()
+
+
+def test_the_quote_page_shows_the_reversal_and_the_coverage(
+    browser: sync_api.Browser, base: str, site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A quote whose saving reverses after a replacement, with a warranty and a five-year plan
+    in a ten-year study (the terms added to what the service layer gives today): the rows, the
+    sentence and the coverage strip are shown, at desktop and tablet width."""
+    number = services.create_quote(
+        UnitOfWork("acme", url=site.url), reversal_request(), by="test"
+    ).summary.number
+    terms = (
+        CoverageTerm(offer_id="ours", kind="warranty", name="Warranty", from_year=1,
+                     until_year=2, repair_covered=1.0),
+        CoverageTerm(offer_id="ours", kind="service_plan", name="FullCare", code="FULLCARE",
+                     from_year=1, until_year=5, repair_covered=1.0, maintenance_covered=1.0,
+                     response_hours=8, downtime_hours=10, uptime_promise=0.98,
+                     annual_fee=Decimal("2400")),
+    )  # fmt: skip
+    real = services.export_data
+
+    def with_terms(uow: UnitOfWork, number: str, version: int | None = None) -> Any:
+        data = real(uow, number, version)
+        return dataclasses.replace(data, info=data.info.model_copy(update={"coverage": terms}))
+
+    monkeypatch.setattr(services, "export_data", with_terms)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    sign_in(page, base, SALES)
+    page.goto(f"{base}/quotes/{number}")
+    ours = '[data-offer="ours"]'
+    assert page.locator(f'[data-testid="payback"]{ours}').inner_text() == "1"
+    assert page.locator(f'[data-testid="dearer-again"]{ours}').inner_text() == "4"
+    assert page.locator(f'[data-testid="cheaper-again"]{ours}').inner_text() == "6"
+    assert "dearer again until year 6" in page.locator("#headline").inner_text()
+    strip = page.locator("#coverage table.strip td[data-year]")
+    assert strip.count() == 10
+    assert [strip.nth(i).inner_text() for i in range(10)] == ["A+B"] * 2 + ["B"] * 3 + ["–"] * 5
+    page.locator("#coverage").scroll_into_view_if_needed()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "quote-coverage.png"), full_page=True)
+    page.set_viewport_size({"width": 768, "height": 1024})
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0  # wide tables scroll inside their box, the page does not
+    page.screenshot(path=str(ARTIFACTS / "quote-coverage-768.png"), full_page=True)
     context.close()

@@ -238,6 +238,8 @@ def _quote_page(
     versions = [_quote(ctx, number, v).version for v in range(1, view.summary.current_version + 1)]
     v = view.version.version
     changes = services.diff_quote(ctx.uow, number, v - 1, v) if v > 1 else ()
+    # what the version's documents say beyond the scenario: coverage terms, buyer's effort
+    info = services.export_data(ctx.uow, number, v).info
     page = quote_page(
         view.summary,
         view.version,
@@ -247,6 +249,7 @@ def _quote_page(
         language=ctx.language,
         t=translator(ctx.language),
         revisable=form_from_request(latest.version.request, latest.version.snapshot) is not None,
+        info=info,
     )
     return render(
         "quote.html.j2",

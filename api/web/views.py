@@ -18,7 +18,16 @@ from api.web.forms import FINANCING, LOCALES, TIMINGS, currencies, product_profi
 from tco.catalog import Catalog
 from tco.money import round_money, round_parts
 from tco.quote import TRANSITIONS, Change, QuoteStatus, QuoteSummary, QuoteVersion
-from tco.render.document import DocumentView, build_view
+from tco.render.document import (
+    DocumentView,
+    any_reversal,
+    build_view,
+    cheaper_again_cell,
+    dearer_again_cell,
+    payback_cell,
+    payback_notes,
+)
+from tco.render.info import QuoteInfo
 from tco.render.locale import DocLocale, doc_locale
 from tco.results import ScenarioResult
 from tco.scenario import CATEGORIES, Scenario
@@ -42,6 +51,8 @@ class OfferFigures:
     lifetime_cost_plain: str
     savings: str
     payback: str
+    dearer_again: str
+    cheaper_again: str
     headroom: str
     recommended: bool
 
@@ -55,12 +66,25 @@ class ComparisonView:
     saving: str
     saving_positive: bool
     notes: tuple[str, ...]
+    #: whether any offer is dearer again after its payback (the rows that say when are shown)
+    reversal: bool
+    #: what "–¹" and "–²" in the payback row mean, and what the reversal rows mean
+    payback_notes: tuple[str, ...]
 
 
-def comparison_view(scenario: Scenario, result: ScenarioResult, language: str) -> ComparisonView:
-    """The builder's and the quote page's comparison: figures per offer, headline and chart."""
+def comparison_view(
+    scenario: Scenario, result: ScenarioResult, language: str, info: QuoteInfo | None = None
+) -> ComparisonView:
+    """The builder's and the quote page's comparison: figures per offer, headline and chart.
+
+    ``info`` carries what the quote document knows beyond the scenario (the coverage terms of
+    the quote's offers, whether the buyer's procurement effort is counted): ``doc.coverage``
+    and ``doc.effort_note`` follow it; without it the coverage comes from the scenario's
+    coverage periods."""
     loc = page_locale(language)
-    doc = build_view(scenario, result, locale=loc.name)
+    doc = build_view(scenario, result, locale=loc.name, info=info)
+    n = result.study_period_years
+    reversal = any_reversal(list(result.comparison.offers.values()))
     cur = result.currency
     base = result.comparison.baseline
     best = result.comparison.recommended
@@ -73,11 +97,12 @@ def comparison_view(scenario: Scenario, result: ScenarioResult, language: str) -
     for o, column, price_cell in zip(result.offers, doc.columns, doc.summary[0].cells, strict=True):
         comp = result.comparison.offers.get(o.id)
         if comp is None:
-            savings = payback = headroom = loc.t("baseline")
+            savings = payback = dearer = cheaper = headroom = loc.t("baseline")
         else:
             savings = loc.amount(totals[base] - totals[o.id], cur)
-            dpb = comp.discounted_payback_year
-            payback = loc.t("never") if dpb is None else loc.number(dpb)
+            payback = payback_cell(loc, comp, comp.discounted_payback_year)
+            dearer = dearer_again_cell(loc, comp)
+            cheaper = cheaper_again_cell(loc, comp, n)
             hr = comp.price_headroom
             headroom = na if hr is None else loc.amount(round_money(hr, cur), cur)
         offers.append(
@@ -90,6 +115,8 @@ def comparison_view(scenario: Scenario, result: ScenarioResult, language: str) -
                 lifetime_cost_plain=str(totals[o.id]),
                 savings=savings,
                 payback=payback,
+                dearer_again=dearer,
+                cheaper_again=cheaper,
                 headroom=headroom,
                 recommended=o.id == best and len(result.offers) > 1,
             )
@@ -104,6 +131,8 @@ def comparison_view(scenario: Scenario, result: ScenarioResult, language: str) -
         saving=loc.money(saving, cur),
         saving_positive=saving > 0,
         notes=tuple(f"{i.path}: {i.message}" for i in result.issues),
+        reversal=reversal,
+        payback_notes=payback_notes(loc, [o.payback for o in offers], n, reversal),
     )
 
 
@@ -218,7 +247,10 @@ def quote_page(
     language: str,
     t: Translate,
     revisable: bool,
+    info: QuoteInfo | None = None,
 ) -> QuotePageView:
+    """The quote page of ``selected``; ``info`` is what its documents say beyond the scenario
+    (coverage terms, buyer's effort; :func:`tco.services.export_data`)."""
     loc = page_locale(language)
     now_status = summary.status
     transitions = tuple((s.value, t(s.value)) for s in QuoteStatus if s in TRANSITIONS[now_status])
@@ -236,7 +268,7 @@ def quote_page(
         current_version=summary.current_version,
         locale=str(selected.request.get("locale", "en")),
         recommendation=selected.recommendation,
-        comparison=comparison_view(selected.scenario, selected.result, language),
+        comparison=comparison_view(selected.scenario, selected.result, language, info),
         versions=tuple(
             VersionRow(
                 version=v.version,

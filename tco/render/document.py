@@ -15,6 +15,11 @@ StrictUndefined, no arithmetic). Numbers are the engine's, rounded by :mod:`tco.
 The headline compares the recommended offer (lowest lifetime cost) with the baseline; when the
 baseline is itself recommended, with the next-best offer, using the engine's comparison of the
 two (the scenario evaluated again with that offer as baseline).
+
+Paybacks follow contract version 2: an offer that adds no investment has nothing to pay back
+("–¹", and no payback claimed), and wherever a payback is shown, its reversal is shown too (the
+years the offer is dearer again and cheaper again; in the headline, with the cost line that
+causes it when one does). Sentences come from :data:`tco.render.locale.SENTENCES`.
 """
 
 from __future__ import annotations
@@ -32,12 +37,13 @@ import jinja2
 from markupsafe import Markup
 
 from tco.money import round_money, round_parts
+from tco.quote import CoverageTerm
 from tco.render.files import write_atomic
 from tco.render.info import QuoteInfo
 from tco.render.locale import DocLocale, doc_locale
 from tco.render.svg import Bar, Marker, Segment, Series, cumulative_lines, stacked_bars
-from tco.results import OfferComparison, OfferResult, ScenarioResult, evaluate
-from tco.scenario import CATEGORIES, Category, CostLine, Scenario
+from tco.results import OfferComparison, OfferResult, ScenarioResult, evaluate, evaluate_many
+from tco.scenario import CATEGORIES, Category, CostLine, FailureModel, Offer, Scenario
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -120,6 +126,40 @@ class OfferSection:
 
 
 @dataclass(frozen=True, slots=True)
+class CoverRow:
+    """One term of a warranty or service plan: its key in the strip, name, kind and figures."""
+
+    key: str
+    color: str
+    name: str
+    kind: str
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StripCell:
+    """One year of the coverage strip: the keys of the terms covering it ("–" for none)."""
+
+    year: str
+    key: str
+    color: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageSection:
+    """The warranties and service-plan terms of one offer, and which years they cover."""
+
+    column: Column
+    heads: tuple[str, ...]
+    widths: tuple[str, ...]
+    rows: tuple[CoverRow, ...]
+    strip: tuple[tuple[StripCell, ...], ...]
+    years: str
+    outside: str
+
+
+@dataclass(frozen=True, slots=True)
 class DocumentView:
     lang: str
     title: str
@@ -133,14 +173,18 @@ class DocumentView:
     summary: tuple[Row, ...]
     categories: tuple[Row, ...]
     category_total: Row
+    summary_notes: tuple[str, ...]
     comparison_columns: tuple[Column, ...]
     comparison: tuple[Row, ...]
+    comparison_notes: tuple[str, ...]
     bar_chart: Markup
     bar_legend: tuple[Legend, ...]
     line_chart: Markup
     line_legend: tuple[Legend, ...]
     crossover: str
     offers: tuple[OfferSection, ...]
+    coverage: tuple[CoverageSection, ...]
+    effort_note: str
     assumptions: tuple[tuple[str, str], ...]
     method: tuple[str, ...]
     notes: tuple[str, ...]
@@ -167,6 +211,154 @@ def _runner_up(result: ScenarioResult, totals: dict[str, Decimal], best: str) ->
     return min(others, key=lambda oid: (totals[oid], others.index(oid)))
 
 
+def _pieces(pieces: Sequence[tuple[str, bool]]) -> list[Part]:
+    return [Part(text, strong) for text, strong in pieces]
+
+
+# ------------------------------------------------------------------------------------------
+# Paybacks and their reversal
+
+#: Marks of a payback cell that shows no year, explained in a note below the table.
+NO_INVESTMENT_MARK = "¹"
+NEVER_MARK = "²"
+
+
+def adds_no_investment(comparison: OfferComparison) -> bool:
+    """True where the offer adds no investment over the baseline, so there is nothing to pay
+    back (its paybacks are null). The contract's SIR is null exactly there: its denominator, the
+    added investment (installation, replacements and residual values counted), is not positive."""
+    return comparison.sir is None
+
+
+def payback_cell(loc: DocLocale, comparison: OfferComparison, year: int | None) -> str:
+    """A payback year, or "–" marked as "no added investment" or "does not pay back"."""
+    if year is not None:
+        return loc.number(year)
+    return "–" + (NO_INVESTMENT_MARK if adds_no_investment(comparison) else NEVER_MARK)
+
+
+def dearer_again_cell(loc: DocLocale, comparison: OfferComparison) -> str:
+    """The first year after the payback in which the offer is dearer again, or "–"."""
+    year = comparison.savings_negative_again_year
+    return "–" if year is None else loc.number(year)
+
+
+def cheaper_again_cell(loc: DocLocale, comparison: OfferComparison, n: int) -> str:
+    """The year it is cheaper again after a reversal; "not by year N" where it is not; "–"
+    where there is no reversal."""
+    if comparison.savings_negative_again_year is None:
+        return "–"
+    year = comparison.savings_recovered_year
+    if year is None:
+        return loc.say("cell.not_recovered", n=loc.number(n))
+    return loc.number(year)
+
+
+def any_reversal(comparisons: Sequence[OfferComparison]) -> bool:
+    """Whether any offer is dearer again after its payback (the rows that show it are then
+    shown beside every payback row)."""
+    return any(c.savings_negative_again_year is not None for c in comparisons)
+
+
+def payback_notes(loc: DocLocale, cells: Sequence[str], n: int, reversal: bool) -> tuple[str, ...]:
+    """The notes that explain the marks used in ``cells`` and the reversal rows."""
+    notes: list[str] = []
+    if any(NO_INVESTMENT_MARK in c for c in cells):
+        notes.append(loc.say("note.no_investment", mark=f"–{NO_INVESTMENT_MARK}"))
+    if any(NEVER_MARK in c for c in cells):
+        notes.append(loc.say("note.never", mark=f"–{NEVER_MARK}", n=loc.number(n)))
+    if reversal:
+        notes.append(loc.say("note.reversal"))
+    return tuple(notes)
+
+
+@dataclass(frozen=True, slots=True)
+class ReversalCause:
+    """The cost line that makes an offer dearer again: the offer's own (``owner`` is the
+    offer), or a credit of the offer it is compared with (``owner`` is that offer)."""
+
+    line: str
+    owner: str
+
+
+def reversal_cause(
+    scenario: Scenario, result: ScenarioResult, offer_id: str, other_id: str, year: int
+) -> ReversalCause | None:
+    """The one cost line that explains why ``offer_id`` is dearer again than ``other_id`` in
+    ``year``, if there is one.
+
+    Candidates are the lines falling in that year that are not yearly (one-time, or every k > 1
+    years): costs of the offer, credits (negative amounts) of the other offer. The largest of
+    them in present value in that year explains the reversal if it alone is at least the
+    shortfall of the cumulative discounted savings in that year (without it they would not be
+    negative); otherwise no line is named.
+    """
+    n = result.study_period_years
+    offers = {o.id: o for o in scenario.offers}
+    curves = {o.id: o.cash_flows.cumulative_present_value for o in result.offers}
+    shortfall = curves[offer_id][year] - curves[other_id][year]
+    if shortfall <= 0:
+        return None
+    candidates: list[tuple[str, CostLine]] = []
+    for owner, sign in ((offer_id, 1), (other_id, -1)):
+        for line in offers[owner].costs:
+            if line.every_years == 1 or sign * line.amount <= 0:
+                continue
+            if year in line.occurrence_years(n):
+                candidates.append((owner, line))
+    if not candidates:
+        return None
+    alone = [
+        Scenario(
+            assumptions=scenario.assumptions,
+            offers=(
+                Offer(
+                    id="line",
+                    costs=(
+                        line.model_copy(update={"life_years": None, "residual_fraction": None}),
+                    ),
+                ),
+            ),
+        )
+        for _, line in candidates
+    ]
+    in_year = [abs(r.offers[0].cash_flows.present_value[year]) for r in evaluate_many(alone)]
+    k = max(range(len(in_year)), key=in_year.__getitem__)
+    if in_year[k] < shortfall:
+        return None
+    owner, line = candidates[k]
+    return ReversalCause(line.name, owner)
+
+
+def reversal_pieces(
+    loc: DocLocale,
+    scenario: Scenario,
+    result: ScenarioResult,
+    offer_id: str,
+    other_id: str,
+    comparison: OfferComparison,
+) -> list[Part]:
+    """The clause of the headline that states a reversal ("; after the Spindle replacement in
+    year 10 it is dearer again until year 13"); empty where there is none."""
+    year = comparison.savings_negative_again_year
+    if year is None:
+        return []
+    until = comparison.savings_recovered_year
+    end = "end" if until is None else "until"
+    values = {"year": loc.number(year), "until": "" if until is None else loc.number(until)}
+    cause = reversal_cause(scenario, result, offer_id, other_id, year)
+    names = {o.id: o.name for o in result.offers}
+    if cause is None:
+        return _pieces(loc.sentence(f"reversal.{end}", **values))
+    if cause.owner == offer_id:
+        return _pieces(loc.sentence(f"reversal.line.{end}", line=cause.line, **values))
+    return _pieces(
+        loc.sentence(
+            f"reversal.base_line.{end}", line=cause.line, owner=names[cause.owner], **values
+        )
+    )
+
+
 def _headline(
     loc: DocLocale,
     scenario: Scenario,
@@ -177,35 +369,21 @@ def _headline(
     """The recommendation in one sentence, the offer it is measured against and the comparison."""
     cur = result.currency
     n = result.study_period_years
-    de = loc.language == "de"
+    years = loc.years(n)
     names = {o.id: o.name for o in result.offers}
     best = result.comparison.recommended
     if len(result.offers) == 1:
         offer = result.offers[0]
         eac = loc.money(round_money(offer.equivalent_annual_cost, cur), cur)
-        if de:
-            years = "1 Jahr" if n == 1 else f"{n} Jahre"
-            parts = [
-                Part(f"Über {years} kostet "),
-                Part(names[best], True),
-                Part(" insgesamt "),
-                Part(loc.money(totals[best], cur), True),
-                Part(" (Barwert), das sind "),
-                Part(eac, True),
-                Part(" pro Jahr."),
-            ]
-        else:
-            years = "1 year" if n == 1 else f"{n} years"
-            parts = [
-                Part(f"Over {years} "),
-                Part(names[best], True),
-                Part(" costs "),
-                Part(loc.money(totals[best], cur), True),
-                Part(" in total (present value), "),
-                Part(eac, True),
-                Part(" a year."),
-            ]
-        return tuple(parts), None, None
+        single = loc.sentence(
+            "headline.single",
+            years=years,
+            offer=names[best],
+            total=loc.money(totals[best], cur),
+            eac=eac,
+        )
+        return tuple(_pieces(single)), None, None
+    again = result
     if best != result.comparison.baseline:
         other = result.comparison.baseline
         comp = result.comparison.offers[best]
@@ -216,57 +394,40 @@ def _headline(
     saving = totals[other] - totals[best]
     dprice = prices[best] - prices[other]
     payback = comp.discounted_payback_year
-    if de:
-        years = "1 Jahr" if n == 1 else f"{n} Jahre"
-        parts = [Part(f"Über {years} kostet "), Part(names[best], True), Part(" ")]
-        if saving > 0:
-            parts += [Part(loc.money(saving, cur), True), Part(" weniger als ")]
-        else:
-            parts += [Part("genauso viel wie ")]
-        parts.append(Part(names[other], True))
-        if best == result.comparison.baseline:
-            parts.append(Part(", das nächstbeste Angebot"))
-        if dprice > 0:
-            parts += [Part(", trotz eines um "), Part(loc.money(dprice, cur), True)]
-            parts.append(Part(" höheren Preises; "))
-            if payback is None:
-                parts.append(
-                    Part(f"es amortisiert sich nicht innerhalb der {n} Jahre des Vergleichs.")
-                )
-            elif payback == 0:
-                parts.append(Part("es amortisiert sich sofort (im Jahr 0)."))
-            else:
-                parts += [Part("es amortisiert sich im "), Part(f"Jahr {payback}", True)]
-                parts.append(Part("."))
-        elif dprice < 0:
-            parts += [Part(" und ist in der Anschaffung "), Part(loc.money(-dprice, cur), True)]
-            parts.append(Part(" günstiger."))
-        else:
-            parts.append(Part(" bei gleichem Preis."))
+    if saving > 0:
+        parts = _pieces(
+            loc.sentence(
+                "headline.less",
+                years=years,
+                best=names[best],
+                saving=loc.money(saving, cur),
+                other=names[other],
+            )
+        )
     else:
-        years = "1 year" if n == 1 else f"{n} years"
-        parts = [Part(f"Over {years} "), Part(names[best], True)]
-        if saving > 0:
-            parts += [Part(" costs "), Part(loc.money(saving, cur), True), Part(" less than ")]
+        parts = _pieces(
+            loc.sentence("headline.same", years=years, best=names[best], other=names[other])
+        )
+    if best == result.comparison.baseline:
+        parts += _pieces(loc.sentence("headline.next_best"))
+    if dprice > 0:
+        parts += _pieces(loc.sentence("headline.dearer_to_buy", difference=loc.money(dprice, cur)))
+        if payback is None and adds_no_investment(comp):
+            parts += _pieces(loc.sentence("headline.no_investment"))
+        elif payback is None:
+            parts += _pieces(loc.sentence("headline.never_pays_back", n=loc.number(n)))
+        elif payback == 0:
+            parts += _pieces(loc.sentence("headline.pays_back_at_once"))
         else:
-            parts += [Part(" costs the same as ")]
-        parts.append(Part(names[other], True))
-        if best == result.comparison.baseline:
-            parts.append(Part(", the next-best offer,"))
-        if dprice > 0:
-            parts += [Part(" despite a "), Part(loc.money(dprice, cur), True)]
-            parts.append(Part(" higher price; "))
-            if payback is None:
-                parts.append(Part(f"it does not pay back within the {n}-year study period."))
-            elif payback == 0:
-                parts.append(Part("it pays back at once, in year 0."))
-            else:
-                parts += [Part("it pays back in "), Part(f"year {payback}", True), Part(".")]
-        elif dprice < 0:
-            parts += [Part(" and is "), Part(loc.money(-dprice, cur), True)]
-            parts.append(Part(" cheaper to buy."))
-        else:
-            parts.append(Part(" at the same price."))
+            parts += _pieces(loc.sentence("headline.pays_back", year=loc.number(payback)))
+    elif dprice < 0:
+        parts += _pieces(
+            loc.sentence("headline.cheaper_to_buy", difference=loc.money(-dprice, cur))
+        )
+    else:
+        parts += _pieces(loc.sentence("headline.same_price"))
+    parts += reversal_pieces(loc, scenario, again, best, other, comp)
+    parts += _pieces(loc.sentence("headline.end"))
     return tuple(parts), other, comp
 
 
@@ -367,19 +528,35 @@ def _offer_section(
                 loc.money(round_money(fm.repair_cost, cur), cur),
             )
         )
+        periods = bool(fm.periods)  # then the model's own terms hold outside the periods
         failures.append(
-            (loc.t("Share covered by the service plan"), loc.percent(fm.covered_fraction, 0))
+            (
+                loc.t(
+                    "Share covered outside the coverage terms"
+                    if periods
+                    else "Share covered by the service plan"
+                ),
+                loc.percent(fm.covered_fraction, 0),
+            )
         )
         failures.append(
             (
-                loc.t("Downtime per failure (hours)"),
+                loc.t(
+                    "Downtime per failure outside the coverage terms (hours)"
+                    if periods
+                    else "Downtime per failure (hours)"
+                ),
                 loc.number(Decimal(repr(fm.downtime_hours)).quantize(Decimal("0.1")), 1),
             )
         )
         if fm.order_cost > 0:
             failures.append(
                 (
-                    loc.t("Buyer's cost per repair order (base year)"),
+                    loc.t(
+                        "Buyer's cost per repair order outside the coverage terms (base year)"
+                        if periods
+                        else "Buyer's cost per repair order (base year)"
+                    ),
                     loc.money(round_money(fm.order_cost, cur), cur),
                 )
             )
@@ -400,6 +577,188 @@ def _offer_section(
         service=described(Category.service),
         financing=described(Category.financing),
     )
+
+
+#: Background colours of the terms in the coverage strip, in order.
+COVER_COLORS = ("#cfe2f3", "#d9ead3", "#fff2cc", "#f4cccc", "#d9d2e9", "#fce5cd", "#d0e0e3")
+#: Years per row of the coverage strip.
+STRIP_YEARS = 20
+
+
+def _key(i: int) -> str:
+    """A, B, ..., Z, A2, B2, ..."""
+    return chr(ord("A") + i % 26) + (str(i // 26 + 1) if i >= 26 else "")
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _share(loc: DocLocale, fraction: float) -> str:
+    """A share as a percentage, one decimal only where it is not a whole percent."""
+    whole = Decimal(repr(fraction * 100)).quantize(Decimal("0.1")) % 1 == 0
+    return loc.percent(fraction, 0 if whole else 1)
+
+
+def _hours(loc: DocLocale, hours: float | None) -> str:
+    if hours is None:
+        return "–"
+    q = Decimal(repr(hours)).quantize(Decimal("0.1"))
+    shown = loc.number(q, 0 if q % 1 == 0 else 1)
+    return loc.say("cover.hours", h=shown)
+
+
+@dataclass(frozen=True, slots=True)
+class _Term:
+    name: str
+    kind: str
+    first: int
+    last: int
+    cells: tuple[str, ...]
+
+
+#: Column widths (per cent) of the term tables: the term's name, then the figures.
+QUOTE_TERM_WIDTHS: tuple[str, ...] = ("16%", "6%", "12%", "12%", "13.5%", "11%", "14%", "15.5%")
+PERIOD_WIDTHS: tuple[str, ...] = ("34%", "12%", "16%", "18%", "20%")
+PERIOD_WIDTHS_NO_ORDERS: tuple[str, ...] = ("40%", "16%", "22%", "22%")
+
+
+def _quote_terms(
+    loc: DocLocale, cur: str, terms: Sequence[CoverageTerm]
+) -> tuple[tuple[str, ...], list[_Term]]:
+    heads = (
+        loc.t("Years"),
+        loc.t("Repairs covered"),
+        loc.t("Maintenance covered"),
+        loc.t("Response time"),
+        loc.t("Downtime per failure"),
+        loc.t("Uptime promise"),
+        loc.t("Annual fee (base year)"),
+    )
+    out = []
+    for t in sorted(terms, key=lambda t: (t.from_year, t.until_year, t.kind != "warranty")):
+        name = t.name
+        if t.renewal > 0:
+            name = loc.say("cover.renewal", name=t.name, k=loc.number(t.renewal))
+        cells = (
+            loc.span(t.from_year, t.until_year),
+            _share(loc, t.repair_covered),
+            _share(loc, t.maintenance_covered),
+            _hours(loc, t.response_hours),
+            _hours(loc, t.downtime_hours),
+            "–" if t.uptime_promise is None else _share(loc, t.uptime_promise),
+            "–" if t.annual_fee is None else loc.money(round_money(t.annual_fee, cur), cur),
+        )
+        kind = _capital(loc.t(t.kind.replace("_", " ")))
+        if kind.casefold() == t.name.casefold():
+            kind = ""  # a warranty called "Warranty": said once
+        out.append(_Term(name, kind, t.from_year, t.until_year, cells))
+    return heads, out
+
+
+def _period_terms(
+    loc: DocLocale, cur: str, fm: FailureModel
+) -> tuple[tuple[str, ...], list[_Term]]:
+    orders = fm.order_cost > 0 or any(p.order_cost is not None for p in fm.periods)
+    heads: tuple[str, ...] = (
+        loc.t("Years"),
+        loc.t("Repairs covered"),
+        loc.t("Downtime per failure"),
+    )
+    if orders:
+        heads += (loc.t("Buyer's cost per repair order"),)
+    out = []
+    for i, p in enumerate(sorted(fm.periods, key=lambda p: p.from_year)):
+        covered, down, order = fm.terms_in(p.from_year)
+        cells: tuple[str, ...] = (
+            loc.span(p.from_year, p.until_year),
+            _share(loc, covered),
+            _hours(loc, down),
+        )
+        if orders:
+            cells += (loc.money(round_money(order, cur), cur),)
+        name = p.name or f"{_capital(loc.t('coverage term'))} {i + 1}"
+        out.append(_Term(name, "", p.from_year, p.until_year, cells))
+    return heads, out
+
+
+def _coverage_section(
+    loc: DocLocale,
+    n: int,
+    column: Column,
+    heads: tuple[str, ...],
+    terms: list[_Term],
+    outside: str,
+    widths: tuple[str, ...],
+) -> CoverageSection:
+    rows = tuple(
+        CoverRow(_key(i), COVER_COLORS[i % len(COVER_COLORS)], t.name, t.kind, t.cells)
+        for i, t in enumerate(terms)
+    )
+    cells: list[StripCell] = []
+    covered: list[int] = []
+    for year in range(1, n + 1):
+        hits = [k for k, t in enumerate(terms) if t.first <= year <= t.last]
+        if hits:
+            covered.append(year)
+            cells.append(
+                StripCell(
+                    loc.number(year),
+                    "+".join(rows[k].key for k in hits),
+                    rows[hits[0]].color,
+                    " + ".join(rows[k].name for k in hits),
+                )
+            )
+        else:
+            cells.append(StripCell(loc.number(year), "–", "", loc.t("not covered")))
+    width = min(n, STRIP_YEARS)
+    cells += [StripCell("", "", "", "")] * (-len(cells) % width)
+    strip = tuple(tuple(cells[k : k + width]) for k in range(0, len(cells), width))
+    uncovered = [y for y in range(1, n + 1) if y not in covered]
+    if not uncovered:
+        years = loc.say("cover.years_all", n=loc.number(n))
+    elif covered:
+        years = loc.say(
+            "cover.years_some",
+            n=loc.number(n),
+            covered=loc.year_ranges(covered, preposition=True),
+            uncovered=loc.year_ranges(uncovered, preposition=True),
+        )
+    else:
+        years = ""
+    return CoverageSection(column, heads, widths[: len(heads) + 1], rows, strip, years, outside)
+
+
+def coverage_sections(
+    loc: DocLocale, scenario: Scenario, columns: Sequence[Column], info: QuoteInfo
+) -> tuple[CoverageSection, ...]:
+    """The cover of every offer that has some: the quote's warranty and service-plan terms
+    (``info.coverage``), or for a bare scenario the coverage periods of its failure models."""
+    cur = scenario.assumptions.currency
+    n = scenario.assumptions.study_period_years
+    out: list[CoverageSection] = []
+    for offer, column in zip(scenario.offers, columns, strict=True):
+        if info.coverage:
+            terms = [t for t in info.coverage if t.offer_id == offer.id]
+            if not terms:
+                continue
+            heads, rows = _quote_terms(loc, cur, terms)
+            outside = loc.say("cover.outside_quote")
+            widths = QUOTE_TERM_WIDTHS
+        else:
+            fm = offer.failures
+            if fm is None or not fm.periods:
+                continue
+            heads, rows = _period_terms(loc, cur, fm)
+            outside = loc.say(
+                "cover.outside_model",
+                covered=_share(loc, fm.covered_fraction),
+                downtime=_hours(loc, fm.downtime_hours),
+                order=loc.money(round_money(fm.order_cost, cur), cur),
+            )
+            widths = PERIOD_WIDTHS if len(heads) == 4 else PERIOD_WIDTHS_NO_ORDERS
+        out.append(_coverage_section(loc, n, column, heads, rows, outside, widths))
+    return tuple(out)
 
 
 def _method(loc: DocLocale, result: ScenarioResult) -> tuple[str, ...]:
@@ -427,10 +786,16 @@ def _method(loc: DocLocale, result: ScenarioResult) -> tuple[str, ...]:
             "Erwartete Ausfälle folgen aus den mittleren Betriebsstunden zwischen Ausfällen (bei "
             "Verschleiß aus einem Potenzgesetz-Prozess). Jeder Ausfall kostet die "
             "Reparaturkosten abzüglich des vom Serviceplan getragenen Anteils sowie die "
-            "Stillstandsstunden mal die Stillstandskosten je Stunde des Kunden.",
+            "Stillstandsstunden mal die Stillstandskosten je Stunde des Kunden. Eine Garantie "
+            "oder ein Serviceplan, der nur einige Jahre abdeckt, ändert diese Bedingungen nur "
+            "für die in diesen Jahren erwarteten Ausfälle.",
             "Die Nettoeinsparung ist die Differenz der Lebenszykluskosten von Referenz und "
-            "Angebot. Ein Angebot amortisiert sich im ersten Jahr, in dem seine kumulierten "
-            "diskontierten Einsparungen nicht mehr negativ sind; das Break-even-Jahr ist der "
+            "Angebot. Ein Angebot, das mehr investiert als die Referenz (Installation, Ersatz "
+            "und Restwerte eingerechnet), amortisiert sich im ersten Jahr, in dem seine "
+            "kumulierten diskontierten Einsparungen nicht mehr negativ sind; werden sie danach "
+            "wieder negativ (etwa durch einen Ersatz), stehen das Jahr, ab dem es wieder teurer "
+            "ist, und das Jahr, ab dem es wieder günstiger ist, daneben. Ein Angebot ohne "
+            "Mehrinvestition hat nichts zu amortisieren. Das Break-even-Jahr ist der "
             "Schnittpunkt der kumulierten diskontierten Kostenkurven. Der Preis ist der Barwert "
             "der Anschaffungspositionen im Jahr 0.",
             "Die Beträge sind Prognosen und werden erst für die Anzeige auf den Cent gerundet; "
@@ -456,11 +821,16 @@ def _method(loc: DocLocale, result: ScenarioResult) -> tuple[str, ...]:
         "Expected failures follow from the mean operating hours between failures (a power-law "
         "process where the equipment wears out). Each failure costs its repair cost less the "
         "share the service plan covers, plus its downtime hours times the buyer's downtime "
-        "cost per hour.",
-        "Net savings are the baseline's lifetime cost minus the offer's. An offer pays back in "
-        "the first year in which its cumulative discounted savings are no longer negative; the "
-        "breakeven year is where the cumulative discounted cost curves cross. The price is the "
-        "present value of the year-0 acquisition lines.",
+        "cost per hour. A warranty or service plan that covers some years only changes these "
+        "terms for the failures expected in those years only.",
+        "Net savings are the baseline's lifetime cost minus the offer's. An offer that invests "
+        "more than the baseline (installation, replacements and residual values counted) pays "
+        "back in the first year in which its cumulative discounted savings are no longer "
+        "negative; where they turn negative again later (after a replacement, say), the year "
+        "it is dearer again and the year it is cheaper again are shown beside it. An offer "
+        "that adds no investment has nothing to pay back. The breakeven year is where the "
+        "cumulative discounted cost curves cross. The price is the present value of the "
+        "year-0 acquisition lines.",
         "Amounts are projections, rounded to the cent only when shown; every table is rounded "
         "so that its lines add up to the total shown (largest remainder), and the net savings "
         f"shown are the difference of the lifetime costs shown. Engine {m.engine_version}.",
@@ -497,6 +867,21 @@ def _assumptions(
     if len(result.offers) > 1:
         rows.append((loc.t("Baseline offer"), names[result.comparison.baseline]))
     return tuple(rows)
+
+
+def _has_header(info: QuoteInfo) -> bool:
+    return any(
+        x is not None and x != ""
+        for x in (info.number, info.customer, info.seller, info.issued, info.valid_until)
+    )
+
+
+def _chart_height(*, rows: int, notes: int, header: bool, headline: int) -> int:
+    """The height of both charts (SVG units, width 680), lower the more page one carries, so
+    that both charts stay on page one: 200 for six figures, no notes, no header and a short
+    headline."""
+    load = 2 * max(rows, 0) + notes + 2 * header + max(headline - 200, 0) // 60
+    return max(200 - 9 * load, 140)
 
 
 def _tick_label(loc: DocLocale) -> Any:
@@ -566,6 +951,7 @@ def build_view(
             )
         )
     comps = result.comparison.offers
+    reversal = any_reversal(list(comps.values()))
     if not single:
         summary.append(
             Row(
@@ -582,11 +968,30 @@ def build_view(
                 tuple(
                     loc.t("baseline")
                     if i == base
-                    else _year_or(loc, comps[i].discounted_payback_year)
+                    else payback_cell(loc, comps[i], comps[i].discounted_payback_year)
                     for i in ids
                 ),
             )
         )
+        if reversal:
+            summary.append(
+                Row(
+                    loc.t("Dearer again from year"),
+                    tuple(
+                        loc.t("baseline") if i == base else dearer_again_cell(loc, comps[i])
+                        for i in ids
+                    ),
+                )
+            )
+            summary.append(
+                Row(
+                    loc.t("Cheaper again from year"),
+                    tuple(
+                        loc.t("baseline") if i == base else cheaper_again_cell(loc, comps[i], n)
+                        for i in ids
+                    ),
+                )
+            )
 
     categories: list[Row] = []
     for k, cat in enumerate(CATEGORIES):
@@ -623,8 +1028,14 @@ def build_view(
             "Internal rate of return of the added investment",
             lambda c, i: na if c.irr is None else loc.percent(c.irr),
         )
-        crow("Simple payback year", lambda c, i: _year_or(loc, c.simple_payback_year))
-        crow("Discounted payback year", lambda c, i: _year_or(loc, c.discounted_payback_year))
+        crow("Simple payback year", lambda c, i: payback_cell(loc, c, c.simple_payback_year))
+        crow(
+            "Discounted payback year",
+            lambda c, i: payback_cell(loc, c, c.discounted_payback_year),
+        )
+        if reversal:
+            crow("Dearer again from year", lambda c, i: dearer_again_cell(loc, c))
+            crow("Cheaper again from year", lambda c, i: cheaper_again_cell(loc, c, n))
         crow(
             "Breakeven year (curves cross)",
             lambda c, i: loc.t("never") if c.breakeven_year is None else loc.year(c.breakeven_year),
@@ -637,6 +1048,23 @@ def build_view(
                 else loc.amount(round_money(c.price_headroom, cur), cur)
             ),
         )
+
+    payback_labels = {loc.t("Simple payback year"), loc.t("Discounted payback year")}
+
+    def notes_of(rows: Sequence[Row], explain_reversal: bool) -> tuple[str, ...]:
+        cells = [c for r in rows if r.label in payback_labels for c in r.cells]
+        return payback_notes(loc, cells, n, reversal and explain_reversal) if cells else ()
+
+    # page one keeps the notes short (the reversal rows are explained on the detail pages)
+    summary_notes = notes_of(summary, explain_reversal=False)
+    comparison_notes = notes_of(comparison, explain_reversal=True)
+    effort_note = "" if info.buyer_effort_counted else loc.say("buyer_effort")
+    chart_height = _chart_height(
+        rows=len(summary) - 6,
+        notes=len(summary_notes) + bool(effort_note),
+        header=bool(_has_header(info)),
+        headline=len("".join(p.text for p in headline)),
+    )
 
     tick = _tick_label(loc)
     bars = [
@@ -651,7 +1079,7 @@ def build_view(
         for o in result.offers
     ]
     title_bars = f"{loc.t('Lifetime cost by category')} ({cur}, {loc.t('present value')})"
-    bar_chart = stacked_bars(bars, title=title_bars, tick_label=tick)
+    bar_chart = stacked_bars(bars, title=title_bars, tick_label=tick, height=chart_height)
     present = {
         c for c in CATEGORIES for o in result.offers if rounded[o.id][0][CATEGORIES.index(c)] != 0
     }
@@ -698,6 +1126,7 @@ def build_view(
         tick_label=tick,
         year_label=loc.t("Year"),
         marker=marker,
+        height=chart_height,
     )
     line_legend = tuple(
         Legend(o.name, colors[o.id], dashed=o.id == base and not single) for o in result.offers
@@ -758,16 +1187,20 @@ def build_view(
         currency=cur,
         columns=columns,
         summary=tuple(summary),
+        summary_notes=summary_notes,
         categories=tuple(categories),
         category_total=category_total,
         comparison_columns=comparison_columns,
         comparison=tuple(comparison),
+        comparison_notes=comparison_notes,
         bar_chart=bar_chart,
         bar_legend=bar_legend,
         line_chart=line_chart,
         line_legend=line_legend,
         crossover=crossover,
         offers=offers,
+        coverage=coverage_sections(loc, scenario, columns, info),
+        effort_note=effort_note,
         assumptions=_assumptions(loc, scenario, result),
         method=_method(loc, result),
         notes=tuple(f"{i.path}: {i.message}" for i in result.issues),
@@ -782,10 +1215,6 @@ def basis_de(basis: str) -> str:
 
 def _ratio(loc: DocLocale, value: float) -> str:
     return loc.number(Decimal(repr(value)).quantize(Decimal("0.01")), 2)
-
-
-def _year_or(loc: DocLocale, value: int | None) -> str:
-    return loc.t("never") if value is None else loc.number(value)
 
 
 # ------------------------------------------------------------------------------------------

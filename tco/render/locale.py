@@ -9,6 +9,7 @@ the values handed in are already rounded (:mod:`tco.money`), so formatting never
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -79,6 +80,43 @@ class DocLocale:
         if self.language == "de":
             return GERMAN.get(key, key)
         return ENGLISH.get(key, key)
+
+    def sentence(self, key: str, **values: str) -> tuple[tuple[str, bool], ...]:
+        """The sentence ``key`` of :data:`SENTENCES` in this language with ``values`` filled in,
+        as pieces ``(text, strong)``: the pieces between asterisks in the sentence are strong
+        (names, amounts, years). Values are inserted as they are (never parsed again)."""
+        template = SENTENCES[self.language][key]
+        return tuple(
+            (piece.format(**values), k % 2 == 1)
+            for k, piece in enumerate(template.split("*"))
+            if piece
+        )
+
+    def say(self, key: str, **values: str) -> str:
+        """The sentence ``key`` as plain text (see :meth:`sentence`)."""
+        return "".join(text for text, _ in self.sentence(key, **values))
+
+    def years(self, n: int) -> str:
+        """``1 year`` / ``10 years``, ``1 Jahr`` / ``10 Jahre``."""
+        return self.say("years.one" if n == 1 else "years.many", n=self.number(n))
+
+    def span(self, first: int, last: int) -> str:
+        """A range of years, ``3–5``, or the one year ``3``."""
+        return self.number(first) if first == last else f"{self.number(first)}–{self.number(last)}"
+
+    def year_ranges(self, years: Sequence[int], *, preposition: bool = False) -> str:
+        """Years as ranges with their noun: ``year 1``, ``years 1–5, 8``; with ``preposition``
+        ``in years 6–15`` / ``in den Jahren 6–15``, ``im Jahr 1``."""
+        ranges: list[tuple[int, int]] = []
+        for y in sorted(years):
+            if ranges and y == ranges[-1][1] + 1:
+                ranges[-1] = (ranges[-1][0], y)
+            else:
+                ranges.append((y, y))
+        text = ", ".join(self.span(a, b) for a, b in ranges)
+        one = len(ranges) == 1 and ranges[0][0] == ranges[0][1]
+        kind = ("in_" if preposition else "name_") + ("one" if one else "many")
+        return self.say(f"years.{kind}", y=text)
 
 
 def doc_locale(name: str) -> DocLocale:
@@ -206,6 +244,31 @@ GERMAN: dict[str, str] = {
     "Escalation of": "Preissteigerung",
     "a year": "pro Jahr",
     "Engine version": "Version des Rechenkerns",
+    # paybacks and their reversal
+    "Dearer again from year": "Wieder teurer ab Jahr",
+    "Cheaper again from year": "Wieder günstiger ab Jahr",
+    # warranties and service plans
+    "Warranty and service cover": "Garantie und Serviceabdeckung",
+    "Cover": "Abdeckung",
+    "Kind": "Art",
+    "warranty": "Garantie",
+    "service plan": "Serviceplan",
+    "coverage term": "Abdeckungszeitraum",
+    "Years": "Jahre",
+    "Repairs covered": "Reparaturen gedeckt",
+    "Maintenance covered": "Wartung gedeckt",
+    "Response time": "Reaktionszeit",
+    "Downtime per failure": "Stillstand je Ausfall",
+    "Uptime promise": "Zugesagte Verfügbarkeit",
+    "Annual fee (base year)": "Jahresgebühr (Basisjahr)",
+    "Buyer's cost per repair order": "Kosten des Käufers je Reparaturauftrag",
+    "Covered by": "Abgedeckt durch",
+    "not covered": "nicht abgedeckt",
+    "Share covered outside the coverage terms": "Gedeckter Anteil außerhalb der Abdeckung",
+    "Downtime per failure outside the coverage terms (hours)": "Stillstand je Ausfall "
+    "außerhalb der Abdeckung (Stunden)",
+    "Buyer's cost per repair order outside the coverage terms (base year)": "Kosten des "
+    "Käufers je Reparaturauftrag außerhalb der Abdeckung (Basisjahr)",
     # categories
     "acquisition": "Anschaffung",
     "installation": "Installation",
@@ -219,4 +282,122 @@ GERMAN: dict[str, str] = {
     "transaction": "Transaktion",
     "financing": "Finanzierung",
     "end_of_life": "Lebensende",
+}
+
+
+#: Sentences in both languages. Placeholders in braces are filled in by
+#: :meth:`DocLocale.sentence`; text between asterisks is shown strong. Names a user gave (offers,
+#: cost lines, terms) are inserted as they are, never translated.
+SENTENCES: dict[str, dict[str, str]] = {
+    "en": {
+        "years.one": "{n} year",
+        "years.many": "{n} years",
+        "years.name_one": "year {y}",
+        "years.name_many": "years {y}",
+        "years.in_one": "in year {y}",
+        "years.in_many": "in years {y}",
+        # the headline: the recommendation in one sentence
+        "headline.single": "Over {years} *{offer}* costs *{total}* in total (present value), "
+        "*{eac}* a year.",
+        "headline.less": "Over {years} *{best}* costs *{saving}* less than *{other}*",
+        "headline.same": "Over {years} *{best}* costs the same as *{other}*",
+        "headline.next_best": ", the next-best offer,",
+        "headline.dearer_to_buy": " despite a *{difference}* higher price",
+        "headline.cheaper_to_buy": " and is *{difference}* cheaper to buy",
+        "headline.same_price": " at the same price",
+        "headline.pays_back": "; it pays back in *year {year}*",
+        "headline.pays_back_at_once": "; it pays back at once, in year 0",
+        "headline.never_pays_back": "; it does not pay back within the {n}-year study period",
+        "headline.no_investment": "; counting installation, replacements and residual values it "
+        "adds no investment, so there is nothing to pay back",
+        "headline.end": ".",
+        # a reversal: cumulative savings negative again after the payback
+        "reversal.line.until": "; after the *{line}* in *year {year}* it is dearer again until "
+        "*year {until}*",
+        "reversal.line.end": "; after the *{line}* in *year {year}* it is dearer again and stays "
+        "dearer to the end of the study period",
+        "reversal.base_line.until": "; after the *{line}* of *{owner}* in *year {year}* it is "
+        "dearer again until *year {until}*",
+        "reversal.base_line.end": "; after the *{line}* of *{owner}* in *year {year}* it is "
+        "dearer again and stays dearer to the end of the study period",
+        "reversal.until": "; in *year {year}* it is dearer again until *year {until}*",
+        "reversal.end": "; in *year {year}* it is dearer again and stays dearer to the end of the "
+        "study period",
+        # table cells and their notes
+        "cell.not_recovered": "not by year {n}",
+        "note.no_investment": "{mark} No added investment (installation, replacements and "
+        "residual values counted): nothing to pay back.",
+        "note.never": "{mark} Does not pay back within the {n}-year study period.",
+        "note.reversal": "Dearer again: the first year after the payback in which the cumulative "
+        "discounted savings are negative again; cheaper again: the first year after that in "
+        "which they are no longer negative.",
+        # warranties and service plans
+        "cover.renewal": "{name} (renewal {k})",
+        "cover.hours": "{h} h",
+        "cover.years_all": "Covered in every year of the {n}-year study period.",
+        "cover.years_some": "Covered {covered} of the {n}-year study period; not covered "
+        "{uncovered}.",
+        "cover.outside_quote": "Outside these terms the buyer pays repairs, maintenance and "
+        "repair orders in full.",
+        "cover.outside_model": "Outside these terms: repairs covered {covered}, downtime per "
+        "failure {downtime}, buyer's cost per repair order {order}.",
+        "cover.legend": "{key}: {name}, {years}",
+        "cover.legend_none": "–: not covered, {years}",
+        "buyer_effort": "The buyer's own procurement effort (raising purchase and repair orders) "
+        "is not counted in this quote.",
+    },
+    "de": {
+        "years.one": "{n} Jahr",
+        "years.many": "{n} Jahre",
+        "years.name_one": "Jahr {y}",
+        "years.name_many": "Jahre {y}",
+        "years.in_one": "im Jahr {y}",
+        "years.in_many": "in den Jahren {y}",
+        "headline.single": "Über {years} kostet *{offer}* insgesamt *{total}* (Barwert), das sind "
+        "*{eac}* pro Jahr.",
+        "headline.less": "Über {years} kostet *{best}* *{saving}* weniger als *{other}*",
+        "headline.same": "Über {years} kostet *{best}* genauso viel wie *{other}*",
+        "headline.next_best": ", das nächstbeste Angebot",
+        "headline.dearer_to_buy": ", trotz eines um *{difference}* höheren Preises",
+        "headline.cheaper_to_buy": " und ist in der Anschaffung *{difference}* günstiger",
+        "headline.same_price": " bei gleichem Preis",
+        "headline.pays_back": "; es amortisiert sich im *Jahr {year}*",
+        "headline.pays_back_at_once": "; es amortisiert sich sofort (im Jahr 0)",
+        "headline.never_pays_back": "; es amortisiert sich nicht innerhalb der {n} Jahre des "
+        "Vergleichs",
+        "headline.no_investment": "; mit Installation, Ersatz und Restwerten gerechnet erfordert "
+        "es keine Mehrinvestition, es gibt also nichts zu amortisieren",
+        "headline.end": ".",
+        "reversal.line.until": "; nach der Position *„{line}“* im *Jahr {year}* ist es bis zum "
+        "*Jahr {until}* wieder teurer",
+        "reversal.line.end": "; nach der Position *„{line}“* im *Jahr {year}* ist es wieder "
+        "teurer und bleibt es bis zum Ende des Betrachtungszeitraums",
+        "reversal.base_line.until": "; nach der Position *„{line}“* von *{owner}* im "
+        "*Jahr {year}* ist es bis zum *Jahr {until}* wieder teurer",
+        "reversal.base_line.end": "; nach der Position *„{line}“* von *{owner}* im *Jahr {year}* "
+        "ist es wieder teurer und bleibt es bis zum Ende des Betrachtungszeitraums",
+        "reversal.until": "; ab dem *Jahr {year}* ist es bis zum *Jahr {until}* wieder teurer",
+        "reversal.end": "; ab dem *Jahr {year}* ist es wieder teurer und bleibt es bis zum Ende "
+        "des Betrachtungszeitraums",
+        "cell.not_recovered": "nicht bis Jahr {n}",
+        "note.no_investment": "{mark} Keine Mehrinvestition (Installation, Ersatz und Restwerte "
+        "eingerechnet): nichts zu amortisieren.",
+        "note.never": "{mark} Amortisiert sich nicht innerhalb der {n} Jahre des Vergleichs.",
+        "note.reversal": "Wieder teurer: das erste Jahr nach der Amortisation, in dem die "
+        "kumulierten diskontierten Einsparungen wieder negativ sind; wieder günstiger: das erste "
+        "Jahr danach, in dem sie nicht mehr negativ sind.",
+        "cover.renewal": "{name} (Verlängerung {k})",
+        "cover.hours": "{h} h",
+        "cover.years_all": "Abgedeckt in jedem Jahr des {n}-jährigen Betrachtungszeitraums.",
+        "cover.years_some": "Abgedeckt {covered} des {n}-jährigen Betrachtungszeitraums; nicht "
+        "abgedeckt {uncovered}.",
+        "cover.outside_quote": "Außerhalb dieser Zeiträume trägt der Käufer Reparaturen, Wartung "
+        "und Reparaturaufträge vollständig selbst.",
+        "cover.outside_model": "Außerhalb dieser Zeiträume: Reparaturen gedeckt {covered}, "
+        "Stillstand je Ausfall {downtime}, Kosten des Käufers je Reparaturauftrag {order}.",
+        "cover.legend": "{key}: {name}, {years}",
+        "cover.legend_none": "–: nicht abgedeckt, {years}",
+        "buyer_effort": "Der eigene Beschaffungsaufwand des Käufers (Bestell- und "
+        "Reparaturaufträge) ist in diesem Angebot nicht berücksichtigt.",
+    },
 }
