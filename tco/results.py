@@ -279,9 +279,7 @@ def _assemble_json(
                     "source": "failures.downtime",
                 }
             )
-            if offer.failures.order_cost > 0 or any(
-                (p.order_cost or 0) > 0 for p in offer.failures.periods
-            ):
+            if offer.failures.has_orders(n):
                 rows.append(
                     {
                         "name": "Expected repair orders",

@@ -341,6 +341,12 @@ class FailureModel(_Frozen):
                     )
         return value
 
+    def has_orders(self, n: int) -> bool:
+        """Whether the buyer raises repair orders in some year 1..n (an order cost above 0)."""
+        if not self.periods:
+            return self.order_cost > 0
+        return any(self.terms_in(k)[2] > 0 for k in range(1, n + 1))
+
     def terms_in(self, year: int) -> tuple[float, float, Decimal]:
         """``(covered_fraction, downtime_hours, order_cost)`` for the failures of ``year``."""
         covered, down, order = self.covered_fraction, self.downtime_hours, self.order_cost

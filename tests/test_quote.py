@@ -50,9 +50,10 @@ def test_a_service_contract_removes_the_buyers_repair_and_maintenance_orders(
 ) -> None:
     priced = price_quote(demo_request(), catalog)
     ours, competitor = offer(priced, "ours"), offer(priced, "competitor")
-    assert names(ours, "transaction") == [
+    assert names(ours, "transaction") == [  # FullCare's five-year term, renewed to year 10
         "Purchase order: equipment",
         "Purchase order: service plan FullCare",
+        "Purchase order: service plan FullCare, renewal 1",
     ]
     competitor_orders = names(competitor, "transaction")
     assert "Purchase orders: Annual service" in competitor_orders
@@ -60,7 +61,8 @@ def test_a_service_contract_removes_the_buyers_repair_and_maintenance_orders(
     # engine books per expected failure (2/3 a year) as a transaction line
     assert ours.failures is not None
     assert competitor.failures is not None
-    assert ours.failures.order_cost == 0
+    # FullCare (renewed to the end) and the warranty cover every year: no orders in any year
+    assert [ours.failures.terms_in(k)[2] for k in range(1, 11)] == [0] * 10
     assert competitor.failures.order_cost == Decimal(3 * 65)
     assert competitor.failures.order_escalation == "labor"
     by_id = {o.id: o for o in priced.result.offers}
@@ -76,8 +78,10 @@ def test_a_service_contract_removes_the_buyers_repair_and_maintenance_orders(
 def test_fullcare_covers_repairs_and_shortens_downtime(catalog: Catalog) -> None:
     ours = offer(price_quote(demo_request(), catalog), "ours")
     assert ours.failures is not None
-    assert ours.failures.covered_fraction == 1.0
-    assert ours.failures.downtime_hours == 8 + 6  # response + repair, less than 30 without
+    for year in range(1, 11):  # FullCare for five years, renewed to the end of the study
+        covered, downtime_hours, _ = ours.failures.terms_in(year)
+        assert covered == 1.0
+        assert downtime_hours == 8 + 6  # response + repair, less than 30 without
     assert names(ours, "maintenance") == []
 
 

@@ -598,3 +598,23 @@ def test_without_terms_from_the_service_layer_the_page_shows_the_scenarios_perio
     assert [cell.key for cell in ours.strip[0]] == ["A"] * 2 + ["B"] * 3 + ["–"] * 10
     assert ours.years.startswith("Abgedeckt in den Jahren 1–5")
     assert view.doc.effort_note == ""  # counted unless the quote says otherwise
+
+
+def test_a_plan_renewal_chosen_in_the_builder_is_saved_and_shown_again(
+    anna: tuple[TestClient, str], site: Site
+) -> None:
+    c, token = anna
+    options = c.get("/quotes/new").text
+    assert "5 years term" in options  # the plan's term is stated where it is chosen
+    short = new_quote(c, token)  # FullCare's five years only
+    renewed = new_quote(c, token, ours_renew="to_end")
+    with UnitOfWork("acme", url=site.url) as uow:
+        requests = {n: uow.quotes.version(n, None).request for n in (short, renewed)}
+    assert requests[short]["offers"][0].get("renew") is None
+    assert requests[renewed]["offers"][0]["renew"] == "to_end"
+    costs = {n: float(lifetime_costs(c.get(f"/quotes/{n}").text)[OURS]) for n in (short, renewed)}
+    assert costs[short] != costs[renewed]  # years 6-10 covered or not
+    assert builder_values(c.get(f"/quotes/{renewed}/revise").text)["ours_renew"] == "to_end"
+    values = compressor_quote(builder_values(c.get("/quotes/new").text), ours_renew="forever")
+    r = c.post("/quotes", data={**values, "csrf_token": token}, follow_redirects=False)
+    assert "ours_renew" in field_errors(r.text)

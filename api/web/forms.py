@@ -30,6 +30,14 @@ LOCALES = (("en", "English"), ("de_DE", "Deutsch"))
 FINANCING = ("cash", "loan", "lease")
 COMP_KINDS = ("competitor", "status_quo")
 TIMINGS = ("arrears", "advance")
+#: Renewals of a plan with a term the page offers: none, to the end of the study, or 1-3 times.
+RENEWALS = (
+    ("", "none: the plan's term only"),
+    ("to_end", "to the end of the study period"),
+    ("1", "once"),
+    ("2", "twice"),
+    ("3", "three times"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +65,7 @@ FIELDS: tuple[Field, ...] = (
     F("ours_quantity", "Quantity", "int", required=True, step="1", minimum="1"),
     F("ours_discount_pct", "Discount", "percent", unit="%"),
     F("ours_plan", "Service plan", "select"),
+    F("ours_renew", "Plan renewal", "select"),
     F("ours_financing", "Financing", "select"),
     F("ours_loan_rate_pct", "Loan interest rate", "percent", unit="% a year", minimum=None),
     F("ours_term_years", "Term", "int", unit="years", step="1", minimum="1"),
@@ -116,6 +125,7 @@ OFFER_PATHS: dict[str, dict[str, str]] = {
         f"{_EQ}.discount": "ours_discount_pct",
         ".service_plan": "ours_plan",
         ".service": "ours_plan",
+        ".renew": "ours_renew",
         ".financing": "ours_financing",
         ".financing.rate": "ours_loan_rate_pct",
         ".financing.term_years": "ours_term_years",
@@ -340,6 +350,14 @@ def request_from_form(values: Mapping[str, str]) -> tuple[dict[str, Any] | None,
         financing["timing"] = r.text("ours_lease_timing") or "arrears"
         r.needed("ours_term_years", "ours_lease_payment")
     plan = r.text("ours_plan") or None
+    renew_text = r.text("ours_renew") if plan else ""
+    renew: str | int | None = None
+    if renew_text == "to_end":
+        renew = renew_text
+    elif renew_text.isdigit():
+        renew = int(renew_text)
+    elif renew_text:
+        r.errors.add("ours_renew", f"'{renew_text}' is not a renewal this page offers")
     ours = {
         "id": ours_id,
         "name": "",
@@ -352,6 +370,7 @@ def request_from_form(values: Mapping[str, str]) -> tuple[dict[str, Any] | None,
         ],
         "service_plan": plan,
         "service": None,
+        "renew": renew,
         "financing": financing,
     }
     comp = _competitor(r, values, comp_id, currency)
@@ -549,6 +568,7 @@ def form_from_request(request: Mapping[str, Any], catalog: Catalog) -> dict[str,
         ours_quantity=_text(eq.get("quantity", 1)),
         ours_discount_pct=_percent(eq.get("discount", 0)),
         ours_plan=_text(ours.get("service_plan")),
+        ours_renew=_text(ours.get("renew")),
         ours_financing=_text(fin.get("kind", "cash")),
         ours_loan_rate_pct=_percent(fin.get("rate")),
         ours_term_years=_text(fin.get("term_years")),

@@ -14,7 +14,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from api.web.forms import FINANCING, LOCALES, TIMINGS, currencies, product_profile, segments
+from api.web.forms import (
+    FINANCING,
+    LOCALES,
+    RENEWALS,
+    TIMINGS,
+    currencies,
+    product_profile,
+    segments,
+)
 from tco.catalog import Catalog
 from tco.money import round_money, round_parts
 from tco.quote import TRANSITIONS, Change, QuoteStatus, QuoteSummary, QuoteVersion
@@ -332,7 +340,8 @@ def builder_options(catalog: Catalog, language: str, t: Translate) -> BuilderOpt
         else:
             fee = f"{loc.money(p.annual_fee or Decimal(0), p.currency or '')} {t('a year')}"
         covers = f"{t('repairs')} {loc.percent(p.repair_covered, 0)}"
-        plans.append((p.code, f"{p.name} ({fee}, {covers})"))
+        term = f", {p.term_years} {t('years term')}" if p.term_years else ""
+        plans.append((p.code, f"{p.name} ({fee}, {covers}{term})"))
     rates = []
     for driver, values in (catalog.defaults.escalation or {}).items():
         shown = ", ".join(loc.percent(r) for r in values)
@@ -343,6 +352,7 @@ def builder_options(catalog: Catalog, language: str, t: Translate) -> BuilderOpt
             "ours_plan": tuple(plans),
             "ours_financing": tuple((k, t(k)) for k in FINANCING),
             "ours_lease_timing": tuple((k, t(f"in {k}")) for k in TIMINGS),
+            "ours_renew": tuple((k, t(label)) for k, label in RENEWALS),
             "comp_kind": (
                 ("competitor", t("a competitor's offer")),
                 ("status_quo", t("keeping the existing machine")),

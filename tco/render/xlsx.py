@@ -767,7 +767,7 @@ class _Builder:
             self.text(ws, r, 1, lab[key])
             self.num(ws, r, 4, value, style)
             self.text(ws, r, 5, unit)
-        orders = f.order_cost > 0 or any((p.order_cost or 0) > 0 for p in f.periods)
+        orders = f.has_orders(a.study_period_years)
         drivers = [("repair_driver", f.escalation), ("downtime_driver", f.downtime_escalation)]
         if orders:
             drivers.append(("order_driver", f.order_escalation))
