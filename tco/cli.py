@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from tco.errors import TcoError
-from tco.money import format_amount, round_parts
+from tco.money import format_amount, round_table
 from tco.results import OfferComparison, ScenarioResult, evaluate, result_json
 from tco.scenario import CATEGORIES, load_scenario, scenario_json_schema
 
@@ -113,6 +113,14 @@ def comparison_table(result: ScenarioResult) -> Table:
             "dearer again: cumulative discounted savings negative again after the payback; "
             "cheaper again: recovered"
         )
+    rounded = [
+        round_table([o.by_category[c.value] for c in CATEGORIES], o.lifetime_cost, cur)
+        for o in result.offers
+    ]
+    if not all(t.adds_up for t in rounded):
+        caption.append(
+            "each figure is rounded on its own: categories may differ from the total by a cent"
+        )
     table = Table(
         title=f"Lifetime cost over {n} years, present value in {cur}",
         caption="\n".join(escape(line) for line in caption),
@@ -121,17 +129,14 @@ def comparison_table(result: ScenarioResult) -> Table:
     for o in result.offers:
         mark = " *" if o.id == result.comparison.recommended else ""
         table.add_column(escape(f"{o.name}{mark}\n({o.id})"), justify="right")
-    rounded = [
-        round_parts([o.by_category[c.value] for c in CATEGORIES], cur) for o in result.offers
-    ]
     for i, c in enumerate(CATEGORIES):
         if all(o.by_category[c.value] == 0 for o in result.offers):
             continue
-        table.add_row(
-            c.value.replace("_", " "), *[format_amount(parts[i], cur) for parts, _ in rounded]
-        )
+        table.add_row(c.value.replace("_", " "), *[format_amount(t.parts[i], cur) for t in rounded])
     table.add_section()
-    table.add_row("[b]Lifetime cost[/b]", *[f"[b]{format_amount(t, cur)}[/b]" for _, t in rounded])
+    table.add_row(
+        "[b]Lifetime cost[/b]", *[f"[b]{format_amount(t.total, cur)}[/b]" for t in rounded]
+    )
     table.add_row(
         "Equivalent annual cost",
         *[format_amount(o.equivalent_annual_cost, cur) for o in result.offers],

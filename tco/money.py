@@ -5,14 +5,16 @@ values, expected repair costs) are float64 and are rounded only when shown, by t
 
 - an amount is rounded to its currency's minor unit (ISO 4217 exponent: 2 for EUR and USD,
   0 for JPY, 3 for KWD) half away from zero (``ROUND_HALF_UP``, commercial rounding);
-- a table whose parts must add up to its total as shown is rounded with the largest-remainder
-  method (:func:`round_parts`): the total is rounded once, and the parts are rounded so that they
-  sum to it exactly, moving no part by more than one minor unit from its own rounding.
+- a figure is rounded once, from its unrounded value, and shows the same digits wherever it
+  appears: a table's total is the rounded total, never the sum of its rounded parts, and no part
+  is nudged to make a column add up. Where the rounded parts of a table do not add up to its
+  rounded total, the table says so in a footnote (:func:`round_table` tells).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 #: ISO 4217 currencies whose minor unit is not 1/100.
@@ -62,6 +64,28 @@ def round_parts(values: Sequence[float | Decimal], currency: str) -> tuple[list[
     for i in order[: max(short, 0)]:
         parts[i] += q
     return parts, total
+
+
+@dataclass(frozen=True, slots=True)
+class RoundedTable:
+    """A column of figures and its total, each rounded once from its unrounded value."""
+
+    parts: tuple[Decimal, ...]
+    total: Decimal
+
+    @property
+    def adds_up(self) -> bool:
+        """Whether the rounded parts add up to the rounded total (else: say so in a footnote)."""
+        return sum(self.parts, Decimal(0)) == self.total
+
+
+def round_table(
+    parts: Sequence[float | Decimal], total: float | Decimal, currency: str
+) -> RoundedTable:
+    """Round each part and the total (the unrounded total, as the engine reports it) once."""
+    return RoundedTable(
+        tuple(round_money(p, currency) for p in parts), round_money(total, currency)
+    )
 
 
 def format_amount(value: Decimal | float, currency: str, *, grouping: bool = True) -> str:

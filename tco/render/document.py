@@ -5,10 +5,10 @@ A view model (:func:`build_view`) turns a scenario and its result into rounded, 
 in the chosen locale; the Jinja2 templates in ``templates/`` only place them (autoescape on,
 StrictUndefined, no arithmetic). Numbers are the engine's, rounded by :mod:`tco.money`:
 
-- every money table is rounded with :func:`~tco.money.round_parts`, so its lines add up to the
-  total shown, and the lifetime cost shown is the same in every table;
-- net savings shown are the difference of the lifetime costs shown (within one minor unit of the
-  rounded engine figure), so a reader who subtracts gets the same number;
+- every figure is rounded once from the engine's unrounded value (:func:`~tco.money.round_money`)
+  and shows the same digits wherever it appears (tables, headline, workbook, web page, command
+  line); a table whose rounded lines do not add up to its rounded total says so in a note;
+- net savings shown are the engine's net savings rounded, not a difference of rounded figures;
 - the *price* of an offer is the present value of its year-0 lines in the acquisition category
   (installation, services and later replacements are not part of the price).
 
@@ -36,7 +36,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from tco.money import round_money, round_parts
+from tco.money import round_money, round_table
 from tco.quote import CoverageTerm
 from tco.render.files import write_atomic
 from tco.render.info import QuoteInfo
@@ -120,6 +120,8 @@ class OfferSection:
     column: Column
     lines: tuple[LineRow, ...]
     total: str
+    #: Said where the rounded lines do not add up to the rounded total.
+    rounding_note: str
     failures: tuple[tuple[str, str], ...]
     service: tuple[str, ...]
     financing: tuple[str, ...]
@@ -173,6 +175,8 @@ class DocumentView:
     summary: tuple[Row, ...]
     categories: tuple[Row, ...]
     category_total: Row
+    #: Said where a column's rounded categories do not add up to its rounded lifetime cost.
+    category_notes: tuple[str, ...]
     summary_notes: tuple[str, ...]
     comparison_columns: tuple[Column, ...]
     comparison: tuple[Row, ...]
@@ -391,7 +395,7 @@ def _headline(
         other = _runner_up(result, totals, best)
         again = evaluate(scenario.model_copy(update={"baseline": other}))
         comp = again.comparison.offers[best]
-    saving = totals[other] - totals[best]
+    saving = round_money(comp.net_savings, cur)  # the engine's figure, rounded once
     dprice = prices[best] - prices[other]
     payback = comp.discounted_payback_year
     if saving > 0:
@@ -464,7 +468,8 @@ def _offer_section(
     cur = scenario.assumptions.currency
     n = scenario.assumptions.study_period_years
     src = scenario.offers[index]
-    parts, total = round_parts([line.present_value for line in offer.lines], cur)
+    table = round_table([line.present_value for line in offer.lines], offer.lifetime_cost, cur)
+    parts, total = table.parts, table.total
     rows: list[LineRow] = []
     for line, pv in zip(offer.lines, parts, strict=True):
         name, schedule, amount, esc = line.name, "", "", "–"
@@ -573,6 +578,7 @@ def _offer_section(
         column=column,
         lines=tuple(rows),
         total=loc.amount(total, cur),
+        rounding_note="" if table.adds_up else loc.say("rounding"),
         failures=tuple(failures),
         service=described(Category.service),
         financing=described(Category.financing),
@@ -798,10 +804,10 @@ def _method(loc: DocLocale, result: ScenarioResult) -> tuple[str, ...]:
             "Mehrinvestition hat nichts zu amortisieren. Das Break-even-Jahr ist der "
             "Schnittpunkt der kumulierten diskontierten Kostenkurven. Der Preis ist der Barwert "
             "der Anschaffungspositionen im Jahr 0.",
-            "Die Beträge sind Prognosen und werden erst für die Anzeige auf den Cent gerundet; "
-            "jede Tabelle wird so gerundet, dass ihre Positionen die gezeigte Summe ergeben "
-            "(Methode der größten Reste), und die gezeigten Nettoeinsparungen sind die Differenz "
-            f"der gezeigten Lebenszykluskosten. Rechenkern {m.engine_version}.",
+            "Die Beträge sind Prognosen und werden erst für die Anzeige auf den Cent gerundet: "
+            "jeder Wert einmal, aus seinem ungerundeten Wert, sodass er überall dieselben Ziffern "
+            "zeigt; wo die gerundeten Positionen einer Tabelle nicht die gerundete Summe ergeben, "
+            f"sagt eine Anmerkung das. Rechenkern {m.engine_version}.",
         )
     timing = (
         "recurring costs and expected failures are discounted at mid-year (t − 0.5)"
@@ -831,9 +837,10 @@ def _method(loc: DocLocale, result: ScenarioResult) -> tuple[str, ...]:
         "that adds no investment has nothing to pay back. The breakeven year is where the "
         "cumulative discounted cost curves cross. The price is the present value of the "
         "year-0 acquisition lines.",
-        "Amounts are projections, rounded to the cent only when shown; every table is rounded "
-        "so that its lines add up to the total shown (largest remainder), and the net savings "
-        f"shown are the difference of the lifetime costs shown. Engine {m.engine_version}.",
+        "Amounts are projections, rounded to the cent only when shown: each figure once, from "
+        "its unrounded value, so it shows the same digits wherever it appears; where a table's "
+        f"rounded lines do not add up to its rounded total, a note says so. Engine "
+        f"{m.engine_version}.",
     )
 
 
@@ -917,9 +924,10 @@ def build_view(
 
     columns = tuple(Column(o.name, o.id, badge(o.id)) for o in result.offers)
     rounded = {
-        o.id: round_parts([o.by_category[c.value] for c in CATEGORIES], cur) for o in result.offers
+        o.id: round_table([o.by_category[c.value] for c in CATEGORIES], o.lifetime_cost, cur)
+        for o in result.offers
     }
-    totals = {oid: total for oid, (_, total) in rounded.items()}
+    totals = {oid: table.total for oid, table in rounded.items()}
     prices = {
         o.id: round_money(acquisition_price(scenario, i, result), cur)
         for i, o in enumerate(result.offers)
@@ -995,7 +1003,7 @@ def build_view(
 
     categories: list[Row] = []
     for k, cat in enumerate(CATEGORIES):
-        cells = [rounded[i][0][k] for i in ids]
+        cells = [rounded[i].parts[k] for i in ids]
         if all(c == 0 for c in cells):
             continue
         categories.append(
@@ -1006,6 +1014,7 @@ def build_view(
             )
         )
     category_total = money_row("Lifetime cost", [totals[i] for i in ids], strong=True)
+    category_notes = () if all(t.adds_up for t in rounded.values()) else (loc.say("rounding"),)
 
     comparison_columns = tuple(c for c in columns if c.id != base)
     comparison: list[Row] = []
@@ -1016,7 +1025,7 @@ def build_view(
             comparison.append(Row(loc.t(label), tuple(fn(comps[i], i) for i in others)))
 
         na = loc.t("not applicable")
-        crow("Net savings", lambda c, i: loc.amount(totals[base] - totals[i], cur))
+        crow("Net savings", lambda c, i: loc.amount(round_money(c.net_savings, cur), cur))
         crow(
             "Savings-to-investment ratio", lambda c, i: na if c.sir is None else _ratio(loc, c.sir)
         )
@@ -1072,7 +1081,7 @@ def build_view(
             label=o.name,
             total_label=loc.amount(totals[o.id], cur),
             segments=tuple(
-                Segment(float(rounded[o.id][0][k]), CATEGORY_COLORS[c])
+                Segment(float(rounded[o.id].parts[k]), CATEGORY_COLORS[c])
                 for k, c in enumerate(CATEGORIES)
             ),
         )
@@ -1081,7 +1090,10 @@ def build_view(
     title_bars = f"{loc.t('Lifetime cost by category')} ({cur}, {loc.t('present value')})"
     bar_chart = stacked_bars(bars, title=title_bars, tick_label=tick, height=chart_height)
     present = {
-        c for c in CATEGORIES for o in result.offers if rounded[o.id][0][CATEGORIES.index(c)] != 0
+        c
+        for c in CATEGORIES
+        for o in result.offers
+        if rounded[o.id].parts[CATEGORIES.index(c)] != 0
     }
     bar_legend = tuple(
         Legend(loc.t(c.value), CATEGORY_COLORS[c]) for c in CATEGORIES if c in present
@@ -1187,6 +1199,7 @@ def build_view(
         currency=cur,
         columns=columns,
         summary=tuple(summary),
+        category_notes=category_notes,
         summary_notes=summary_notes,
         categories=tuple(categories),
         category_total=category_total,

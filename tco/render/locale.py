@@ -345,6 +345,8 @@ SENTENCES: dict[str, dict[str, str]] = {
         "cover.legend_none": "–: not covered, {years}",
         "buyer_effort": "The buyer's own procurement effort (raising purchase and repair orders) "
         "is not counted in this quote.",
+        "rounding": "Each figure is rounded on its own from the unrounded value; the rounded "
+        "lines may differ from the rounded total by a cent.",
     },
     "de": {
         "years.one": "{n} Jahr",
@@ -399,5 +401,7 @@ SENTENCES: dict[str, dict[str, str]] = {
         "cover.legend_none": "–: nicht abgedeckt, {years}",
         "buyer_effort": "Der eigene Beschaffungsaufwand des Käufers (Bestell- und "
         "Reparaturaufträge) ist in diesem Angebot nicht berücksichtigt.",
+        "rounding": "Jeder Wert ist für sich aus dem ungerundeten Wert gerundet; die gerundeten "
+        "Positionen können von der gerundeten Summe um einen Cent abweichen.",
     },
 }
