@@ -1,4 +1,5 @@
-"""Published cases (NIST BLCC, NIST E3, numpy-financial and Excel docs, textbooks), transcribed.
+"""Published cases (NIST BLCC, NIST E3, numpy-financial and Excel docs, textbooks), transcribed:
+the conventions and finance primitives; whole scenarios are in tests/golden/published/.
 
 Each expected figure and tolerance below was read in the source named beside it; the tolerances
 are about half a unit of the last printed digit. The engine must reproduce them from the
@@ -8,7 +9,6 @@ published inputs.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,7 +17,7 @@ import pytest
 from tco.discounting import capital_recovery_factor
 from tco.measures import irr_rows
 from tco.results import ScenarioResult, evaluate
-from tco.scenario import CostLine, load_scenario, parse_scenario
+from tco.scenario import CostLine, parse_scenario
 from tests.scenarios import one_offer, yearly
 
 
@@ -27,88 +27,6 @@ def run(raw: dict[str, Any]) -> ScenarioResult:
 
 def lcc(raw: dict[str, Any]) -> float:
     return run(raw).offers[0].lifetime_cost
-
-
-# ------------------------------------------------------------------------------------------
-# NIST BLCC 5.3-19, FEMPEnergy project (usnistgov/blcc @ 3cfbded1, docs/BLCC 5.3 Reports:
-# "BLCC Summary LCC Report", "BLCC Comp Analysis Report"). 15 years, 3 % real, end of year.
-
-
-@pytest.fixture(scope="module")
-def femp(examples_dir: Path = Path(__file__).parent.parent / "examples") -> ScenarioResult:
-    return evaluate(load_scenario(examples_dir / "blcc-femp-energy.yaml"))
-
-
-def line_pv(result: ScenarioResult, offer: str, name: str) -> float:
-    o = next(o for o in result.offers if o.id == offer)
-    return next(line.present_value for line in o.lines if line.name == name)
-
-
-def test_blcc_01_existing_system_matches_the_summary_report(femp: ScenarioResult) -> None:
-    existing = femp.offers[0]
-    cat = existing.by_category
-    assert cat["acquisition"] == pytest.approx(1500, abs=1)  # initial investment
-    assert cat["energy"] == pytest.approx(13784, abs=1)
-    assert line_pv(femp, "existing", "Maintenance") == pytest.approx(597, abs=1)  # annual OM&R
-    assert line_pv(femp, "existing", "Cleaning") == pytest.approx(149, abs=1)  # non-annual OM&R
-    assert cat["replacement"] == pytest.approx(446, abs=1)
-    assert cat["end_of_life"] == pytest.approx(-289, abs=1)  # residual value
-    assert existing.lifetime_cost == pytest.approx(16187, abs=1)
-    assert existing.equivalent_annual_cost == pytest.approx(1356, abs=1)  # BLCC "annual value"
-
-
-def test_blcc_02_new_system_matches_the_summary_report(femp: ScenarioResult) -> None:
-    new = femp.offers[1]
-    cat = new.by_category
-    assert cat["acquisition"] == pytest.approx(3000, abs=1)
-    assert line_pv(femp, "new", "Routine O&M") == pytest.approx(1194, abs=1)
-    assert line_pv(femp, "new", "Overhaul") == pytest.approx(474, abs=1)
-    assert cat["replacement"] == pytest.approx(0, abs=1)
-    assert cat["end_of_life"] == pytest.approx(-481, abs=1)
-    assert new.lifetime_cost == pytest.approx(13605, abs=1)
-    assert new.equivalent_annual_cost == pytest.approx(1140, abs=1)
-
-
-def test_blcc_03_supplementary_measures_match_the_comparative_report(femp: ScenarioResult) -> None:
-    new = femp.comparison.offers["new"]
-    assert new.net_savings == pytest.approx(2582, abs=1)
-    assert new.sir == pytest.approx(4.00, abs=0.005)
-    assert new.airr == pytest.approx(0.1297, abs=5e-5)
-    ops = femp.offers[0].operating_cost - femp.offers[1].operating_cost
-    added = femp.offers[1].investment_cost - femp.offers[0].investment_cost
-    assert ops == pytest.approx(3443, abs=1)  # PV of non-investment savings
-    assert added == pytest.approx(861, abs=1)  # increased total investment
-
-
-def test_blcc_05_ecip_sir_and_airr_over_21_years() -> None:
-    # BLCC ECIP report (MilconECIP.xml): discounted operational savings 308,166 against an
-    # investment of 170,000, 3 % real, n = 21: SIR 1.81, AIRR 5.96 %.
-    raw = {
-        "assumptions": {"currency": "USD", "study_period_years": 21, "discount_rate": 0.03},
-        "baseline": "as_is",
-        "offers": [
-            {
-                "id": "as_is",
-                "costs": [
-                    {
-                        "name": "savings forgone (PV)",
-                        "category": "energy",
-                        "amount": 308166,
-                        "year": 0,
-                    }
-                ],
-            },
-            {
-                "id": "project",
-                "costs": [
-                    {"name": "investment", "category": "acquisition", "amount": 170000, "year": 0}
-                ],
-            },
-        ],
-    }
-    c = run(raw).comparison.offers["project"]
-    assert c.sir == pytest.approx(1.81, abs=0.005)
-    assert c.airr == pytest.approx(0.0596, abs=5e-5)
 
 
 @pytest.mark.parametrize(
@@ -134,77 +52,9 @@ def test_mid_year_raises_the_present_value_of_a_recurring_amount_by_half_a_year(
 
 
 # ------------------------------------------------------------------------------------------
-# TCO-01: pipeline, initial 7,500, annual 6,000, salvage 500 after 10 years, 5 %
-# (techwhiff worked answer): PV 53,523.45, EUAC 6,931.53, PV of salvage 306.96.
-
-
-def test_tco_01_pipeline_lifetime_cost_and_euac() -> None:
-    raw = one_offer(
-        [
-            {"name": "pipeline", "category": "acquisition", "amount": 7500, "year": 0},
-            {
-                "name": "maintenance and pumping",
-                "category": "operation",
-                "amount": 6000,
-                "every_years": 1,
-            },
-            {"name": "salvage", "category": "end_of_life", "amount": -500, "year": 10},
-        ],
-        n=10,
-        d=0.05,
-    )
-    r = run(raw).offers[0]
-    assert r.lifetime_cost == pytest.approx(53523.45, abs=0.01)
-    assert r.equivalent_annual_cost == pytest.approx(6931.53, abs=0.01)
-    assert r.lines[2].present_value == pytest.approx(-306.95663, abs=0.01)
-    assert r.lines[1].present_value == pytest.approx(46330.41, abs=0.01)
-
-
-# ------------------------------------------------------------------------------------------
-# Gradients (Newnan et al.; Blank & Tarquin-style notes; vCalc; CE board page)
-
-
-def test_grad_01_arithmetic_gradient_newnan_4_8() -> None:
-    assert lcc(one_offer(yearly([120, 150, 180, 210, 240]), n=5, d=0.05)) == pytest.approx(
-        766, abs=1
-    )
-
-
-def test_grad_02_base_plus_gradient_and_its_annual_equivalent() -> None:
-    r = run(one_offer(yearly([500 + 100 * k for k in range(10)]), n=10, d=0.05)).offers[0]
-    assert r.lifetime_cost == pytest.approx(7026.05, abs=0.05)
-    assert r.equivalent_annual_cost == pytest.approx(909.91, abs=0.05)
-
-
-def test_grad_03_declining_gradient_equivalent_annual_cost() -> None:
-    r = run(one_offer(yearly([24000, 18000, 12000, 6000]), n=4, d=0.10)).offers[0]
-    assert r.equivalent_annual_cost == pytest.approx(15714, abs=2.0)
-
-
-@pytest.mark.parametrize(
-    ("first_year_amount", "g", "i", "n", "expected", "tol"),
-    [
-        (100, 0.10, 0.08, 5, 480.42, 0.02),  # GRAD-04, Newnan geometric gradient
-        (1500, 0.10, 0.08, 6, 8728, 1.0),  # GRAD-05, growth above the discount rate
-    ],
-)
-def test_geometric_gradients_through_escalation_from_the_base_year(
-    first_year_amount: float, g: float, i: float, n: int, expected: float, tol: float
-) -> None:
-    # Textbooks give the year-1 amount; the scenario takes base-year prices escalated from
-    # year 0, so the base amount is A1 / (1+g) (the UPV* versus geometric-gradient trap).
-    line = {
-        "name": "maintenance",
-        "category": "maintenance",
-        "amount": first_year_amount / (1 + g),
-        "every_years": 1,
-        "escalation": "m",
-    }
-    assert lcc(one_offer([line], n=n, d=i, escalation={"m": g})) == pytest.approx(expected, abs=tol)
-
-
-def test_grad_07_present_worth_gradient_factor() -> None:
-    assert lcc(one_offer(yearly([0, 1, 2, 3, 4]), n=5, d=0.065)) == pytest.approx(7.789, abs=0.0005)
+# The scenario-level published cases (NIST BLCC FEMP and ECIP, the TCO-01 pipeline, the
+# gradients GRAD-01 to GRAD-07) live as data in tests/golden/published/, checked by
+# tests/test_golden_published.py.
 
 
 # ------------------------------------------------------------------------------------------
