@@ -4,7 +4,7 @@
   discount rate and escalation draws, like Monte Carlo trials), each offer 10 cost lines over 20
   years (8 scheduled lines with escalation drivers and residual values, plus expected repairs and
   downtime from a failure model), evaluated by :func:`tco.engine.evaluate_batch` and
-  :func:`tco.measures.compute_measures` (all comparison measures, IRR included).
+  the comparison measures the kernel computes in its pass (IRR included).
   ``evaluate_batch`` partitions the batch by whole scenarios over a thread pool of up to
   ``os.cpu_count()`` workers (identical results whatever the partition); the floor's BLAS call
   may likewise use every core.
@@ -32,7 +32,6 @@ import numpy_financial as npf
 import yaml
 
 from tco.engine import Batch, compile_batch, evaluate_batch
-from tco.measures import compute_measures
 from tco.results import evaluate
 from tco.scenario import parse_scenario, read_data
 
@@ -183,7 +182,7 @@ def run() -> dict[str, float]:
     batch = make_batch()
 
     def engine() -> None:
-        compute_measures(evaluate_batch(batch))
+        evaluate_batch(batch)  # the measures are computed in the same pass
 
     rng = np.random.default_rng(1)
     cash = rng.uniform(0, 1000, (N_OFFERS, 10, YEARS + 1))

@@ -53,15 +53,3 @@ def escalation_factors(rates: FloatArray) -> FloatArray:
     compound_by_year(by_year)
     out: FloatArray = np.ascontiguousarray(by_year.T).reshape(*lead, n + 1)
     return out
-
-
-def nominal_from_real(rate_real: float | FloatArray, inflation: float | FloatArray) -> FloatArray:
-    """(1 + nominal) = (1 + real)(1 + inflation)."""
-    return np.asarray((1.0 + np.asarray(rate_real)) * (1.0 + np.asarray(inflation)) - 1.0)
-
-
-def real_from_nominal(
-    rate_nominal: float | FloatArray, inflation: float | FloatArray
-) -> FloatArray:
-    """(1 + real) = (1 + nominal) / (1 + inflation)."""
-    return np.asarray((1.0 + np.asarray(rate_nominal)) / (1.0 + np.asarray(inflation)) - 1.0)

@@ -28,11 +28,11 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from tco.engine import BatchResult, Measures
+from tco.engine import Measures
 from tco.kernel import GRID_V, GRID_ZERO, grid_powers
 from tco.kernel import irr_rows as kernel_irr_rows
 
-__all__ = ["Measures", "compute_measures", "irr_rows"]
+__all__ = ["Measures", "irr_rows"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -51,9 +51,3 @@ def irr_rows(flows: FloatArray, n_years: npt.NDArray[np.int64]) -> FloatArray:
     out = np.empty(f.shape[0])
     kernel_irr_rows(f, n, GRID_V, grid_powers(f.shape[1]), GRID_ZERO, out)
     return out
-
-
-def compute_measures(r: BatchResult) -> Measures:
-    """All measures of an evaluated batch (the kernel computed them in its pass over each
-    scenario: :mod:`tco.kernel`)."""
-    return r.measures

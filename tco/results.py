@@ -15,9 +15,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from tco import __version__
-from tco.engine import CAT_INDEX, BatchResult, compile_batch, evaluate_batch
+from tco.engine import CAT_INDEX, BatchResult, Measures, compile_batch, evaluate_batch
 from tco.errors import Problem, ScenarioError
-from tco.measures import Measures, compute_measures
 from tco.scenario import CATEGORIES, Category, Scenario, parse_scenario
 from tco.scenario import INVESTMENT_CATEGORIES as _INVESTMENT
 
@@ -443,7 +442,7 @@ def evaluate_many_json(
     ``scenarios[k]...`` when ``named_in_batch`` (by default, when there are several)."""
     batch = compile_batch(scenarios)
     r = evaluate_batch(batch)  # overflow is checked below, and refused by name
-    m = compute_measures(r)
+    m = r.measures  # computed by the kernel in its pass
     in_batch = len(scenarios) > 1 if named_in_batch is None else named_in_batch
     _refuse_non_finite(scenarios, r, m, batch=in_batch)
     cols = _Columns(r, m)
