@@ -718,12 +718,34 @@ def failure_terms_by_year(b: Batch) -> tuple[FloatArray, FloatArray, FloatArray]
     return out[0], out[1], out[2]
 
 
-def category_cash_flows(b: Batch) -> tuple[FloatArray, FloatArray]:
-    """The (offer, category, year) arrays of basis cash flows and present values.
+@dataclass(eq=False, slots=True)
+class LineFlows:
+    """Every line's cash flows by year, materialised with numpy (years 0..Y-1 per column).
 
-    Materialises every line's cash flows with numpy, independently of the kernel's pass; meant
-    for one scenario's offers (documents, the workbook, tests), not for large batches.
+    ``line_*`` are (L, Y): each cost line over its schedule; ``residual_*`` are (L, Y): each
+    line's residual-value credit (in year N; zero where the line leaves none); ``fail_*`` are
+    (3, F, Y): each failure model's expected repairs, downtime and repair orders;
+    ``expected_failures`` is (F, Y). ``*_basis`` are on the analysis basis, ``*_present`` their
+    present values; nominal flows are the basis flows times ``growth`` (S, Y).
     """
+
+    line_basis: FloatArray
+    line_present: FloatArray
+    residual_basis: FloatArray
+    residual_present: FloatArray
+    fail_basis: FloatArray
+    fail_present: FloatArray
+    expected_failures: FloatArray
+    escalation: FloatArray  # (S, D1, Y) escalation factors by driver (0: no driver)
+    discount_one_time: FloatArray  # (S, Y)
+    discount_recurring: FloatArray  # (S, Y)
+    growth: FloatArray  # (S, Y) nominal equivalent of one unit on the analysis basis
+
+
+def line_cash_flows(b: Batch) -> LineFlows:
+    """Materialise every line's and failure stream's cash flows with numpy, independently of
+    the kernel's pass (which reduces them without storing them); meant for one scenario's
+    offers (the cost profile presenters read, tests), not for large batches."""
     esc, df0, df1 = _scenario_tables(b)
     y = b.n_years
     s_l = b.offer_scenario[b.line_offer]
@@ -734,28 +756,6 @@ def category_cash_flows(b: Batch) -> tuple[FloatArray, FloatArray]:
     on = (years >= first) & (years <= last_occ) & ((years - first) % step == 0)
     x = on * esc[s_l, b.line_driver] * b.line_amount[:, None]
     df_l = np.where((b.line_every > 0)[:, None], df1[s_l], df0[s_l])
-    basis = np.zeros((b.n_offers, N_CATEGORIES, y))
-    present = np.zeros_like(basis)
-    np.add.at(basis, (b.line_offer, b.line_category), x)
-    np.add.at(present, (b.line_offer, b.line_category), x * df_l)
-    fs = b.offer_scenario[b.fail_offer]
-    if fs.size:
-        ef = _expected_failures_by_year(
-            b.hours[fs], b.fail_mtbf, b.fail_shape, b.study_years[fs], y
-        ).T
-        df_f = df1[fs]
-        repair, down, order = failure_terms_by_year(b)
-        streams = [
-            (REPAIR, esc[fs, b.fail_repair_driver] * repair),
-            (DOWNTIME, esc[fs, b.fail_downtime_driver] * (down * b.downtime_cost[fs][:, None])),
-        ]
-        if bool(np.any(order != 0.0)):
-            streams.append((TRANSACTION, esc[fs, b.fail_order_driver] * order))
-        for category, factor in streams:
-            flow = ef * factor
-            where = (b.fail_offer, np.full_like(b.fail_offer, category))
-            np.add.at(basis, where, flow)
-            np.add.at(present, where, flow * df_f)
     # residual values: a credit in year N of amount x escalation to N x the remaining share
     life, fraction = b.line_life, b.line_fraction
     has = (life > 0) | ~np.isnan(fraction)
@@ -764,7 +764,49 @@ def category_cash_flows(b: Batch) -> tuple[FloatArray, FloatArray]:
         remaining = np.maximum(last_occ[:, 0] + life - n_line, 0.0) / life
     share = np.where(np.isnan(fraction), remaining, fraction)
     credit = np.where(has, -b.line_amount * share * esc[s_l, b.line_driver, n_line], 0.0)
+    residual = np.zeros_like(x)
+    residual[np.arange(x.shape[0]), n_line] = credit
+    fs = b.offer_scenario[b.fail_offer]
+    ef = _expected_failures_by_year(b.hours[fs], b.fail_mtbf, b.fail_shape, b.study_years[fs], y).T
+    repair, down, order = failure_terms_by_year(b)
+    fail = np.stack(
+        [
+            ef * esc[fs, b.fail_repair_driver] * repair,
+            ef * esc[fs, b.fail_downtime_driver] * (down * b.downtime_cost[fs][:, None]),
+            ef * esc[fs, b.fail_order_driver] * order,
+        ]
+    )
+    growth = np.ones((b.n_scenarios, y))  # compounded year by year, as the kernel does
+    growth[:, 1:] = np.where(b.nominal, 1.0, 1.0 + b.inflation)[:, None]
+    np.cumprod(growth, axis=1, out=growth)
+    return LineFlows(
+        line_basis=x,
+        line_present=x * df_l,
+        residual_basis=residual,
+        residual_present=residual * df0[s_l],
+        fail_basis=fail,
+        fail_present=fail * df1[fs][None, :, :],
+        expected_failures=ef,
+        escalation=esc,
+        discount_one_time=df0,
+        discount_recurring=df1,
+        growth=growth,
+    )
+
+
+def category_cash_flows(b: Batch) -> tuple[FloatArray, FloatArray]:
+    """The (offer, category, year) arrays of basis cash flows and present values, summed from
+    :func:`line_cash_flows`."""
+    f = line_cash_flows(b)
+    basis = np.zeros((b.n_offers, N_CATEGORIES, b.n_years))
+    present = np.zeros_like(basis)
+    np.add.at(basis, (b.line_offer, b.line_category), f.line_basis)
+    np.add.at(present, (b.line_offer, b.line_category), f.line_present)
     eol = np.full_like(b.line_offer, END_OF_LIFE)
-    np.add.at(basis, (b.line_offer, eol, n_line), credit)
-    np.add.at(present, (b.line_offer, eol, n_line), credit * df0[s_l, n_line])
+    np.add.at(basis, (b.line_offer, eol), f.residual_basis)
+    np.add.at(present, (b.line_offer, eol), f.residual_present)
+    for k, category in enumerate((REPAIR, DOWNTIME, TRANSACTION)):
+        where = (b.fail_offer, np.full_like(b.fail_offer, category))
+        np.add.at(basis, where, f.fail_basis[k])
+        np.add.at(present, where, f.fail_present[k])
     return basis, present
