@@ -24,7 +24,6 @@ import math
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -134,8 +133,7 @@ def make_batch(n_offers: int = N_OFFERS, seed: int = 7) -> Batch:
         return np.tile(a, reps)
 
     scen = np.arange(s)
-    return replace(
-        t,
+    return Batch.of(
         study_years=np.full(s, YEARS),
         discount_rate=rng.uniform(0.02, 0.10, s),
         inflation=np.full(s, 0.02),
@@ -165,8 +163,7 @@ def make_batch(n_offers: int = N_OFFERS, seed: int = 7) -> Batch:
         fail_downtime_driver=tile(t.fail_downtime_driver, s),
         fail_order_amount=tile(t.fail_order_amount, s),
         fail_order_driver=tile(t.fail_order_driver, s),
-        period_start=np.zeros(f_per * s + 1, np.int64),  # the template has no coverage periods
-    )
+    )  # the template has no coverage periods
 
 
 def best_of(fn: Callable[[], object], repeat: int) -> float:

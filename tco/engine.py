@@ -111,62 +111,78 @@ def _array_starts(b: Batch) -> _Starts | None:
     )
 
 
+class _Row:
+    """A named row of one of a batch's packed tables (a view, no copy)."""
+
+    def __init__(self, table: str, k: int) -> None:
+        self.table, self.k = table, k
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        return getattr(obj, self.table)[self.k]
+
+
+#: The packed tables of a batch and the names of their rows, in order.
+TABLES: dict[str, tuple[str, ...]] = {
+    "scenario_ints": ("study_years", "baseline_offer"),
+    "scenario_floats": ("discount_rate", "inflation", "hours", "downtime_cost"),
+    "scenario_flags": ("nominal", "mid_year"),
+    "line_ints": (
+        "line_offer",
+        "line_category",
+        "line_driver",
+        "line_first",
+        "line_every",
+        "line_last",
+        "line_source",
+    ),
+    "line_floats": ("line_amount", "line_life", "line_fraction"),
+    "fail_ints": ("fail_offer", "fail_repair_driver", "fail_downtime_driver", "fail_order_driver"),
+    "fail_floats": (
+        "fail_mtbf",
+        "fail_shape",
+        "fail_repair_amount",
+        "fail_downtime_hours",
+        "fail_order_amount",
+    ),
+    "period_ints": ("period_from", "period_until"),
+    "period_floats": ("period_repair_amount", "period_downtime_hours", "period_order_amount"),
+}
+_DTYPES = {"ints": np.int64, "floats": np.float64, "flags": np.bool_}
+
+
 @dataclass(eq=False, slots=True)
 class Batch:
     """A columnar batch of scenarios, ready for :func:`evaluate_batch`.
 
-    Scenario arrays have length S, offer arrays O (ordered by scenario), line arrays L (ordered
-    by offer), failure arrays F (at most one per offer, ordered by offer). Driver index 0 means
-    "no driver" (flat real value, or ``inflation`` in a nominal analysis); ``rates`` is
-    scenario-major: ``rates[s, d, k]`` is the rate of driver d in year k+1 of scenario s.
-    ``line_every`` is 0 for a one-time line, whose year is ``line_first == line_last``.
-    ``line_life`` 0 and ``line_fraction`` NaN mean no residual value.
+    Packed tables, one row per field (:data:`TABLES` names them; each row is also an attribute,
+    ``batch.line_amount`` say): scenarios (S columns), offers (``offer_scenario``, O, ordered by
+    scenario), cost lines (L, ordered by offer), failure models (F, at most one per offer,
+    ordered by offer) and coverage periods (P, ordered by failure model; ``period_start`` (F+1,)
+    is where each model's periods start). Driver index 0 means "no driver" (flat real value, or
+    ``inflation`` in a nominal analysis); ``rates`` is scenario-major: ``rates[s, d, k]`` is the
+    rate of driver d in year k+1 of scenario s. ``line_every`` is 0 for a one-time line, whose
+    year is ``line_first == line_last``; ``line_life`` 0 and ``line_fraction`` NaN mean no
+    residual value; ``line_source`` is the line's index in its offer's ``costs``. A period
+    replaces, in years ``period_from`` .. ``period_until``, the failure model's repair amount
+    (repair cost x (1 - covered fraction)), downtime hours and order amount.
 
     Building a batch checks the order and derives where each scenario's offers and each offer's
-    lines start, and each offer's failure model (-1 where none).
+    lines start, and each offer's failure model (-1 where none). :meth:`of` builds one from
+    named columns.
     """
 
-    study_years: IntArray
-    discount_rate: FloatArray
-    inflation: FloatArray
-    nominal: BoolArray
-    mid_year: BoolArray
-    hours: FloatArray
-    downtime_cost: FloatArray
+    scenario_ints: IntArray
+    scenario_floats: FloatArray
+    scenario_flags: BoolArray
     rates: FloatArray
     offer_scenario: IntArray
-    baseline_offer: IntArray
-    line_offer: IntArray
-    line_category: IntArray
-    line_amount: FloatArray
-    line_driver: IntArray
-    line_first: IntArray
-    line_every: IntArray
-    line_last: IntArray
-    line_life: FloatArray
-    line_fraction: FloatArray
-    fail_offer: IntArray
-    fail_mtbf: FloatArray
-    fail_shape: FloatArray
-    fail_repair_amount: FloatArray
-    fail_repair_driver: IntArray
-    fail_downtime_hours: FloatArray
-    fail_downtime_driver: IntArray
-    #: Per failure model: the buyer's cost of one repair order (``transaction``) and its driver.
-    fail_order_amount: FloatArray
-    fail_order_driver: IntArray
-    #: For each line, its index in its offer's ``costs`` (results list lines in input order).
-    line_source: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
-    #: Coverage periods (P rows, ordered by failure model): in years ``period_from`` ..
-    #: ``period_until`` they replace the failure model's repair amount (repair cost x (1 -
-    #: covered fraction)), downtime hours and order amount. ``period_start`` (F+1,) is where each
-    #: failure model's periods start; empty means no periods at all.
-    period_start: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
-    period_from: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
-    period_until: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
-    period_repair_amount: FloatArray = field(default_factory=lambda: np.zeros(0))
-    period_downtime_hours: FloatArray = field(default_factory=lambda: np.zeros(0))
-    period_order_amount: FloatArray = field(default_factory=lambda: np.zeros(0))
+    line_ints: IntArray
+    line_floats: FloatArray
+    fail_ints: IntArray
+    fail_floats: FloatArray
+    period_start: IntArray
+    period_ints: IntArray
+    period_floats: FloatArray
     offer_start: IntArray = field(init=False, repr=False)  # (S+1,)
     line_start: IntArray = field(init=False, repr=False)  # (O+1,)
     offer_fail: IntArray = field(init=False, repr=False)  # (O,)
@@ -174,9 +190,45 @@ class Batch:
     #: otherwise they are derived here, the order checked.
     runs: InitVar[_Starts | None] = None
 
+    study_years = _Row("scenario_ints", 0)
+    baseline_offer = _Row("scenario_ints", 1)
+    discount_rate = _Row("scenario_floats", 0)
+    inflation = _Row("scenario_floats", 1)
+    hours = _Row("scenario_floats", 2)
+    downtime_cost = _Row("scenario_floats", 3)
+    nominal = _Row("scenario_flags", 0)
+    mid_year = _Row("scenario_flags", 1)
+    line_offer = _Row("line_ints", 0)
+    line_category = _Row("line_ints", 1)
+    line_driver = _Row("line_ints", 2)
+    line_first = _Row("line_ints", 3)
+    line_every = _Row("line_ints", 4)
+    line_last = _Row("line_ints", 5)
+    line_source = _Row("line_ints", 6)
+    line_amount = _Row("line_floats", 0)
+    line_life = _Row("line_floats", 1)
+    line_fraction = _Row("line_floats", 2)
+    fail_offer = _Row("fail_ints", 0)
+    fail_repair_driver = _Row("fail_ints", 1)
+    fail_downtime_driver = _Row("fail_ints", 2)
+    fail_order_driver = _Row("fail_ints", 3)
+    fail_mtbf = _Row("fail_floats", 0)
+    fail_shape = _Row("fail_floats", 1)
+    fail_repair_amount = _Row("fail_floats", 2)
+    fail_downtime_hours = _Row("fail_floats", 3)
+    fail_order_amount = _Row("fail_floats", 4)
+    period_from = _Row("period_ints", 0)
+    period_until = _Row("period_ints", 1)
+    period_repair_amount = _Row("period_floats", 0)
+    period_downtime_hours = _Row("period_floats", 1)
+    period_order_amount = _Row("period_floats", 2)
+
     def __post_init__(self, runs: _Starts | None) -> None:
         if self.rates.ndim != 3 or self.rates.shape[0] != self.n_scenarios:
             raise ValueError("rates must have the shape (scenario, driver, year)")
+        for table, rows in TABLES.items():
+            if getattr(self, table).shape[0] != len(rows):
+                raise ValueError(f"{table} must have {len(rows)} rows: {', '.join(rows)}")
         starts = runs if runs is not None else _array_starts(self)
         if starts is None:
             raise ValueError(
@@ -184,10 +236,51 @@ class Batch:
                 "offer (one failure model per offer at most)"
             )
         self.offer_start, self.line_start, self.offer_fail = starts
-        if self.period_start.size == 0:
-            self.period_start = np.zeros(self.fail_offer.size + 1, np.int64)
-        elif self.period_start.size != self.fail_offer.size + 1:
+        if self.period_start.size != self.fail_offer.size + 1:
             raise ValueError("period_start needs one entry per failure model, plus one")
+
+    @classmethod
+    def of(cls, *, rates: FloatArray, offer_scenario: IntArray, **columns: Any) -> Batch:
+        """A batch from named columns (the rows of :data:`TABLES`). ``line_source`` defaults to
+        0, and without ``period_start`` the failure models have no coverage periods."""
+        n_lines = len(columns["line_offer"])
+        n_fails = len(columns["fail_offer"])
+        columns.setdefault("line_source", np.zeros(n_lines, np.int64))
+        if "period_start" not in columns:
+            columns["period_start"] = np.zeros(n_fails + 1, np.int64)
+            for name in TABLES["period_ints"] + TABLES["period_floats"]:
+                columns.setdefault(name, np.zeros(0))
+        tables: dict[str, Any] = {
+            table: np.array(
+                [np.asarray(columns[name]) for name in rows],
+                dtype=_DTYPES[table.rsplit("_", 1)[1]],
+            ).reshape(len(rows), -1)
+            for table, rows in TABLES.items()
+        }
+        return cls(
+            scenario_ints=tables["scenario_ints"],
+            scenario_floats=tables["scenario_floats"],
+            scenario_flags=tables["scenario_flags"],
+            rates=rates,
+            offer_scenario=np.asarray(offer_scenario, dtype=np.int64),
+            line_ints=tables["line_ints"],
+            line_floats=tables["line_floats"],
+            fail_ints=tables["fail_ints"],
+            fail_floats=tables["fail_floats"],
+            period_start=np.asarray(columns["period_start"], dtype=np.int64),
+            period_ints=tables["period_ints"],
+            period_floats=tables["period_floats"],
+        )
+
+    def columns(self) -> dict[str, Any]:
+        """The named columns of :meth:`of` (views): ``Batch.of(**b.columns())`` is a copy."""
+        named = {name: getattr(self, name) for rows in TABLES.values() for name in rows}
+        return {
+            "rates": self.rates,
+            "offer_scenario": self.offer_scenario,
+            "period_start": self.period_start,
+            **named,
+        }
 
     @property
     def n_scenarios(self) -> int:
@@ -375,55 +468,23 @@ def compile_batch(scenarios: Sequence[Scenario]) -> Batch:
                         (float(f.repair_cost) * (1.0 - covered), down, float(order))
                     )
                 period_start.append(len(period_ints) // 2)
-    # a few 2-D arrays, one row per column: each row is a contiguous array of the batch
-    li_ = _columns(line_ints, 7, np.int64)
-    lf = _columns(line_floats, 3, np.float64)
-    fi_ = _columns(fail_ints, 4, np.int64)
-    ff = _columns(fail_floats, 5, np.float64)
-    pi_ = _columns(period_ints, 2, np.int64)
-    pf = _columns(period_floats, 3, np.float64)
-    sf = np.array([discount, inflation, hours, downtime_cost], dtype=np.float64)
-    si_ = np.array([study_years, baseline], dtype=np.int64)
-    sb = np.array([nominal, mid_year], dtype=np.bool_)
+    # packed tables, one row per field (Batch's TABLES)
     n_s, n_o = len(offer_start), len(offer_scenario)
     n_l = len(line_floats) // 3
     runs = np.array([*offer_start, n_o, *line_start, n_l, *offer_fail], np.int64)
     return Batch(
-        study_years=si_[0],
-        discount_rate=sf[0],
-        inflation=sf[1],
-        nominal=sb[0],
-        mid_year=sb[1],
-        hours=sf[2],
-        downtime_cost=sf[3],
+        scenario_ints=np.array([study_years, baseline], dtype=np.int64),
+        scenario_floats=np.array([discount, inflation, hours, downtime_cost], dtype=np.float64),
+        scenario_flags=np.array([nominal, mid_year], dtype=np.bool_),
         rates=rates,
         offer_scenario=np.array(offer_scenario, dtype=np.int64),
-        baseline_offer=si_[1],
-        line_offer=li_[0],
-        line_category=li_[1],
-        line_amount=lf[0],
-        line_driver=li_[2],
-        line_first=li_[3],
-        line_every=li_[4],
-        line_last=li_[5],
-        line_life=lf[1],
-        line_fraction=lf[2],
-        line_source=li_[6],
-        fail_offer=fi_[0],
-        fail_mtbf=ff[0],
-        fail_shape=ff[1],
-        fail_repair_amount=ff[2],
-        fail_repair_driver=fi_[1],
-        fail_downtime_hours=ff[3],
-        fail_downtime_driver=fi_[2],
-        fail_order_amount=ff[4],
-        fail_order_driver=fi_[3],
+        line_ints=_columns(line_ints, 7, np.int64),
+        line_floats=_columns(line_floats, 3, np.float64),
+        fail_ints=_columns(fail_ints, 4, np.int64),
+        fail_floats=_columns(fail_floats, 5, np.float64),
         period_start=np.array(period_start, dtype=np.int64),
-        period_from=pi_[0],
-        period_until=pi_[1],
-        period_repair_amount=pf[0],
-        period_downtime_hours=pf[1],
-        period_order_amount=pf[2],
+        period_ints=_columns(period_ints, 2, np.int64),
+        period_floats=_columns(period_floats, 3, np.float64),
         runs=(runs[: n_s + 1], runs[n_s + 1 : n_s + n_o + 2], runs[n_s + n_o + 2 :]),
     )
 
@@ -579,46 +640,21 @@ def evaluate_batch(b: Batch, *, part_offers: int = PART_OFFERS) -> BatchResult:
         evaluate_scenarios(
             part[0],
             part[1],
-            b.study_years,
-            b.discount_rate,
-            b.inflation,
-            b.nominal,
-            b.mid_year,
-            b.hours,
-            b.downtime_cost,
+            b.scenario_ints,
+            b.scenario_floats,
+            b.scenario_flags,
             crf,
             b.rates,
             b.offer_start,
-            b.baseline_offer,
             b.line_start,
             b.offer_fail,
-            b.line_category,
-            b.line_amount,
-            b.line_driver,
-            b.line_first,
-            b.line_every,
-            b.line_last,
-            b.line_life,
-            b.line_fraction,
-            b.fail_mtbf,
-            b.fail_shape,
-            b.fail_repair_amount,
-            b.fail_repair_driver,
-            b.fail_downtime_hours,
-            b.fail_downtime_driver,
-            b.fail_order_amount,
-            b.fail_order_driver,
+            b.line_ints,
+            b.line_floats,
+            b.fail_ints,
+            b.fail_floats,
             b.period_start,
-            b.period_from,
-            b.period_until,
-            b.period_repair_amount,
-            b.period_downtime_hours,
-            b.period_order_amount,
-            REPAIR,
-            DOWNTIME,
-            TRANSACTION,
-            END_OF_LIFE,
-            ACQUISITION,
+            b.period_ints,
+            b.period_floats,
             _INVEST,
             GRID_V.copy() if own else GRID_V,
             grid_pow.copy() if own else grid_pow,

@@ -25,6 +25,8 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
+from tco.scenario import CATEGORIES, Category
+
 #: Cumulative savings within this many currency units of zero count as zero (float noise).
 ZERO = 1e-6
 #: The IRR is sought for rates from -99 % to 10^6 (v = 1/(1+r) from 100 down to 1e-6).
@@ -291,118 +293,306 @@ def _scenario_tables(rates, s, rate, inflation, nominal, mid_year, esc, df0, df1
         growth[t] = h
 
 
+# Rows of the batch's packed tables (tco.engine.TABLES) the passes read.
+_L_CATEGORY, _L_DRIVER, _L_FIRST, _L_EVERY, _L_LAST = 1, 2, 3, 4, 5
+_L_AMOUNT, _L_LIFE, _L_FRACTION = 0, 1, 2
+_F_REPAIR_DRIVER, _F_DOWNTIME_DRIVER, _F_ORDER_DRIVER = 1, 2, 3
+_F_MTBF, _F_SHAPE, _F_REPAIR, _F_DOWNTIME, _F_ORDER = 0, 1, 2, 3, 4
+_S_YEARS, _S_BASELINE = 0, 1
+_S_RATE, _S_INFLATION, _S_HOURS, _S_DOWNTIME_COST = 0, 1, 2, 3
+#: Category indices (tco.scenario.CATEGORIES order) the passes book to: compile-time constants.
+CAT_REPAIR = CATEGORIES.index(Category.repair)
+CAT_DOWNTIME = CATEGORIES.index(Category.downtime)
+CAT_TRANSACTION = CATEGORIES.index(Category.transaction)
+CAT_END_OF_LIFE = CATEGORIES.index(Category.end_of_life)
+CAT_ACQUISITION = CATEGORIES.index(Category.acquisition)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=_FAST, inline="always")
+def _lines_pass(o, row, n, line_start, line_i, line_f, esc, df0, df1, basis, lines_out, pv, cat):
+    """Every cost line of offer o over the years of its schedule, and its residual credit in
+    year n: basis flows into ``basis[row]``, present values into ``pv[o]``, by line and category.
+    Returns the offer's year-0 acquisition price and the present value of that price's residual
+    credit (for the price headroom)."""
+    a0 = 0.0
+    r0 = 0.0
+    for li in range(line_start[o], line_start[o + 1]):
+        a = line_f[_L_AMOUNT, li]
+        d = line_i[_L_DRIVER, li]
+        e = line_i[_L_EVERY, li]
+        first = line_i[_L_FIRST, li]
+        p_line = 0.0
+        if e == 0:
+            x = a * esc[d, first]
+            basis[row, first] += x
+            p_line = x * df0[first]
+            pv[o, first] += p_line
+            last_occ = first
+        elif e == 1:  # every year: a contiguous loop (unsigned years, see below)
+            last_occ = line_i[_L_LAST, li]
+            start = np.uint64(first)
+            for k in range(np.uint64(max(last_occ - first + 1, 0))):
+                tu = start + k
+                x = a * esc[d, tu]
+                basis[row, tu] += x
+                q = x * df1[tu]
+                pv[o, tu] += q
+                p_line += q
+        else:
+            # years first, first + e, ... up to the line's last; indexed by unsigned years, so
+            # the compiler drops Python's negative-index wrap-around
+            last_occ = first + ((line_i[_L_LAST, li] - first) // e) * e
+            start = np.uint64(first)
+            step = np.uint64(e)
+            for k in range(np.uint64(max((last_occ - first) // e + 1, 0))):
+                tu = start + k * step
+                x = a * esc[d, tu]
+                basis[row, tu] += x
+                q = x * df1[tu]
+                pv[o, tu] += q
+                p_line += q
+        lines_out[0, li] = p_line
+        category = line_i[_L_CATEGORY, li]
+        cat[o, category] += p_line
+        life = line_f[_L_LIFE, li]
+        fraction = line_f[_L_FRACTION, li]
+        credit_pv = 0.0
+        if life > 0.0 or fraction == fraction:
+            share = fraction if fraction == fraction else max(last_occ + life - n, 0.0) / life
+            credit = -a * share * esc[d, n]
+            credit_pv = credit * df0[n]
+            basis[row, n] += credit
+            pv[o, n] += credit_pv
+            cat[o, CAT_END_OF_LIFE] += credit_pv
+        lines_out[1, li] = credit_pv
+        if category == CAT_ACQUISITION and e == 0 and first == 0:
+            a0 += a
+            r0 += credit_pv
+    return a0, r0
+
+
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=_FAST, inline="always")
+def _failures_pass(
+    fi,
+    o,
+    row,
+    n,
+    scale_in,
+    downtime_cost,
+    fail_i,
+    fail_f,
+    period_start,
+    period_i,
+    period_f,
+    esc,
+    df1,
+    dpow,
+    basis,
+    fails_out,
+    pv,
+    cat,
+):
+    """The expected failures of failure model fi (offer o), year by year: repairs, downtime and
+    repair orders at the terms of the coverage period covering the year, else the model's own.
+    ``scale_in`` is the operating hours a year; ``dpow`` holds t^shape - (t-1)^shape for the
+    shape kept in ``dpow[0]``."""
+    sh = fail_f[_F_SHAPE, fi]
+    if sh != dpow[0]:  # t^shape - (t-1)^shape, shared by models of one shape
+        prior = 0.0
+        for t in range(1, dpow.size):
+            now = math.exp(sh * math.log(t))
+            dpow[t] = now - prior
+            prior = now
+        dpow[0] = sh
+    scale = (scale_in / fail_f[_F_MTBF, fi]) ** sh  # (hours / mtbf)^shape
+    rd = fail_i[_F_REPAIR_DRIVER, fi]
+    dd = fail_i[_F_DOWNTIME_DRIVER, fi]
+    od = fail_i[_F_ORDER_DRIVER, fi]
+    p0 = period_start[fi]
+    p1 = period_start[fi + 1]
+    ra0 = fail_f[_F_REPAIR, fi]
+    dh0 = fail_f[_F_DOWNTIME, fi]
+    oa0 = fail_f[_F_ORDER, fi]
+    p_rep = 0.0
+    p_dtm = 0.0
+    p_odr = 0.0
+    for t in range(1, n + 1):
+        ra = ra0
+        dh = dh0
+        oa = oa0
+        for p in range(p0, p1):  # the period covering year t, if any
+            if period_i[0, p] <= t and t <= period_i[1, p]:
+                ra = period_f[0, p]
+                dh = period_f[1, p]
+                oa = period_f[2, p]
+                break
+        ef = dpow[t] * scale  # expected failures in year t
+        w = ef * df1[t]
+        rep = esc[rd, t] * ra
+        dtm = esc[dd, t] * (dh * downtime_cost)
+        odr = esc[od, t] * oa
+        p_rep += rep * w
+        p_dtm += dtm * w
+        p_odr += odr * w
+        x = rep + dtm + odr
+        basis[row, t] += x * ef
+        pv[o, t] += x * w
+    fails_out[0, fi] = p_rep
+    fails_out[1, fi] = p_dtm
+    fails_out[2, fi] = p_odr
+    cat[o, CAT_REPAIR] += p_rep
+    cat[o, CAT_DOWNTIME] += p_dtm
+    cat[o, CAT_TRANSACTION] += p_odr
+
+
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=_FAST, inline="always")
+def _compare_pass(
+    o,
+    b,
+    o_lo,
+    n,
+    rate,
+    credit_share,
+    invest,
+    inv_b,
+    basis,
+    pv,
+    cat,
+    meas,
+    sav,
+    grid_v,
+    grid_pow,
+    grid_zero,
+    npv,
+):
+    """Offer o against the scenario's baseline offer b (not o): net savings, SIR, AIRR, price
+    headroom, the paybacks and their reversal, breakeven, sign changes of the savings and their
+    IRR. ``credit_share``: the residual credit one more unit of year-0 price earns."""
+    nan = np.nan
+    lcc_b = meas[M_LCC, b]
+    lcc_o = meas[M_LCC, o]
+    ns = lcc_b - lcc_o
+    meas[M_NET, o] = ns
+    inv = 0.0
+    for c in range(cat.shape[1]):
+        if invest[c]:
+            inv += cat[o, c]
+    added = inv - inv_b
+    op_savings = (lcc_b - inv_b) - (lcc_o - inv)
+    ratio = op_savings / added if added > ZERO else nan
+    meas[M_SIR, o] = ratio
+    meas[M_AIRR, o] = (1.0 + rate) * ratio ** (1.0 / n) - 1.0 if ratio >= 0.0 else nan
+    meas[M_HEADROOM, o] = ns / (1.0 - credit_share) if credit_share < 1.0 else nan
+    # paybacks only where the offer adds investment (else there is nothing to pay back)
+    invests = added > ZERO
+    cum = 0.0
+    cum_pv = 0.0
+    behind = False
+    open_be = False
+    spb_o = nan
+    dpb_o = nan
+    be_o = nan
+    neg_o = nan
+    rec_o = nan
+    for t in range(n + 1):
+        x = basis[b - o_lo, t] - basis[o - o_lo, t]
+        sav[t] = x
+        cum += x
+        prev = cum_pv
+        cum_pv += pv[b, t] - pv[o, t]
+        if invests and spb_o != spb_o and cum >= -ZERO:
+            spb_o = t
+        below = cum_pv < -ZERO
+        if invests and dpb_o != dpb_o and not below:
+            dpb_o = t
+        elif dpb_o == dpb_o and neg_o != neg_o and below:
+            neg_o = t
+        elif neg_o == neg_o and rec_o != rec_o and not below:
+            rec_o = t
+        if t == 0:
+            behind = below
+            open_be = below or cum_pv > ZERO
+            if not open_be:
+                be_o = 0.0
+        elif open_be and below != behind:
+            be_o = (t - 1) + (-prev) / (cum_pv - prev)
+            open_be = False
+    meas[M_SPB, o] = spb_o
+    meas[M_DPB, o] = dpb_o
+    meas[M_BE, o] = be_o
+    meas[M_NEG_AGAIN, o] = neg_o
+    meas[M_RECOVERED, o] = rec_o
+    k = sign_changes(sav, n)
+    meas[M_CHANGES, o] = k
+    meas[M_IRR, o] = irr(sav, n, k, grid_v, grid_pow, grid_zero, npv)
+
+
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=_FAST)
 def evaluate_scenarios(
     s0,
     s1,
-    # scenarios (S,)
-    study_years,
-    discount_rate,
-    inflation,
-    nominal,
-    mid_year,
-    hours,
-    downtime_cost,
-    crf,
+    scenario_ints,  # (2, S): study years, baseline offer
+    scenario_floats,  # (4, S): discount rate, inflation, hours a year, downtime cost per hour
+    scenario_flags,  # (2, S): nominal, mid-year
+    crf,  # (S,) capital recovery factors
     rates,  # (S, D1, Y-1): rates[s, d, k] is driver d's rate in year k+1
     offer_start,  # (S+1,)
-    baseline_offer,  # (S,)
-    # offers (O,)
     line_start,  # (O+1,)
-    offer_fail,  # (O,) index of the offer's failure model, -1 for none
-    # lines (L,)
-    line_category,
-    line_amount,
-    line_driver,
-    line_first,
-    line_every,
-    line_last,
-    line_life,
-    line_fraction,
-    # failure models (F,)
-    fail_mtbf,
-    fail_shape,
-    fail_repair_amount,
-    fail_repair_driver,
-    fail_downtime_hours,
-    fail_downtime_driver,
-    fail_order_amount,
-    fail_order_driver,
-    # coverage periods (P,), each failure model's a run: period_start (F+1,)
-    period_start,
-    period_from,
-    period_until,
-    period_repair_amount,
-    period_downtime_hours,
-    period_order_amount,
-    # codes
-    cat_repair,
-    cat_downtime,
-    cat_transaction,
-    cat_end_of_life,
-    cat_acquisition,
+    offer_fail,  # (O,) the offer's failure model, -1 for none
+    line_ints,  # (7, L) and (3, L): the batch's packed line table (tco.engine.TABLES)
+    line_floats,
+    fail_ints,  # (4, F) and (5, F): failure models
+    fail_floats,
+    period_start,  # (F+1,), (2, P), (3, P): coverage periods
+    period_ints,
+    period_floats,
     invest,  # (C,) bool: investment-related categories
     grid_v,  # the IRR's grid of rates where the savings change sign more than once: see irr();
     grid_pow,  # each thread its own copies (passing an array to a function updates its reference
-    # count atomically: threads sharing one would contend for it once per offer)
-    grid_zero,
-    # outputs
+    grid_zero,  # count atomically: threads sharing one would contend for it once per offer)
     lines_out,  # (2, L): present value, and that of the line's residual value (0 where none)
     fails_out,  # (3, F): present values of expected repairs, downtime, repair orders
     flows,  # (2, O, Y): nominal cash flows and their present values
     cat,  # (O, C) present value by category
     meas,  # (M_ROWS, O) the measures, rows M_*
 ):
-    line_pv = lines_out[0]
-    residual_pv = lines_out[1]
-    repair_pv = fails_out[0]
-    downtime_pv = fails_out[1]
-    order_pv = fails_out[2]
+    """Evaluate scenarios s0..s1 of a batch (:class:`tco.engine.Batch`) into the outputs.
+
+    Per scenario: escalation and discount factors, then per offer the lines pass and the
+    failures pass and the offer's totals, then the comparison pass of each offer against the
+    baseline.
+    """
     nominal_out = flows[0]
     pv = flows[1]
-    lcc = meas[M_LCC]
-    eac = meas[M_EAC]
-    per_hour = meas[M_PER_HOUR]
-    net = meas[M_NET]
-    sir = meas[M_SIR]
-    airr = meas[M_AIRR]
-    spb = meas[M_SPB]
-    dpb = meas[M_DPB]
-    be = meas[M_BE]
-    irr_out = meas[M_IRR]
-    changes = meas[M_CHANGES]
-    headroom = meas[M_HEADROOM]
-    check = meas[M_CHECK]
-    is_base = meas[M_BASE]
-    neg_again = meas[M_NEG_AGAIN]
-    recovered = meas[M_RECOVERED]
     n_cols = pv.shape[1]
+    n_cat = cat.shape[1]
     widest = 1
     for s in range(s0, s1):
         widest = max(widest, offer_start[s + 1] - offer_start[s])
     # cash flows on the analysis basis, one row per offer of the scenario at hand: the
     # comparison needs them, results do not (nominal = basis x growth)
     basis = np.empty((widest, n_cols))
-    d1 = rates.shape[1]
-    n_cat = cat.shape[1]
-    esc = np.empty((d1, n_cols))
+    credit_share = np.empty(widest)
+    esc = np.empty((rates.shape[1], n_cols))
     df0 = np.empty(n_cols)
     df1 = np.empty(n_cols)
     growth = np.empty(n_cols)
     sav = np.empty(n_cols)
     dpow = np.zeros(n_cols)
-    dpow_shape = np.nan
+    dpow[0] = np.nan  # the shape dpow holds (none yet)
     npv = np.empty(grid_v.size)
     nan = np.nan
     for s in range(s0, s1):
-        n = study_years[s]
+        n = scenario_ints[_S_YEARS, s]
+        rate = scenario_floats[_S_RATE, s]
+        hours = scenario_floats[_S_HOURS, s]
         _scenario_tables(
             rates,
             s,
-            discount_rate[s],
-            inflation[s],
-            nominal[s],
-            mid_year[s],
+            rate,
+            scenario_floats[_S_INFLATION, s],
+            scenario_flags[0, s],
+            scenario_flags[1, s],
             esc,
             df0,
             df1,
@@ -411,211 +601,96 @@ def evaluate_scenarios(
         o_lo = offer_start[s]
         o_hi = offer_start[s + 1]
         for o in range(o_lo, o_hi):
+            row = o - o_lo
             for t in range(n_cols):
-                basis[o - o_lo, t] = 0.0
+                basis[row, t] = 0.0
                 pv[o, t] = 0.0
             for c in range(n_cat):
                 cat[o, c] = 0.0
-            a0 = 0.0
-            r0 = 0.0
-            for li in range(line_start[o], line_start[o + 1]):
-                a = line_amount[li]
-                d = line_driver[li]
-                e = line_every[li]
-                first = line_first[li]
-                p_line = 0.0
-                if e == 0:
-                    x = a * esc[d, first]
-                    basis[o - o_lo, first] += x
-                    p_line = x * df0[first]
-                    pv[o, first] += p_line
-                    last_occ = first
-                elif e == 1:  # every year: a contiguous loop (unsigned years, see below)
-                    last_occ = line_last[li]
-                    start = np.uint64(first)
-                    for k in range(np.uint64(max(last_occ - first + 1, 0))):
-                        tu = start + k
-                        x = a * esc[d, tu]
-                        basis[o - o_lo, tu] += x
-                        q = x * df1[tu]
-                        pv[o, tu] += q
-                        p_line += q
-                else:
-                    # years first, first + e, ... up to the line's last; indexed by unsigned
-                    # years, so the compiler drops Python's negative-index wrap-around
-                    last_occ = first + ((line_last[li] - first) // e) * e
-                    start = np.uint64(first)
-                    step = np.uint64(e)
-                    for k in range(np.uint64(max((last_occ - first) // e + 1, 0))):
-                        tu = start + k * step
-                        x = a * esc[d, tu]
-                        basis[o - o_lo, tu] += x
-                        q = x * df1[tu]
-                        pv[o, tu] += q
-                        p_line += q
-                line_pv[li] = p_line
-                cat[o, line_category[li]] += p_line
-                life = line_life[li]
-                fraction = line_fraction[li]
-                credit_pv = 0.0
-                if life > 0.0 or fraction == fraction:
-                    if fraction == fraction:
-                        share = fraction
-                    else:
-                        share = max(last_occ + life - n, 0.0) / life
-                    credit = -a * share * esc[d, n]
-                    credit_pv = credit * df0[n]
-                    residual_pv[li] = credit_pv
-                    basis[o - o_lo, n] += credit
-                    pv[o, n] += credit_pv
-                    cat[o, cat_end_of_life] += credit_pv
-                else:
-                    residual_pv[li] = 0.0
-                if line_category[li] == cat_acquisition and e == 0 and first == 0:
-                    a0 += a
-                    r0 += credit_pv
+            a0, r0 = _lines_pass(
+                o,
+                row,
+                n,
+                line_start,
+                line_ints,
+                line_floats,
+                esc,
+                df0,
+                df1,
+                basis,
+                lines_out,
+                pv,
+                cat,
+            )
             fi = offer_fail[o]
             if fi >= 0:
-                sh = fail_shape[fi]
-                if sh != dpow_shape:  # t^shape - (t-1)^shape, shared by models of one shape
-                    prior = 0.0
-                    for t in range(1, n_cols):
-                        now = math.exp(sh * math.log(t))
-                        dpow[t] = now - prior
-                        prior = now
-                    dpow_shape = sh
-                scale = (hours[s] / fail_mtbf[fi]) ** sh  # (hours / mtbf)^shape
-                rd = fail_repair_driver[fi]
-                dd = fail_downtime_driver[fi]
-                od = fail_order_driver[fi]
-                ra0 = fail_repair_amount[fi]
-                dh0 = fail_downtime_hours[fi]
-                oa0 = fail_order_amount[fi]
-                dc = downtime_cost[s]
-                p0 = period_start[fi]
-                p1 = period_start[fi + 1]
-                p_rep = 0.0
-                p_dtm = 0.0
-                p_odr = 0.0
-                for t in range(1, n + 1):
-                    ra = ra0
-                    dh = dh0
-                    oa = oa0
-                    for p in range(p0, p1):  # the period covering year t, if any
-                        if period_from[p] <= t and t <= period_until[p]:
-                            ra = period_repair_amount[p]
-                            dh = period_downtime_hours[p]
-                            oa = period_order_amount[p]
-                            break
-                    ef = dpow[t] * scale  # expected failures in year t
-                    w = ef * df1[t]
-                    rep = esc[rd, t] * ra
-                    dtm = esc[dd, t] * (dh * dc)
-                    odr = esc[od, t] * oa
-                    p_rep += rep * w
-                    p_dtm += dtm * w
-                    p_odr += odr * w
-                    x = rep + dtm + odr
-                    basis[o - o_lo, t] += x * ef
-                    pv[o, t] += x * w
-                repair_pv[fi] = p_rep
-                downtime_pv[fi] = p_dtm
-                order_pv[fi] = p_odr
-                cat[o, cat_repair] += p_rep
-                cat[o, cat_downtime] += p_dtm
-                cat[o, cat_transaction] += p_odr
+                _failures_pass(
+                    fi,
+                    o,
+                    row,
+                    n,
+                    hours,
+                    scenario_floats[_S_DOWNTIME_COST, s],
+                    fail_ints,
+                    fail_floats,
+                    period_start,
+                    period_ints,
+                    period_floats,
+                    esc,
+                    df1,
+                    dpow,
+                    basis,
+                    fails_out,
+                    pv,
+                    cat,
+                )
             nominal_sum = 0.0
             for t in range(n_cols):
-                x = basis[o - o_lo, t] * growth[t]
+                x = basis[row, t] * growth[t]
                 nominal_out[o, t] = x
                 nominal_sum += x
             total = 0.0
             for c in range(n_cat):
                 total += cat[o, c]
-            lcc[o] = total
-            eac[o] = total * crf[s]
+            eac = total * crf[s]
+            meas[M_LCC, o] = total
+            meas[M_EAC, o] = eac
             # finite exactly when every number of the offer is: the lines' and yearly present
             # values add up to the lifetime cost, and infinities and NaN propagate through sums
-            check[o] = total + eac[o] + nominal_sum
-            per_hour[o] = eac[o] / hours[s] if hours[s] > 0.0 else nan
+            meas[M_CHECK, o] = total + eac + nominal_sum
+            meas[M_PER_HOUR, o] = eac / hours if hours > 0.0 else nan
             # residual credit earned per unit of year-0 acquisition price, for the headroom
-            spb[o] = -r0 / a0 if a0 > 0.0 else 0.0
-        # against the baseline
-        b = baseline_offer[s]
+            credit_share[row] = -r0 / a0 if a0 > 0.0 else 0.0
+        b = scenario_ints[_S_BASELINE, s]
         inv_b = 0.0
         for c in range(n_cat):
             if invest[c]:
                 inv_b += cat[b, c]
         for o in range(o_lo, o_hi):
-            credit_share = spb[o]
-            spb[o] = nan
-            dpb[o] = nan
-            be[o] = nan
-            irr_out[o] = nan
-            changes[o] = 0
-            is_base[o] = 1.0 if o == b else 0.0
-            neg_again[o] = nan
-            recovered[o] = nan
+            meas[M_BASE, o] = 1.0 if o == b else 0.0
+            meas[M_CHANGES, o] = 0.0
+            for m in (M_SPB, M_DPB, M_BE, M_IRR, M_NEG_AGAIN, M_RECOVERED):
+                meas[m, o] = nan
             if o == b:
-                net[o] = nan
-                sir[o] = nan
-                airr[o] = nan
-                headroom[o] = nan
+                for m in (M_NET, M_SIR, M_AIRR, M_HEADROOM):
+                    meas[m, o] = nan
                 continue
-            ns = lcc[b] - lcc[o]
-            net[o] = ns
-            inv = 0.0
-            for c in range(n_cat):
-                if invest[c]:
-                    inv += cat[o, c]
-            added = inv - inv_b
-            op_savings = (lcc[b] - inv_b) - (lcc[o] - inv)
-            ratio = op_savings / added if added > ZERO else nan
-            sir[o] = ratio
-            if ratio >= 0.0:
-                airr[o] = (1.0 + discount_rate[s]) * ratio ** (1.0 / n) - 1.0
-            else:
-                airr[o] = nan
-            headroom[o] = ns / (1.0 - credit_share) if credit_share < 1.0 else nan
-            # paybacks only where the offer adds investment (else there is nothing to pay back)
-            invests = added > ZERO
-            cum = 0.0
-            cum_pv = 0.0
-            behind = False
-            open_be = False
-            spb_o = nan
-            dpb_o = nan
-            be_o = nan
-            neg_o = nan
-            rec_o = nan
-            for t in range(n + 1):
-                x = basis[b - o_lo, t] - basis[o - o_lo, t]
-                sav[t] = x
-                cum += x
-                prev = cum_pv
-                cum_pv += pv[b, t] - pv[o, t]
-                if invests and spb_o != spb_o and cum >= -ZERO:
-                    spb_o = t
-                below = cum_pv < -ZERO
-                if invests and dpb_o != dpb_o and not below:
-                    dpb_o = t
-                elif dpb_o == dpb_o and neg_o != neg_o and below:
-                    neg_o = t
-                elif neg_o == neg_o and rec_o != rec_o and not below:
-                    rec_o = t
-                if t == 0:
-                    behind = below
-                    open_be = below or cum_pv > ZERO
-                    if not open_be:
-                        be_o = 0.0
-                elif open_be and below != behind:
-                    be_o = (t - 1) + (-prev) / (cum_pv - prev)
-                    open_be = False
-            spb[o] = spb_o
-            dpb[o] = dpb_o
-            be[o] = be_o
-            neg_again[o] = neg_o
-            recovered[o] = rec_o
-            k = sign_changes(sav, n)
-            changes[o] = k
-            irr_out[o] = irr(sav, n, k, grid_v, grid_pow, grid_zero, npv)
+            _compare_pass(
+                o,
+                b,
+                o_lo,
+                n,
+                rate,
+                credit_share[o - o_lo],
+                invest,
+                inv_b,
+                basis,
+                pv,
+                cat,
+                meas,
+                sav,
+                grid_v,
+                grid_pow,
+                grid_zero,
+                npv,
+            )

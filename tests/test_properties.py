@@ -422,13 +422,14 @@ def test_compiled_run_tables_equal_those_derived_from_the_rows(raws: list[dict[s
 
 def test_a_schedule_ending_before_it_starts_adds_nothing() -> None:
     """Batches built by hand may hold such a line (compile_batch never does): it adds nothing."""
-    from dataclasses import replace
+    from tco.engine import Batch
 
     batch = compile_batch([parse_scenario(scenario_with_schedules())])
     first, last, every = batch.line_first.copy(), batch.line_last.copy(), batch.line_every.copy()
     first[0], last[0], every[0] = 5, 2, 1  # every year from 5 to 2
     first[1], last[1], every[1] = 9, 2, 5  # every 5 years from 9 to 2
-    result = evaluate_batch(replace(batch, line_first=first, line_last=last, line_every=every))
+    columns = {**batch.columns(), "line_first": first, "line_last": last, "line_every": every}
+    result = evaluate_batch(Batch.of(**columns))
     assert result.line_pv[0] == 0.0
     assert result.line_pv[1] == 0.0
     assert np.isfinite(result.offer_pv).all()
