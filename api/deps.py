@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import Annotated, cast
 
 from fastapi import Depends, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from pydantic_core import from_json
 
 from api.database import Database
+from api.evaluation import INLINE_BYTES, parse_json
 from api.problems import ApiError, unauthorized
 from api.settings import Settings
 from tco.errors import InputFileError, Problem
+from tco.scenario import input_limit_problems
 from tco.store.apikeys import ApiKey, Role, verify_key
 from tco.store.uow import UnitOfWork
 
@@ -137,22 +137,20 @@ def actor(caller: ApiKey) -> str:
 
 
 async def read_json_body(request: Request) -> object:
-    """The request body parsed as JSON (422 naming the line and column when it is not)."""
+    """The request body parsed as JSON within the input limits (422 naming the line and column
+    when it is not JSON, ``body`` when it nests too deeply, the path of a too long integer)."""
     raw = await request.body()
-    if not raw.strip():
-        raise InputFileError([Problem("body", "is empty; send a JSON document")])
-    try:  # pydantic-core's parser: the same values as json.loads, in less time
-        return cast(object, from_json(raw))
-    except ValueError:
-        pass  # not JSON: json.loads below names the problem the same way as everywhere else
-    try:
-        return cast(object, json.loads(raw.decode("utf-8")))
-    except UnicodeDecodeError:
-        raise InputFileError([Problem("body", "is not UTF-8 text")]) from None
-    except json.JSONDecodeError as exc:
-        raise InputFileError(
-            [Problem("body", f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")]
-        ) from None
+    if len(raw) > INLINE_BYTES:  # in a worker thread: the event loop keeps serving meanwhile
+        return cast(object, await run_in_threadpool(parse_json, raw))
+    return cast(object, parse_json(raw))
 
 
 JsonBody = Annotated[object, Depends(read_json_body)]
+
+
+def check_input_limits(data: object, *, source: str) -> None:
+    """422 when data of a body FastAPI parsed (free-form ``changes``) is beyond the input
+    limits: nested more than 64 levels, or holding an integer of more than 100 digits."""
+    problems = input_limit_problems(data, source=source)
+    if problems:
+        raise InputFileError(problems)

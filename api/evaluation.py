@@ -5,20 +5,174 @@ document ``tco evaluate FILE --json`` prints (serialized compactly here), built 
 JSON-ready data (:func:`~tco.results.evaluate_json`) rather than through the result models.
 A batch is validated as a whole (problems named ``scenarios[3].offers[0]...``) and evaluated in
 one vectorized call.
+
+Request bodies are parsed by :func:`parse_json` within the input limits of scenario files
+(:data:`~tco.scenario.MAX_NESTING` levels, integers of :data:`~tco.scenario.MAX_INTEGER_DIGITS`
+digits): beyond them the body is refused (422 naming ``body`` or the integer's path).
 """
 
 from __future__ import annotations
 
+import gc
+import json
 import math
+import re
+import threading
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from pydantic_core import to_json
+from pydantic_core import from_json, to_json
 
-from tco.errors import Problem, ScenarioError, TcoError
+from tco.errors import InputFileError, Problem, ScenarioError, TcoError
 from tco.results import evaluate_json, evaluate_many_json
-from tco.scenario import Scenario, parse_scenario
+from tco.scenario import (
+    MAX_INTEGER_DIGITS,
+    MAX_NESTING,
+    TOO_DEEP,
+    TOO_LONG,
+    Scenario,
+    input_limit_problems,
+    parse_scenario,
+)
+
+#: Digits as b"1", everything else as b"0": a run of more digits than an integer may have is
+#: then found by ``bytes.find`` (a few milliseconds for megabytes, where a regular expression
+#: would hold the GIL ten times as long); only then are a body's integers looked at.
+_DIGITS = bytes(0x31 if 0x30 <= b <= 0x39 else 0x30 for b in range(256))
+_LONG_RUN = b"1" * (MAX_INTEGER_DIGITS + 1)
+_AT = re.compile(r" at (line \d+ column \d+)$")
+
+
+def _refused(message: str) -> InputFileError:
+    return InputFileError([Problem("body", message)])
+
+
+def parse_json(raw: bytes) -> Any:
+    """A request body parsed as JSON, within the input limits; 422 (:class:`InputFileError`)
+    naming the line and column when it is not JSON, ``body`` when it nests more than
+    :data:`~tco.scenario.MAX_NESTING` levels, the path of an integer longer than
+    :data:`~tco.scenario.MAX_INTEGER_DIGITS` digits."""
+    if not raw.strip():
+        raise _refused("is empty; send a JSON document")
+    data = _parse_in_pieces(raw) if len(raw) > PIECES_BYTES else None
+    if data is None:
+        try:  # pydantic-core's parser: the same values as json.loads, in less time
+            data = from_json(raw)
+        except ValueError as exc:
+            data = _parse_slowly(raw, str(exc))
+    # Counting brackets and looking for long digit runs is cheap; walking the document is
+    # needed only when either could be beyond a limit.
+    long_digits = raw.translate(_DIGITS).find(_LONG_RUN) >= 0
+    if long_digits or raw.count(b"[") + raw.count(b"{") > MAX_NESTING:
+        problems = input_limit_problems(data, source="body", integers=long_digits)
+        if problems:
+            raise InputFileError(problems)
+    return data
+
+
+#: Bodies up to this size are parsed, and single scenarios priced, on the event loop: about a
+#: millisecond's work at most, less than the hand-over to a worker thread and back costs when
+#: the GIL is contended. Larger bodies are parsed and priced in a worker thread.
+INLINE_BYTES = 16 * 1024
+#: Bodies larger than this are parsed in pieces (:func:`_parse_in_pieces`).
+PIECES_BYTES = 64 * 1024
+_WS = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+
+
+def _blank(text: str, i: int = 0) -> int:
+    """The index of the first character at or after ``i`` that is not JSON whitespace."""
+    found = _WS.match(text, i)
+    return found.end() if found else i
+
+
+def _parse_in_pieces(raw: bytes) -> dict[str, Any] | None:
+    """A large JSON object parsed member by member, and the items of its array members one by
+    one (a batch's scenarios), with the values of ``json.loads``; None when the body is anything
+    else or not valid JSON (it is then parsed whole, which names the problem).
+
+    Parsing a batch of a thousand scenarios in one call would hold the GIL for tens of
+    milliseconds, while the event loop of the worker waits for it; in pieces, it can take
+    its turn in between.
+    """
+    try:
+        text = raw.decode("utf-8")
+        decode = _DECODER.raw_decode
+        i = _blank(text)
+        if text[i : i + 1] != "{":
+            return None
+        out: dict[str, Any] = {}
+        i = _blank(text, i + 1)
+        if text[i : i + 1] == "}":
+            i += 1
+        else:
+            while True:
+                if text[i : i + 1] != '"':
+                    return None
+                key, i = decode(text, i)
+                i = _blank(text, i)
+                if text[i : i + 1] != ":":
+                    return None
+                i = _blank(text, i + 1)
+                if text[i : i + 1] == "[":
+                    out[key], i = _array_in_pieces(text, i)
+                else:
+                    out[key], i = decode(text, i)
+                i = _blank(text, i)
+                if text[i : i + 1] == ",":
+                    i = _blank(text, i + 1)
+                    continue
+                if text[i : i + 1] != "}":
+                    return None
+                i += 1
+                break
+        return out if _blank(text, i) == len(text) else None
+    except (ValueError, RecursionError):  # not UTF-8, not JSON, or too deep: parsed whole
+        return None
+
+
+def _array_in_pieces(text: str, i: int) -> tuple[list[Any], int]:
+    """The JSON array at ``text[i]`` (a ``[``), item by item, and the index after it."""
+    decode = _DECODER.raw_decode
+    items: list[Any] = []
+    i = _blank(text, i + 1)
+    if text[i : i + 1] == "]":
+        return items, i + 1
+    while True:
+        item, i = decode(text, i)
+        items.append(item)
+        i = _blank(text, i)
+        if text[i : i + 1] == ",":
+            i = _blank(text, i + 1)
+        elif text[i : i + 1] == "]":
+            return items, i + 1
+        else:
+            raise ValueError("not a JSON array")
+
+
+def _parse_slowly(raw: bytes, fast_error: str) -> Any:
+    """A body pydantic-core refused: its limits named, other problems named by json.loads the
+    same way as everywhere else."""
+    where = _AT.search(fast_error)
+    at = f" at {where.group(1)}" if where else ""
+    if fast_error.startswith("recursion limit exceeded"):
+        raise _refused(TOO_DEEP) from None
+    if fast_error.startswith("number out of range"):
+        raise _refused(
+            f"number out of range{at}: too many digits (integers may have at most "
+            f"{MAX_INTEGER_DIGITS})"
+        ) from None
+    try:
+        return cast(object, json.loads(raw.decode("utf-8")))
+    except UnicodeDecodeError:
+        raise _refused("is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise _refused(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise _refused(TOO_DEEP) from None
+    except ValueError:  # an integer beyond the interpreter's conversion limit
+        raise _refused(TOO_LONG) from None
 
 
 def _non_finite(node: Any, path: str) -> Iterator[str]:
@@ -63,7 +217,7 @@ def _nulls_given(document: Any) -> int:
     return count
 
 
-def dumps(document: Any) -> bytes:
+def dumps(document: Any, *, path: str = "") -> bytes:
     """Compact JSON (the same numbers, shortest round-trip form, UTF-8); a result with NaN or
     infinity is refused (422) naming where it appears.
 
@@ -80,7 +234,7 @@ def dumps(document: Any) -> bytes:
     checked = to_json(document, inf_nan_mode="constants")
     if b"NaN" not in checked and b"Infinity" not in checked:
         return checked
-    where = list(_non_finite(document, ""))[:5]
+    where = list(_non_finite(document, path))[:5]
     raise ScenarioError(
         [
             Problem(
@@ -105,8 +259,17 @@ def _parse_batch(raw: Any, limit: int) -> list[Scenario]:
     if not isinstance(items, list):
         problems.append(Problem("scenarios", "required: a list of scenarios"))
         raise ScenarioError(problems)
-    if not 1 <= len(items) <= limit:
-        problems.append(Problem("scenarios", f"must hold 1 to {limit} scenarios, not {len(items)}"))
+    if not items:
+        problems.append(Problem("scenarios", "must hold at least 1 scenario, not 0"))
+        raise ScenarioError(problems)
+    if len(items) > limit:
+        problems.append(
+            Problem(
+                "scenarios",
+                f"holds {len(items)} scenarios, more than the limit of {limit} a batch may hold "
+                "(TCO_MAX_BATCH_SCENARIOS)",
+            )
+        )
         raise ScenarioError(problems)
     scenarios: list[Scenario] = []
     for i, item in enumerate(items):
@@ -125,3 +288,77 @@ def _parse_batch(raw: Any, limit: int) -> list[Scenario]:
 def evaluate_batch_document(raw: Any, *, limit: int) -> dict[str, Any]:
     """``{"results": [...]}``, one result per scenario in order, from one vectorized batch."""
     return {"results": evaluate_many_json(_parse_batch(raw, limit), named_in_batch=True)}
+
+
+def evaluate_body(raw: bytes) -> bytes:
+    """``POST /v1/evaluate``: a request body in, the response body out."""
+    return dumps(evaluate_document(parse_json(raw)))
+
+
+def evaluate_batch_body(raw: bytes, *, limit: int) -> bytes:
+    """``POST /v1/evaluate/batch``: a request body in, the response body out, the same bytes as
+    ``dumps(evaluate_batch_document(parse_json(raw), limit=limit))``.
+
+    It runs in a worker thread beside the event loop, which needs the GIL for every request it
+    serves; so the batch holds the GIL in short stretches only. The results are written one
+    by one; the large structures are released item by item; and the cyclic garbage collector
+    is paused meanwhile (:func:`collector_paused`): a full collection over a large batch's
+    objects would hold the GIL for a tenth of a second, and everything the batch allocates is
+    released by reference counting anyway.
+    """
+    with collector_paused():
+        data = parse_json(raw)
+        try:
+            scenarios = _parse_batch(data, limit)
+        finally:
+            _release(data.get("scenarios") if isinstance(data, dict) else None)
+        results = evaluate_many_json(scenarios, named_in_batch=True)
+        _release(scenarios)
+        try:
+            parts = [dumps(r, path=f"results[{i}]") for i, r in enumerate(results)]
+        finally:
+            _release(results)
+        body = b'{"results":[' + b",".join(parts) + b"]}"
+        _release(parts)
+        return body
+
+
+def _release(items: Any) -> None:
+    """Empty a list one item at a time: freeing a large structure at once holds the GIL for
+    as long as it takes, freeing it item by item lets other threads in between."""
+    if isinstance(items, list):
+        while items:
+            items.pop()
+
+
+class _CollectorPause:
+    """Pauses the cyclic garbage collector while any thread is inside; re-entrant and
+    thread-safe. The collector is on again when the last one leaves, unless it was off before
+    the first came in."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._inside = 0
+        self._was_enabled = True
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._inside == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._inside += 1
+
+    def __exit__(self, *_: object) -> None:
+        with self._lock:
+            self._inside -= 1
+            if self._inside == 0 and self._was_enabled:
+                gc.enable()
+
+
+_COLLECTOR_PAUSE = _CollectorPause()
+
+
+def collector_paused() -> _CollectorPause:
+    """A context in which the cyclic garbage collector does not run (see
+    :func:`evaluate_batch_body`)."""
+    return _COLLECTOR_PAUSE

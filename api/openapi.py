@@ -71,7 +71,12 @@ def scenario_body() -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"application/json": content}}}
 
 
-def batch_body(limit: int) -> dict[str, Any]:
+BATCH_PATH = "/v1/evaluate/batch"
+
+
+def batch_body() -> dict[str, Any]:
+    """The batch endpoint's request body; its ``maxItems`` is the configured limit, set when
+    the document is generated (:func:`set_batch_limit`)."""
     content: dict[str, Any] = {
         "schema": {
             "type": "object",
@@ -81,7 +86,6 @@ def batch_body(limit: int) -> dict[str, Any]:
                 "scenarios": {
                     "type": "array",
                     "minItems": 1,
-                    "maxItems": limit,
                     "items": {"$ref": SCENARIO_REF},
                 }
             },
@@ -96,6 +100,20 @@ def batch_body(limit: int) -> dict[str, Any]:
             }
         }
     return {"requestBody": {"required": True, "content": {"application/json": content}}}
+
+
+def set_batch_limit(doc: dict[str, Any], limit: int) -> None:
+    """State the configured batch limit (``TCO_MAX_BATCH_SCENARIOS``) in the OpenAPI document."""
+    operation = doc.get("paths", {}).get(BATCH_PATH, {}).get("post")
+    if operation is None:
+        return
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    schema["properties"]["scenarios"]["maxItems"] = limit
+    operation["summary"] = f"Evaluate up to {limit:,} scenarios in one vectorized call"
+    operation["description"] = (
+        operation.get("description", "")
+        + f" A batch holds at most {limit:,} scenarios (`TCO_MAX_BATCH_SCENARIOS`); more is a 422."
+    ).strip()
 
 
 def json_body(model: str, example: Any = None) -> dict[str, Any]:
@@ -118,8 +136,11 @@ def model_components() -> dict[str, Any]:
     return {f"{k}{SUFFIX}": v for k, v in defs.items()}
 
 
-def install(app: FastAPI, extra_components: dict[str, Any] | None = None) -> None:
-    """Generate the schema once, with the scenario components merged in."""
+def install(
+    app: FastAPI, extra_components: dict[str, Any] | None = None, *, batch_limit: int = 1000
+) -> None:
+    """Generate the schema once, with the scenario components merged in and the configured
+    batch limit stated."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -134,6 +155,7 @@ def install(app: FastAPI, extra_components: dict[str, Any] | None = None) -> Non
                 if name in schemas and schemas[name] != schema:
                     raise RuntimeError(f"OpenAPI component {name} defined twice, differently")
                 schemas.setdefault(name, schema)
+            set_batch_limit(doc, batch_limit)
             app.openapi_schema = doc
         return app.openapi_schema
 

@@ -3,7 +3,9 @@
 Project errors carry their problems (a path such as ``offers[1].costs[2].every_years`` and a
 message): :class:`~tco.errors.NotFoundError` is 404, :class:`~tco.errors.ConflictError` 409, any
 other :class:`~tco.errors.TcoError` 422. Request validation is 422 with the same paths; a body
-over the limit is 413; anything unexpected is a 500 problem without a traceback.
+over the limit is 413. A database that cannot be reached (refused or dropped connections, a
+server shutting down, a full connection pool) is a 503 with ``Retry-After``, answered on the same
+kept-alive connection; anything else unexpected is a 500 problem without a traceback.
 """
 
 from __future__ import annotations
@@ -13,13 +15,16 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from tco.errors import ConflictError, NotFoundError, Problem, TcoError, format_path
+from tco.scenario import TOO_DEEP, TOO_LONG
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("tco.api")
@@ -179,11 +184,80 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 400:  # FastAPI could not read the body: as any malformed body, 422
-        bad = [Problem("body", "cannot be read as JSON (UTF-8)")]
+        cause = exc.__cause__
+        if isinstance(cause, RecursionError):
+            message = TOO_DEEP
+        elif isinstance(cause, ValueError) and "integer string conversion" in str(cause):
+            message = TOO_LONG
+        else:
+            message = "cannot be read as JSON (UTF-8)"
+        bad = [Problem("body", message)]
         return problem_response(request, 422, _summary(bad), bad)
     problems = getattr(exc, "problems", ())
     detail = exc.detail if isinstance(exc.detail, str) else _TYPES.get(exc.status_code, ("", ""))[1]
     return problem_response(request, exc.status_code, detail, problems, headers=exc.headers)
+
+
+#: Exceptions that may mean the database is unreachable (see :func:`database_unavailable`).
+DATABASE_FAULTS: tuple[type[Exception], ...] = (
+    sa_exc.DBAPIError,  # SQLAlchemy's wrapper of every driver error, connection errors included
+    sa_exc.TimeoutError,  # no connection free in the pool in time
+    sa_exc.DisconnectionError,
+    psycopg.OperationalError,  # the driver's own, when raised unwrapped
+    psycopg.InterfaceError,
+)
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database cannot be used now, rather than that a statement is
+    wrong: a refused, failed or dropped connection, a server shutting down or starting up, a
+    pool without a free connection, or (from the drivers' operational class) a lock or
+    serialization conflict; retrying later may succeed."""
+    if isinstance(exc, sa_exc.DBAPIError):
+        return exc.connection_invalidated or isinstance(
+            exc, sa_exc.OperationalError | sa_exc.InterfaceError
+        )
+    return isinstance(
+        exc,
+        sa_exc.TimeoutError
+        | sa_exc.DisconnectionError
+        | psycopg.OperationalError
+        | psycopg.InterfaceError,
+    )
+
+
+def retry_after(request: Request | None) -> str:
+    """The ``Retry-After`` of a 503, in seconds (``TCO_RETRY_AFTER_SECONDS``)."""
+    settings = getattr(request.app.state, "settings", None) if request is not None else None
+    return str(getattr(settings, "retry_after_seconds", 1))
+
+
+def unavailable(request: Request | None, exc: BaseException) -> Response:
+    """503: the database is unreachable; the client should try again after ``Retry-After``."""
+    kind = type(exc).__name__
+    cause = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""])[0]
+    log.warning(
+        "database unavailable: %s: %s",
+        kind,
+        cause,
+        extra={"request_id": getattr(request.state, "request_id", None) if request else None},
+    )
+    seconds = retry_after(request)
+    return problem_response(
+        request,
+        503,
+        f"the database is unavailable ({kind}); try again in {seconds} s",
+        [Problem("database", f"unavailable ({kind})")],
+        headers={"Retry-After": seconds},
+    )
+
+
+async def _database_fault(request: Request, exc: Exception) -> Response:
+    # Answered here rather than as an unexpected error: the response is a normal one, so the
+    # server keeps the connection open (an error re-raised past the app makes it close it).
+    if database_unavailable(exc):
+        return unavailable(request, exc)
+    return await _unexpected(request, exc)
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
@@ -200,4 +274,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(TcoError, _tco_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    for fault in DATABASE_FAULTS:
+        app.add_exception_handler(fault, _database_fault)
     app.add_exception_handler(Exception, _unexpected)

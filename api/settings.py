@@ -20,7 +20,15 @@ class Settings(BaseSettings):
         default=False, description="let requests without a key call the evaluate endpoints"
     )
     max_body_bytes: int = Field(default=1_048_576, ge=1, description="larger bodies get 413")
-    max_batch_scenarios: int = Field(default=1000, ge=1, le=100_000)
+    max_batch_scenarios: int = Field(
+        default=1000, ge=1, le=100_000, description="the most scenarios one batch may hold"
+    )
+    retry_after_seconds: int = Field(
+        default=1,
+        ge=1,
+        le=3600,
+        description="Retry-After of the 503 answers while the database is unavailable",
+    )
     access_log: bool = Field(default=True, description="one JSON line per request on stderr")
 
     def resolved_database_url(self) -> str:

@@ -1,27 +1,38 @@
-"""HTTP API load benchmark: wrk against ``POST /v1/evaluate`` and a trivial endpoint, same run.
+"""HTTP API load benchmark: wrk against ``POST /v1/evaluate`` and a trivial endpoint, same run,
+and the latency of small evaluations while large batches are priced.
 
 uvicorn with 2 workers on 127.0.0.1 (a free port), ``TCO_OPEN_EVALUATE=true``, access log off,
 a throwaway SQLite database. ``wrk -t2 -c32 -d10s --latency`` POSTs ``examples/compressor.yaml``
 as JSON to ``/v1/evaluate``, then the same body to ``POST /bench/trivial`` (same app, middleware
-and body reading; it returns ``{"ok": true}``). Prints:
+and body reading; it returns ``{"ok": true}``). Then ``wrk -t1 -c4 -d3s --latency`` POSTs the
+same scenario to ``/v1/evaluate`` three times alone and three times, in turn, while a client
+posts batches of 1,000 such scenarios to ``/v1/evaluate/batch`` back to back (one at a time,
+each on a new connection, so either worker may get it). Prints:
 
 - ``api_evaluate_rps``: requests per second on ``/v1/evaluate``;
 - ``api_evaluate_p99_ms``: 99th percentile latency (wrk ``--latency``);
-- ``api_errors``: non-2xx responses plus socket errors, both runs;
-- ``api_vs_trivial_ratio``: evaluate rps / trivial rps.
+- ``api_errors``: non-2xx responses plus socket errors, every wrk run and every batch;
+- ``api_vs_trivial_ratio``: evaluate rps / trivial rps;
+- ``api_small_p99_ms``, ``api_small_p99_under_batch_ms``: p99 of the small evaluations alone
+  and while batches run (the median of the three runs of each); ``api_batches``: batches priced
+  meanwhile, ``api_batch_median_ms`` their median duration;
+- ``api_p99_under_batch_ratio``: p99 under batches / p99 alone (target: at most 2).
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -33,6 +44,11 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "compressor.yaml"
 DURATION = "10s"
 CONNECTIONS = 32
+#: The latency comparison: a light load of small evaluations, alone and beside batches.
+#: Alone and beside batches in turn, ROUNDS times; the median p99 of each is compared.
+SMALL_THREADS, SMALL_CONNECTIONS, SMALL_DURATION, ROUNDS = 1, 4, "3s", 3
+BATCH_SCENARIOS = 1000
+BATCH_CLIENTS = 1
 
 LUA = """\
 wrk.method = "POST"
@@ -81,9 +97,26 @@ def _unit_ms(value: str, unit: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
-def _wrk(url: str, script: Path, env: dict[str, str]) -> dict[str, float]:
+def _wrk(
+    url: str,
+    script: Path,
+    env: dict[str, str],
+    *,
+    threads: int = 2,
+    connections: int = CONNECTIONS,
+    duration: str = DURATION,
+) -> dict[str, float]:
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", "-s", str(script), url],
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{duration}",
+            "--latency",
+            "-s",
+            str(script),
+            url,
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -104,6 +137,65 @@ def _wrk(url: str, script: Path, env: dict[str, str]) -> dict[str, float]:
     return {"rps": float(rps.group(1)), "p99_ms": _unit_ms(*p99.groups()), "errors": errors}
 
 
+def _small(url: str, script: Path, env: dict[str, str]) -> dict[str, float]:
+    """The light load of small evaluations whose latency is compared."""
+    return _wrk(
+        url,
+        script,
+        env,
+        threads=SMALL_THREADS,
+        connections=SMALL_CONNECTIONS,
+        duration=SMALL_DURATION,
+    )
+
+
+class _Batches:
+    """Clients posting large batches back to back (each on a new connection, so that the
+    workers share them) until stopped; durations and failures are counted."""
+
+    def __init__(self, port: int, body: bytes, clients: int) -> None:
+        self.port = port
+        self.body = body
+        self.stop = threading.Event()
+        self.durations: list[float] = []
+        self.errors = 0
+        self.threads = [threading.Thread(target=self._loop, daemon=True) for _ in range(clients)]
+
+    def _loop(self) -> None:
+        while not self.stop.is_set():
+            start = time.perf_counter()
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+            try:
+                conn.request(
+                    "POST",
+                    "/v1/evaluate/batch",
+                    body=self.body,
+                    headers={"Content-Type": "application/json", "Connection": "close"},
+                )
+                response = conn.getresponse()
+                response.read()
+                if response.status != 200:
+                    self.errors += 1
+                else:
+                    self.durations.append(time.perf_counter() - start)
+            except OSError:
+                self.errors += 1
+            finally:
+                conn.close()
+
+    def __enter__(self) -> _Batches:
+        for t in self.threads:
+            t.start()
+            time.sleep(0.1)
+        time.sleep(0.5)  # the first batches are being priced when the measurement starts
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop.set()
+        for t in self.threads:
+            t.join(timeout=120)
+
+
 def run() -> dict[str, float]:
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed (make system)")
@@ -114,6 +206,8 @@ def run() -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="tco-bench-api-") as tmp:
         body = Path(tmp) / "compressor.json"
         body.write_text(json.dumps(read_file(EXAMPLE), default=str), encoding="utf-8")
+        scenario = json.loads(body.read_text(encoding="utf-8"))
+        batch = json.dumps({"scenarios": [scenario] * BATCH_SCENARIOS}).encode()
         script = Path(tmp) / "post.lua"
         script.write_text(LUA, encoding="utf-8")
         env = {
@@ -121,6 +215,7 @@ def run() -> dict[str, float]:
             "TCO_OPEN_EVALUATE": "true",
             "TCO_ACCESS_LOG": "false",
             "TCO_DATABASE_URL": f"sqlite:///{tmp}/tco.db",
+            "TCO_MAX_BODY_BYTES": str(2 * len(batch)),
             "TCO_BENCH_BODY": str(body),
             "PYTHONPATH": str(ROOT),
         }
@@ -160,6 +255,16 @@ def run() -> dict[str, float]:
                 assert r.status == 200
             evaluate = _wrk(f"{base}/v1/evaluate", script, env)
             trivial = _wrk(f"{base}/bench/trivial", script, env)
+            alone: list[dict[str, float]] = []
+            beside: list[dict[str, float]] = []
+            durations: list[float] = []
+            batch_errors = 0
+            for _ in range(ROUNDS):
+                alone.append(_small(f"{base}/v1/evaluate", script, env))
+                with _Batches(port, batch, BATCH_CLIENTS) as batches:
+                    beside.append(_small(f"{base}/v1/evaluate", script, env))
+                durations.extend(batches.durations)
+                batch_errors += batches.errors
         finally:
             try:
                 os.killpg(proc.pid, signal.SIGTERM)
@@ -169,12 +274,20 @@ def run() -> dict[str, float]:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
+    errors = sum(r["errors"] for r in (evaluate, trivial, *alone, *beside)) + batch_errors
+    alone_p99 = statistics.median(r["p99_ms"] for r in alone)
+    beside_p99 = statistics.median(r["p99_ms"] for r in beside)
     return {
         "api_evaluate_rps": round(evaluate["rps"], 1),
         "api_evaluate_p99_ms": round(evaluate["p99_ms"], 2),
-        "api_errors": evaluate["errors"] + trivial["errors"],
+        "api_errors": errors,
         "api_vs_trivial_ratio": round(evaluate["rps"] / trivial["rps"], 3),
         "api_trivial_rps": round(trivial["rps"], 1),
+        "api_small_p99_ms": round(alone_p99, 2),
+        "api_small_p99_under_batch_ms": round(beside_p99, 2),
+        "api_batches": len(durations),
+        "api_batch_median_ms": round(1000 * statistics.median(durations) if durations else 0.0, 1),
+        "api_p99_under_batch_ratio": round(beside_p99 / alone_p99, 2),
     }
 
 

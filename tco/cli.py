@@ -7,19 +7,24 @@ A front door: it parses, calls the core, renders or saves. Errors from the proje
 from __future__ import annotations
 
 import json
+import re
 import sys
+from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from tco.errors import TcoError
+from tco.errors import Problem, TcoError
 from tco.money import format_amount, round_table
 from tco.results import OfferComparison, ScenarioResult, evaluate, result_json
 from tco.scenario import CATEGORIES, load_scenario, scenario_json_schema
+
+if TYPE_CHECKING:
+    from tco.render.info import QuoteInfo
 
 app = typer.Typer(
     name="tco",
@@ -181,6 +186,66 @@ def comparison_table(result: ScenarioResult) -> Table:
     return table
 
 
+#: The longest validity ``--valid-days`` accepts (ten years).
+MAX_VALID_DAYS = 3650
+
+
+def quote_info(
+    *,
+    customer: str | None,
+    seller: str | None,
+    title: str | None,
+    issued: str | None,
+    valid_days: int,
+    today: date,
+) -> QuoteInfo:
+    """The header of the documents ``tco evaluate`` writes, from its options: ``issued`` is
+    YYYY-MM-DD (``today`` where not given); the quote is valid ``valid_days`` from that date.
+    Raises :class:`TcoError` naming the option and its problem."""
+    from tco.render.info import QuoteInfo
+
+    problems: list[Problem] = []
+    day = today
+    if issued is not None:
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", issued.strip()):
+                raise ValueError(issued)
+            day = date.fromisoformat(issued.strip())
+        except ValueError:
+            problems.append(
+                Problem(
+                    "--date", f"'{issued}' is not a date; give it as YYYY-MM-DD, e.g. 2026-04-15"
+                )
+            )
+    if not 0 <= valid_days <= MAX_VALID_DAYS:
+        problems.append(
+            Problem("--valid-days", f"must be between 0 and {MAX_VALID_DAYS}, got {valid_days}")
+        )
+    if problems:
+        raise TcoError(problems)
+    try:
+        until = day + timedelta(days=valid_days)
+    except OverflowError:
+        raise TcoError(
+            [
+                Problem(
+                    "--valid-days", f"{valid_days} days after {day.isoformat()} is past year 9999"
+                )
+            ]
+        ) from None
+
+    def text(value: str | None) -> str | None:
+        return (value or "").strip() or None
+
+    return QuoteInfo(
+        title=text(title),
+        customer=text(customer),
+        seller=text(seller),
+        issued=day,
+        valid_until=until,
+    )
+
+
 @app.command("evaluate")
 def evaluate_cmd(
     file: Annotated[Path, typer.Argument(help="scenario file, YAML or JSON")],
@@ -195,19 +260,41 @@ def evaluate_cmd(
     locale: Annotated[
         str, typer.Option("--locale", help="en or de_DE, for documents and workbooks")
     ] = "en",
+    customer: Annotated[
+        str | None, typer.Option("--customer", help="who the documents are prepared for")
+    ] = None,
+    seller: Annotated[
+        str | None, typer.Option("--seller", help="who prepares them (seller or salesperson)")
+    ] = None,
+    title: Annotated[str | None, typer.Option("--title", help="the documents' title")] = None,
+    issued: Annotated[
+        str | None,
+        typer.Option("--date", metavar="YYYY-MM-DD", help="the quote's date (default: today)"),
+    ] = None,
+    valid_days: Annotated[
+        int, typer.Option("--valid-days", help="days the quote is valid from its date")
+    ] = 30,
 ) -> None:
     """Evaluate a scenario: lifetime cost of every offer and the comparison with the baseline."""
     try:
+        info = quote_info(
+            customer=customer,
+            seller=seller,
+            title=title,
+            issued=issued,
+            valid_days=valid_days,
+            today=date.today(),
+        )
         scenario = load_scenario(file)
         result = evaluate(scenario)
         if xlsx is not None:
             from tco.render.xlsx import write_workbook
 
-            write_workbook(xlsx, scenario, result, locale=locale, info=None)
+            write_workbook(xlsx, scenario, result, locale=locale, info=info)
         if html is not None or pdf is not None:
             from tco.render.document import write_document
 
-            write_document(scenario, result, html=html, pdf=pdf, locale=locale, info=None)
+            write_document(scenario, result, html=html, pdf=pdf, locale=locale, info=info)
     except TcoError as exc:
         raise fail(exc) from None
     if as_json:

@@ -49,7 +49,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 import numpy_financial as npf
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from tco.catalog import (
     STANDARD_SEGMENT,
@@ -191,6 +191,13 @@ class OfferRequest(_Frozen):
         return bool(self.equipment) and all(e.sku is not None for e in self.equipment)
 
 
+#: The dates a quote may carry (``as_of``, ``valid_until``): quote numbers hold the year, and
+#: validity is counted in days from ``as_of``.
+EARLIEST_QUOTE_DATE = date(2000, 1, 1)
+LATEST_QUOTE_DATE = date(2199, 12, 31)
+MAX_VALID_DAYS = 3650
+
+
 class QuoteRequest(_Frozen):
     """What a salesperson asks for: customer, dates, currency, assumptions and offers."""
 
@@ -199,12 +206,22 @@ class QuoteRequest(_Frozen):
     seller: Annotated[str, Field(min_length=1, max_length=200)]
     as_of: date
     valid_until: date | None = None
-    valid_days: Annotated[int, Field(ge=0, le=3650)] = 30
+    valid_days: Annotated[int, Field(ge=0, le=MAX_VALID_DAYS)] = 30
     currency: Currency
     locale: Annotated[str, Field(pattern=r"^[a-z]{2}(_[A-Z]{2})?$")] = "en"
     assumptions: AssumptionSettings = AssumptionSettings()
     baseline: str | None = None
     offers: Annotated[tuple[OfferRequest, ...], Field(min_length=1, max_length=20)]
+
+    @field_validator("as_of", "valid_until")
+    @classmethod
+    def _in_range(cls, value: date | None) -> date | None:
+        if value is not None and not EARLIEST_QUOTE_DATE <= value <= LATEST_QUOTE_DATE:
+            raise ValueError(
+                f"must be between {EARLIEST_QUOTE_DATE.isoformat()} and "
+                f"{LATEST_QUOTE_DATE.isoformat()}, got {value.isoformat()}"
+            )
+        return value
 
     @model_validator(mode="after")
     def _check(self) -> QuoteRequest:
@@ -222,6 +239,8 @@ class QuoteRequest(_Frozen):
 
     @property
     def validity_end(self) -> date:
+        """``valid_until``, or ``valid_days`` after ``as_of`` (at most 3650 days after a date
+        of 2199 at the latest: always a valid date)."""
         return self.valid_until or self.as_of + timedelta(days=self.valid_days)
 
 

@@ -527,12 +527,74 @@ def parse_scenario(raw: Any) -> Scenario:
     return scenario
 
 
+#: How deeply a document may nest mappings and lists, and how many digits an integer may have.
+#: Deeper or longer input is refused before validation: it is broken or hostile, and would
+#: exhaust the interpreter's recursion or its integer conversion on the way.
+MAX_NESTING = 64
+MAX_INTEGER_DIGITS = 100
+TOO_DEEP = f"nested too deeply: more than {MAX_NESTING} levels of mappings and lists"
+TOO_LONG = f"integer too long: more than {MAX_INTEGER_DIGITS} digits"
+_INT_BOUND = 10**MAX_INTEGER_DIGITS
+
+
+def _too_long(value: Any) -> bool:
+    return type(value) is int and not -_INT_BOUND < value < _INT_BOUND
+
+
+def _long_integers(node: Any, path: list[str | int], out: list[Problem], source: str) -> None:
+    if _too_long(node):
+        out.append(Problem(format_path(path) or source, TOO_LONG))
+    elif isinstance(node, dict):
+        for k, v in node.items():
+            if _too_long(k):
+                out.append(
+                    Problem(
+                        format_path(path) or source,
+                        f"a key is an integer of more than {MAX_INTEGER_DIGITS} digits",
+                    )
+                )
+            else:
+                _long_integers(v, [*path, str(k)], out, source)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            _long_integers(v, [*path, i], out, source)
+
+
+def _nesting_within(node: Any, depth: int) -> bool:
+    """Whether the containers under ``node`` (itself at ``depth``) nest at most
+    :data:`MAX_NESTING` levels. Recursive, but stops one level past the limit: at most 65
+    frames, also for a self-referencing YAML anchor."""
+    if depth > MAX_NESTING:
+        return False
+    for child in node.values() if type(node) is dict else node:
+        kind = type(child)
+        if (kind is dict or kind is list) and not _nesting_within(child, depth + 1):
+            return False
+    return True
+
+
+def input_limit_problems(
+    data: Any, *, source: str = "input", integers: bool = True
+) -> list[Problem]:
+    """What in parsed data is beyond the input limits: nesting deeper than
+    :data:`MAX_NESTING` (named ``source``) and, unless ``integers`` is false (the caller knows
+    there are none), integers of more than :data:`MAX_INTEGER_DIGITS` digits (named by their
+    path)."""
+    if isinstance(data, dict | list) and not _nesting_within(data, 1):
+        return [Problem(source, TOO_DEEP)]
+    out: list[Problem] = []
+    if integers:
+        _long_integers(data, [], out, source)  # nesting is within the limit here
+    return out
+
+
 def read_data(text: str, *, source: str = "input") -> Any:
-    """Parse YAML or JSON text (JSON is YAML; tried first for speed and exact messages)."""
+    """Parse YAML or JSON text (JSON is YAML; tried first for speed and exact messages), within
+    the input limits (:func:`input_limit_problems`)."""
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
         try:
-            return json.loads(text)
+            data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputFileError(
                 [
@@ -541,13 +603,27 @@ def read_data(text: str, *, source: str = "input") -> Any:
                     )
                 ]
             ) from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
-        what = getattr(exc, "problem", None) or "cannot be parsed"
-        raise InputFileError([Problem(source, f"invalid YAML{where}: {what}")]) from None
+        except RecursionError:
+            raise InputFileError([Problem(source, TOO_DEEP)]) from None
+        except ValueError:  # an integer beyond the interpreter's conversion limit
+            raise InputFileError([Problem(source, f"invalid JSON: {TOO_LONG}")]) from None
+    else:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
+            what = getattr(exc, "problem", None) or "cannot be parsed"
+            raise InputFileError([Problem(source, f"invalid YAML{where}: {what}")]) from None
+        except RecursionError:
+            raise InputFileError([Problem(source, TOO_DEEP)]) from None
+        except ValueError as exc:  # a value YAML recognizes but Python cannot hold
+            what = TOO_LONG if "integer string conversion" in str(exc) else str(exc)
+            raise InputFileError([Problem(source, f"invalid YAML: {what}")]) from None
+    problems = input_limit_problems(data, source=source)
+    if problems:
+        raise InputFileError(problems)
+    return data
 
 
 def read_file(path: str | Path) -> Any:

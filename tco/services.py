@@ -359,6 +359,7 @@ def revise_quote(
     now: datetime | None = None,
     reprice: bool = False,
     note: str = "",
+    expected_version: int | None = None,
 ) -> QuoteView:
     """Save version n+1: the latest request with ``changes`` merged in.
 
@@ -366,6 +367,11 @@ def revise_quote(
     ``reprice``; a sku or plan the latest catalog no longer has is a :class:`NotFoundError`
     naming it, where it is used and the catalog version. Accepted, rejected and expired quotes
     cannot be revised; a sent quote returns to draft.
+
+    ``expected_version`` is the version the changes were made on: when the quote has another
+    version by now (someone else revised it meanwhile), nothing is saved and a
+    :class:`ConflictError` at path ``version`` says which. None (the default) revises whatever
+    version is the latest.
     """
     if not isinstance(changes, Mapping):
         raise InputFileError([Problem("changes", "must be a mapping of request fields")])
@@ -377,6 +383,16 @@ def revise_quote(
                 [
                     Problem(
                         "status", f"quote {number} is {summary.status.value}; it cannot be revised"
+                    )
+                ]
+            )
+        if expected_version is not None and expected_version != summary.current_version:
+            raise ConflictError(
+                [
+                    Problem(
+                        "version",
+                        f"quote {number} is at version {summary.current_version}; these "
+                        f"changes were made on version {expected_version}",
                     )
                 ]
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -265,3 +266,121 @@ def test_the_table_marks_a_payback_that_never_comes_and_one_that_does_not_recove
     assert rows["Discounted payback year"][2] == "–²"
     assert rows["Cheaper again from year"] == ["not by year 20", "baseline", "–"]
     assert "–² does not pay back within the 20-year study period" in out.stdout
+
+
+# --------------------------------------------------------------------------------------------
+# The header of the documents: who the quote is for, who made it, when, how long it is valid
+
+
+def _all_cells(path: Path) -> str:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    return " ".join(
+        str(cell.value) for ws in book.worksheets for row in ws.iter_rows() for cell in row
+    )
+
+
+def test_evaluate_puts_customer_seller_title_date_and_validity_into_the_documents(
+    tmp_path: Path, examples_dir: Path
+) -> None:
+    html, xlsx = tmp_path / "q.html", tmp_path / "q.xlsx"
+    out = runner.invoke(
+        app,
+        [
+            "evaluate", str(examples_dir / "compressor.yaml"), "--html", str(html),
+            "--xlsx", str(xlsx), "--customer", "Berger Werkzeugbau AG", "--seller",
+            "Jonas Keller", "--title", "Compressed air for hall 3", "--date", "2026-04-15",
+            "--valid-days", "45",
+        ],
+    )  # fmt: skip
+    assert out.exit_code == 0, out.output
+    page = " ".join(html.read_text(encoding="utf-8").split())
+    assert "<title>Compressed air for hall 3</title>" in page
+    for key, value in (
+        ("Prepared for", "Berger Werkzeugbau AG"),
+        ("Prepared by", "Jonas Keller"),
+        ("Prepared on", "April 15, 2026"),
+        ("Valid until", "May 30, 2026"),  # 45 days later
+    ):
+        assert f'<span class="k">{key}</span> <span class="v">{value}</span>' in page
+    cells = _all_cells(xlsx)
+    for value in ("Berger Werkzeugbau AG", "Jonas Keller", "Compressed air for hall 3"):
+        assert value in cells
+    assert "2026-04-15" in cells
+    assert "2026-05-30" in cells
+
+
+def test_evaluate_dates_the_documents_today_and_30_days_by_default(
+    tmp_path: Path, examples_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Today(date):
+        @classmethod
+        def today(cls) -> Today:
+            return cls(2026, 12, 10)
+
+    monkeypatch.setattr("tco.cli.date", Today)
+    html = tmp_path / "q.html"
+    out = runner.invoke(
+        app,
+        ["evaluate", str(examples_dir / "compressor.yaml"), "--html", str(html), "--locale", "de"],
+    )
+    assert out.exit_code == 0, out.output
+    page = " ".join(html.read_text(encoding="utf-8").split())
+    assert '<span class="k">Erstellt am</span> <span class="v">10. Dezember 2026</span>' in page
+    assert '<span class="k">Gültig bis</span> <span class="v">9. Januar 2027</span>' in page
+    assert '<span class="k">Erstellt für</span> <span class="v">kein Kunde angegeben</span>' in page
+
+
+def test_the_quote_info_of_the_options_is_checked_and_trimmed() -> None:
+    from tco.cli import quote_info
+
+    info = quote_info(
+        customer="  ACME  ", seller=" ", title=None, issued=" 2026-02-28 ", valid_days=0,
+        today=date(2030, 1, 1),
+    )  # fmt: skip
+    assert (info.customer, info.seller, info.title) == ("ACME", None, None)
+    assert (info.issued, info.valid_until) == (date(2026, 2, 28), date(2026, 2, 28))
+
+
+@pytest.mark.parametrize("bad", ["2026-13-01", "15.04.2026", "tomorrow", "2026-W16-3", "20260415"])
+def test_a_bad_date_exits_2_with_one_readable_line(
+    tmp_path: Path, examples_dir: Path, bad: str
+) -> None:
+    html = tmp_path / "q.html"
+    out = runner.invoke(
+        app, ["evaluate", str(examples_dir / "compressor.yaml"), "--html", str(html), "--date", bad]
+    )
+    assert out.exit_code == 2
+    assert out.stderr == f"error: --date: '{bad}' is not a date; give it as YYYY-MM-DD, e.g. 2026-04-15\n"  # fmt: skip
+    assert "Traceback" not in out.output
+    assert out.stdout == ""
+    assert not html.exists()
+
+
+@pytest.mark.parametrize(("days", "message"), [
+    ("-1", "error: --valid-days: must be between 0 and 3650, got -1\n"),
+    ("3651", "error: --valid-days: must be between 0 and 3650, got 3651\n"),
+])  # fmt: skip
+def test_a_validity_out_of_range_exits_2_with_one_readable_line(
+    tmp_path: Path, examples_dir: Path, days: str, message: str
+) -> None:
+    out = runner.invoke(
+        app,
+        ["evaluate", str(examples_dir / "compressor.yaml"), "--html", str(tmp_path / "q.html"),
+         "--valid-days", days],
+    )  # fmt: skip
+    assert out.exit_code == 2
+    assert out.stderr == message
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_bad_date_exits_2_from_the_installed_command(tmp_path: Path, examples_dir: Path) -> None:
+    done = subprocess.run(
+        [*TCO, "evaluate", str(examples_dir / "compressor.yaml"), "--date", "2026-02-30"],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "error: --date: '2026-02-30' is not a date; give it as YYYY-MM-DD, e.g. 2026-04-15"
+    ]

@@ -7,7 +7,13 @@ the scenario files themselves, never from the document code's own output.
 from __future__ import annotations
 
 import copy
+import functools
+import itertools
+import math
 import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
@@ -22,7 +28,7 @@ from tco.cli import app
 from tco.errors import TcoError
 from tco.money import round_money
 from tco.quote import CoverageTerm
-from tco.render.document import render_html, write_document
+from tco.render.document import DocumentView, build_view, render_html, write_document
 from tco.render.files import OutputError
 from tco.render.info import QuoteInfo
 from tco.render.locale import SENTENCES, LocaleError
@@ -845,3 +851,358 @@ def test_no_english_labels_in_german_documents(example: str) -> None:
         assert not found, found
     # every sentence exists in both languages
     assert set(SENTENCES["de"]) == set(SENTENCES["en"])
+
+
+# --------------------------------------------------------------------------------------------
+# What a printed offer needs: nothing overprints, the axes are whole, the header is filled in
+
+#: Long offer names, as sellers write them.
+LONG_NAMES = (
+    "VSD compressor 37 kW with FullCare premium service and remote monitoring",
+    "VSD compressor 37 kW, no service plan, customer maintains",
+    "Fixed-speed compressor 37 kW from the incumbent supplier",
+    "Oil-free scroll compressor 37 kW with heat recovery package",
+    "Refurbished fixed-speed compressor 37 kW, six-month warranty",
+    "Two-stage VSD compressor 37 kW with extended warranty",
+    "Leased VSD compressor 37 kW, full service lease",
+    "Keep the existing compressor and overhaul it",
+)
+
+
+def many_offers(count: int, years: int = 15) -> dict[str, Any]:
+    """The compressor scenario with ``count`` offers of long names (variations of its three)."""
+    data = raw("compressor")
+    offers = []
+    for i in range(count):
+        offer = copy.deepcopy(data["offers"][i % 3])
+        offer["id"] = f"offer_{i + 1}"
+        offer["name"] = LONG_NAMES[i % len(LONG_NAMES)] + (f" ({i + 1})" if i >= 8 else "")
+        for line in offer["costs"]:
+            if line["category"] == "acquisition":
+                line["amount"] = round(line["amount"] * (0.8 + 0.07 * i))
+            if line["category"] == "energy":
+                line["amount"] = round(line["amount"] * (1.05 - 0.02 * i))
+        offers.append(offer)
+    data["offers"] = offers
+    data["baseline"] = "offer_3" if count >= 3 else "offer_2"
+    data["assumptions"]["study_period_years"] = years
+    return data
+
+
+# Text geometry, measured independently of the document code: the advance widths of DejaVu Sans
+# (the font the PDF is set in) from the font files, a line's height from its font size.
+FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/TTF", "/usr/share/fonts/dejavu")
+TEXT_ASCENT, TEXT_DESCENT = 0.76, 0.24
+
+
+@functools.cache
+def _font(bold: bool) -> tuple[dict[int, int], int]:
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    for folder in FONT_DIRS:
+        path = Path(folder) / name
+        if path.exists():
+            font = TTFont(str(path))
+            hmtx = font["hmtx"]
+            advances = {c: hmtx[g][0] for c, g in font.getBestCmap().items()}
+            return advances, int(font["head"].unitsPerEm)
+    pytest.skip("DejaVu Sans is not installed; `make system` installs fonts-dejavu-core")
+
+
+def measure(text: str, size: float, bold: bool = False) -> float:
+    advances, em = _font(bold)
+    return size * sum(advances.get(ord(c), em) for c in text) / em
+
+
+Rect = tuple[float, float, float, float]
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def svg_texts(markup: str) -> Iterator[tuple[str, Rect]]:
+    """Every text of an SVG chart and the box it takes (x0, y0, x1, y1), upright ones too."""
+    root = ET.fromstring(str(markup))
+    for el in root.iter(f"{SVG}text"):
+        text = el.text or ""
+        x, y = float(el.get("x", "0")), float(el.get("y", "0"))
+        size = float(el.get("font-size", "10"))
+        w = measure(text, size, el.get("font-weight") == "bold")
+        anchor = el.get("text-anchor", "start")
+        x0 = x - w / 2 if anchor == "middle" else x - w if anchor == "end" else x
+        box = (x0, y - TEXT_ASCENT * size, x0 + w, y + TEXT_DESCENT * size)
+        turn = re.fullmatch(r"rotate\((\S+) (\S+) (\S+)\)", el.get("transform", ""))
+        if turn:  # rotate(-90 x y): the text runs upwards from (x, y)
+            assert float(turn[1]) == -90
+            assert (float(turn[2]), float(turn[3])) == (x, y)
+            box = (x - TEXT_ASCENT * size, y - w, x + TEXT_DESCENT * size, y)
+        yield text, box
+
+
+def svg_size(markup: str) -> tuple[float, float]:
+    _, _, w, h = (float(v) for v in ET.fromstring(str(markup)).get("viewBox", "").split())
+    return w, h
+
+
+def overlap(a: Rect, b: Rect) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def crosses(box: Rect, p: tuple[float, float], q: tuple[float, float]) -> bool:
+    """Whether the segment p-q passes through the box (sampled finely along the segment)."""
+    steps = max(int(math.dist(p, q) / 0.25), 1)
+    for k in range(steps + 1):
+        x = p[0] + (q[0] - p[0]) * k / steps
+        y = p[1] + (q[1] - p[1]) * k / steps
+        if box[0] <= x <= box[2] and box[1] <= y <= box[3]:
+            return True
+    return False
+
+
+def _charts(view: DocumentView) -> list[str]:
+    return [str(view.bar_chart), str(view.line_chart)]
+
+
+@pytest.mark.parametrize("locale", ["en", "de_DE"])
+@pytest.mark.parametrize("count", [2, 3, 8, 20, 50])
+def test_no_two_texts_of_a_chart_overlap_and_none_is_cut_off(count: int, locale: str) -> None:
+    sc, result = _scenario(many_offers(count))
+    view = build_view(sc, result, locale=locale)
+    for chart in _charts(view):
+        texts = list(svg_texts(chart))
+        width, height = svg_size(chart)
+        for i, (a, box_a) in enumerate(texts):
+            assert overlap(box_a, (0, 0, width, height)), a
+            assert box_a == (max(box_a[0], 0), max(box_a[1], 0), min(box_a[2], width), min(box_a[3], height)), a  # fmt: skip
+            for b, box_b in texts[i + 1 :]:
+                assert not overlap(box_a, box_b), (a, b)
+        assert not any("…" in t for t, _ in texts)  # nothing cut short
+    # every offer is named below its bar, or by a key that the document explains
+    bar_labels = [t for t, _ in svg_texts(str(view.bar_chart))]
+    html = _plain(render_html(sc, result, locale=locale))
+    for i, offer in enumerate(result.offers):
+        if count <= 3:
+            assert " ".join(offer.name.split()[:2]) in " ".join(bar_labels)
+        else:
+            assert str(i + 1) in bar_labels
+            assert f"{i + 1}</span>{offer.name}" in html
+
+
+@pytest.mark.parametrize("locale", ["en", "de_DE"])
+@pytest.mark.parametrize("case", ["cnc", "compressor", "pump", "eight"])
+def test_the_crossover_label_covers_no_curve(case: str, locale: str) -> None:
+    data = many_offers(8) if case == "eight" else raw(case)
+    sc, result = _scenario(data)
+    chart = str(build_view(sc, result, locale=locale).line_chart)
+    root = ET.fromstring(chart)
+    (rect,) = [r for r in root.iter(f"{SVG}rect") if r.get("class") == "crossover-label"]
+    x, y = float(rect.get("x", "")), float(rect.get("y", ""))
+    box = (x, y, x + float(rect.get("width", "")), y + float(rect.get("height", "")))
+    curves = [
+        [tuple(float(v) for v in point.split(",")) for point in line.get("points", "").split()]
+        for line in root.iter(f"{SVG}polyline")
+    ]
+    assert len(curves) == len(result.offers)
+    for points in curves:
+        for p, q in itertools.pairwise(points):
+            assert not crosses(box, (p[0], p[1]), (q[0], q[1])), (box, p, q)
+    # its text sits inside its box
+    (label,) = [b for t, b in svg_texts(chart) if t.startswith(("Crossover", "Schnittpunkt"))]
+    assert (box[0], box[1]) <= (label[0], label[1])
+    assert (label[2], label[3]) <= (box[2], box[3])
+
+
+def year_ticks_shown(chart: str) -> list[int]:
+    root = ET.fromstring(chart)
+    return [
+        int(el.text or "")
+        for el in root.iter(f"{SVG}text")
+        if el.get("text-anchor") == "middle" and el.get("font-size") == "9"
+    ]
+
+
+@pytest.mark.parametrize("years", [1, 5, 10, 12, 15, 17, 20, 21, 23, 25, 40, 97, 100])
+def test_the_year_axis_runs_from_year_0_to_year_n(years: int) -> None:
+    data = raw("compressor")
+    data["assumptions"]["study_period_years"] = years
+    data["assumptions"]["escalation"]["labor"] = 0.03
+    for offer in data["offers"]:
+        offer["costs"] = [c for c in offer["costs"] if "until_year" not in c]
+    sc, result = _scenario(data)
+    ticks = year_ticks_shown(str(build_view(sc, result).line_chart))
+    assert (ticks[0], ticks[-1]) == (0, years), ticks
+    assert ticks == sorted(set(ticks))
+    assert 2 <= len(ticks) <= 16
+    steps = {b - a for a, b in itertools.pairwise(ticks)}
+    if years % (ticks[1] - ticks[0]) == 0:
+        assert len(steps) == 1, ticks  # evenly spaced where a step divides the study period
+
+
+FULL_HEADER = QuoteInfo(
+    number="Q-2026-00042",
+    version=2,
+    customer="Berger Werkzeugbau AG",
+    seller="Jonas Keller",
+    issued=date(2026, 4, 15),
+    valid_until=date(2026, 5, 15),
+)
+#: The header as printed, two fields to a line (the quote and the people left, dates right).
+HEADERS = {
+    "en": (
+        ("Quote", "Q-2026-00042, version 2"),
+        ("Prepared on", "April 15, 2026"),
+        ("Prepared for", "Berger Werkzeugbau AG"),
+        ("Valid until", "May 15, 2026"),
+        ("Prepared by", "Jonas Keller"),
+    ),
+    "de_DE": (
+        ("Angebot", "Q-2026-00042, Version 2"),
+        ("Erstellt am", "15. April 2026"),
+        ("Erstellt für", "Berger Werkzeugbau AG"),
+        ("Gültig bis", "15. Mai 2026"),
+        ("Erstellt von", "Jonas Keller"),
+    ),
+}
+
+
+@pytest.mark.parametrize("locale", ["en", "de_DE"])
+def test_the_header_says_for_whom_by_whom_on_which_day_and_until_when(
+    compressor: tuple[Scenario, ScenarioResult], locale: str
+) -> None:
+    sc, result = compressor
+    expected = HEADERS[locale]
+    assert build_view(sc, result, locale=locale, info=FULL_HEADER).header == expected
+    header = _plain(parse(render_html(sc, result, locale=locale, info=FULL_HEADER)).ids["header"])
+    assert header == " ".join(f"{k} {v}" for k, v in expected)
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("en", "Prepared for no customer named Prepared on April 15, 2026 Prepared by no seller"),
+        ("de_DE", "Erstellt für kein Kunde angegeben Erstellt am 15. April 2026 Erstellt von kein"),
+    ],
+)
+def test_a_header_without_customer_or_seller_says_so(
+    compressor: tuple[Scenario, ScenarioResult], locale: str, expected: str
+) -> None:
+    sc, result = compressor
+    info = QuoteInfo(issued=date(2026, 4, 15), valid_until=date(2026, 5, 15))
+    header = _plain(parse(render_html(sc, result, locale=locale, info=info)).ids["header"])
+    assert header.startswith(expected)
+    # a document that belongs to no quote (no header fields at all) has no header
+    assert 'id="header"' not in render_html(sc, result, locale=locale)
+
+
+def _parts(doc: _Tables, name: str) -> list[list[list[str]]]:
+    found = [rows for n, rows in doc.tables if n == name or re.fullmatch(rf"{name}-\d+", n)]
+    assert found, name
+    return found
+
+
+@pytest.mark.parametrize("count", [2, 3, 5, 8, 12])
+def test_tables_of_many_offers_are_split_into_tables_that_fit_a4(count: int) -> None:
+    sc, result = _scenario(many_offers(count))
+    view = build_view(sc, result)
+    doc = parse(render_html(sc, result))
+    names = [o.name for o in result.offers]
+    for name, parts, rows in (
+        ("summary", view.summary_parts, view.summary),
+        ("categories", view.category_parts, (*view.categories, view.category_total)),
+        ("comparison", view.comparison_parts, view.comparison),
+    ):
+        tables = _parts(doc, name)
+        assert len(tables) == len(parts)
+        heads = [c for part in parts for c in part.columns]
+        shown = names if name != "comparison" else [n for o, n in zip(result.offers, names, strict=True) if o.id != "offer_3" and o.id != result.comparison.baseline]  # fmt: skip
+        assert [c.name for c in heads] == shown
+        for k, row in enumerate(rows):  # every figure is in one of the parts, in order
+            assert [c for part in parts for c in part.rows[k].cells] == list(row.cells)
+            assert all(t[k + 1][0] == row.label for t in tables)
+        for part in parts:
+            assert len(part.columns) <= 4
+            # each offer's column is as wide as its widest figure and its names' longest word
+            share = float(part.width[:-1]) * float(part.column_width[:-1]) / 1e4
+            column_mm = 182 * share - 3
+            for row in part.rows:
+                for cell in row.cells:
+                    assert measure(cell, 9 * 25.4 / 72, row.strong) <= column_mm, cell
+            for column in part.columns:
+                for word in column.name.split():
+                    assert measure(word, 9 * 25.4 / 72, True) <= column_mm, word
+    if count <= 3:
+        assert len(view.summary_parts) == 1
+        assert view.summary_parts[0].width == "100.00%"
+
+
+def test_offer_ids_are_shown_only_where_names_repeat() -> None:
+    data = raw("compressor")
+    sc, result = _scenario(data)
+    html = render_html(sc, result)
+    assert 'class="oid"' not in html
+    data["offers"][1]["name"] = data["offers"][0]["name"]
+    sc, result = _scenario(data)
+    # in the summary, the categories and the comparison with the baseline
+    assert render_html(sc, result).count('<span class="oid">ours</span>') == 3
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        (
+            "en",
+            [
+                "No baseline offer was given; VSD compressor 37 kW with FullCare (the first "
+                "offer) is used.",
+                "3 escalation rates of labor are given for a 2-year study period; those after "
+                "year 2 are not used.",
+                "The line Airend overhaul of VSD compressor 37 kW with FullCare falls in no year "
+                "of the study period; it adds nothing.",
+            ],
+        ),
+        (
+            "de_DE",
+            [
+                "Es wurde kein Referenzangebot angegeben; VSD compressor 37 kW with FullCare (das "
+                "erste Angebot) dient als Referenz.",
+                "Für labor sind 3 Teuerungsraten bei einem Betrachtungszeitraum von 2 Jahren "
+                "angegeben; die Raten nach dem Jahr 2 werden nicht verwendet.",
+                "Die Position Airend overhaul von VSD compressor 37 kW with FullCare fällt in kein "
+                "Jahr des Betrachtungszeitraums; sie trägt nichts bei.",
+            ],
+        ),
+    ],
+)
+def test_the_engine_notes_are_in_the_documents_language(locale: str, expected: list[str]) -> None:
+    data = raw("compressor")
+    del data["baseline"]
+    data["assumptions"]["study_period_years"] = 2
+    for offer in data["offers"]:
+        del offer["costs"][4]["until_year"]  # Airend overhaul, every 5 years: in no year of 2
+    sc, result = _scenario(data)
+    assert len(result.issues) >= 3
+    notes = build_view(sc, result, locale=locale).notes
+    for sentence in expected:
+        assert sentence in notes
+    assert not any("offers[" in n or "assumptions." in n for n in notes)
+
+
+#: English words a German document with a full header must not show (besides the user's names).
+ENGLISH_IN_THE_FRAME = (
+    "Prepared", "customer", "seller", "Valid", "version", "credit in year", "every year",
+    "once", "expected", "then", "a year", "Present values", "discount rate", "This quote",
+    "Lifetime costs", "Engine", "curves", "cross", "Year",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("example", ["compressor", "cnc", "pump"])
+def test_no_english_words_in_the_frame_of_a_german_document(example: str) -> None:
+    sc = load_scenario(EXAMPLES / f"{example}.yaml")
+    result = evaluate(sc)
+    for info in (FULL_HEADER, QuoteInfo(issued=date(2026, 4, 15))):
+        html = render_html(sc, result, locale="de_DE", info=info)
+        text = _plain(re.sub(r"<[^>]+>", " ", html.split("<body>")[1]))
+        for user in _user_texts(sc, info):
+            text = text.replace(user, " ")
+        text = re.sub(r"\b(energy|labor|parts)\b", " ", text)  # the scenario's escalation drivers
+        found = [w for w in ENGLISH_IN_THE_FRAME if re.search(rf"\b{re.escape(w)}\b", text)]
+        assert not found, found

@@ -3,6 +3,8 @@ one (headline, figures and both charts) turns into a PNG."""
 
 from __future__ import annotations
 
+import html
+import re
 import shutil
 import subprocess
 from datetime import date
@@ -11,13 +13,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from tco.cli import app
 from tco.money import round_money
 from tco.quote import CoverageTerm
-from tco.render.document import render_pdf, write_document
+from tco.render.document import build_view, render_pdf, write_document
 from tco.render.info import QuoteInfo
 from tco.results import ScenarioResult, evaluate
-from tco.scenario import Scenario, load_scenario
+from tco.scenario import Scenario, load_scenario, parse_scenario
+from tests.test_document import LONG_NAMES, many_offers
 
 pytestmark = pytest.mark.pdf
 
@@ -176,3 +181,112 @@ def test_pdf_shows_the_coverage_of_the_quote_and_the_buyer_effort_note(tmp_path:
     text = _text(pdf)
     assert "Abgedeckt in den Jahren 1–5 des 15-jährigen Betrachtungszeitraums" in text
     assert "Beschaffungsaufwand des Käufers" in text
+
+
+# --------------------------------------------------------------------------------------------
+# The printed offer: its header, and many offers on a bounded number of pages, nothing
+# overprinted
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        (
+            "en",
+            (
+                "Prepared for Berger Werkzeugbau AG", "Prepared by Jonas Keller",
+                "Prepared on April 15, 2026", "Valid until May 15, 2026",
+                "This quote is valid until May 15, 2026.",
+            ),
+        ),
+        (
+            "de_DE",
+            (
+                "Erstellt für Berger Werkzeugbau AG", "Erstellt von Jonas Keller",
+                "Erstellt am 15. April 2026", "Gültig bis 15. Mai 2026",
+                "Dieses Angebot ist gültig bis 15. Mai 2026.",
+            ),
+        ),
+    ],
+)  # fmt: skip
+def test_the_pdf_of_tco_evaluate_states_customer_seller_date_and_validity(
+    tmp_path: Path, locale: str, expected: tuple[str, ...]
+) -> None:
+    pdf = tmp_path / "quote.pdf"
+    args = ["evaluate", str(EXAMPLES / "cnc.yaml"), "--pdf", str(pdf), "--locale", locale]
+    args += ["--customer", "Berger Werkzeugbau AG", "--seller", "Jonas Keller"]
+    out = CliRunner().invoke(app, [*args, "--date", "2026-04-15"])
+    assert out.exit_code == 0, out.output
+    page_one = _text(pdf, "-f", "1", "-l", "1")
+    for field in expected[:4]:
+        assert field in page_one
+    assert expected[4] in _text(pdf)
+    # without a customer the header says so
+    out = CliRunner().invoke(app, [*args[:6], "--date", "2026-04-15"])
+    assert out.exit_code == 0, out.output
+    no_customer = "Prepared for no customer named" if locale == "en" else "Erstellt für kein Kunde"
+    assert no_customer in _text(pdf, "-f", "1", "-l", "1")
+
+
+Box = tuple[float, float, float, float, str]
+
+
+def _words(pdf: Path, page: int) -> list[Box]:
+    """The words of a page and their boxes (pdftotext -bbox)."""
+    out = subprocess.run(
+        [_poppler("pdftotext"), "-f", str(page), "-l", str(page), "-bbox", str(pdf), "-"],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<'
+    return [
+        (float(a), float(b), float(c), float(d), html.unescape(w))
+        for a, b, c, d, w in re.findall(pattern, out)
+    ]
+
+
+def _pages(pdf: Path) -> int:
+    info = subprocess.run(
+        [_poppler("pdfinfo"), str(pdf)], check=True, capture_output=True, text=True
+    ).stdout
+    return int(re.search(r"Pages:\s+(\d+)", info)[1])  # type: ignore[index]
+
+
+@pytest.mark.parametrize("locale", ["en", "de_DE"])
+def test_eight_offers_print_on_few_pages_and_nothing_overprints(
+    tmp_path: Path, locale: str
+) -> None:
+    sc = parse_scenario(many_offers(8))
+    pdf = tmp_path / "quote.pdf"
+    write_document(sc, evaluate(sc), pdf=pdf, locale=locale, info=FULL_INFO)
+    pages = _pages(pdf)
+    assert pages <= 10  # about one page per offer and a little more, never a page per column
+    for page in range(1, pages + 1):
+        words = _words(pdf, page)
+        assert words
+        for i, a in enumerate(words):
+            assert a[2] <= 210 / 25.4 * 72 - 30  # within the right margin (14 mm, less a bit)
+            for b in words[i + 1 :]:
+                overlap_x = min(a[2], b[2]) - max(a[0], b[0])
+                overlap_y = min(a[3], b[3]) - max(a[1], b[1])
+                assert overlap_x <= 0.5 or overlap_y <= 0.5, (page, a, b)
+    text = _text(pdf)
+    for name in LONG_NAMES:  # every name in full, in the charts' key and in the tables
+        assert name in text
+    assert "…" not in text
+
+
+@pytest.mark.parametrize(
+    ("offers", "locale", "fits"), [(3, "en", True), (3, "de_DE", True), (8, "en", False)]
+)
+def test_both_charts_are_on_page_one_exactly_where_the_view_says_they_fit(
+    tmp_path: Path, offers: int, locale: str, fits: bool
+) -> None:
+    sc = parse_scenario(many_offers(offers))
+    result = evaluate(sc)
+    assert build_view(sc, result, locale=locale, info=FULL_INFO).charts_fit is fits
+    pdf = tmp_path / "quote.pdf"
+    write_document(sc, result, pdf=pdf, locale=locale, info=FULL_INFO)
+    chart = "Cumulative discounted cost" if locale == "en" else "Kumulierte diskontierte Kosten"
+    assert (chart in _text(pdf, "-f", "1", "-l", "1")) is fits
+    if not fits:  # the charts follow on page two, whole
+        assert chart in _text(pdf, "-f", "2", "-l", "2")

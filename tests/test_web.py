@@ -8,7 +8,9 @@ import copy
 import dataclasses
 import io
 import re
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from html import unescape
 from pathlib import Path
@@ -19,8 +21,10 @@ import pytest
 from typer.testing import CliRunner
 
 from api.web.forms import COMP, OURS, field_of, form_from_request, request_from_form
+from api.web.numbers import NumberError, format_number, parse_number
 from api.web.views import comparison_view
 from tco import services
+from tco.errors import ConflictError
 from tco.quote import CoverageTerm, apply_changes, price_quote
 from tco.results import evaluate
 from tco.scenario import load_scenario
@@ -39,11 +43,14 @@ from tests.websupport import (
     client,
     compressor_quote,
     csrf_of,
+    diff_rows,
     field_errors,
     lifetime_costs,
     make_site,
     quote_count,
+    saved_request,
     sign_in,
+    visible_text,
 )
 
 
@@ -68,7 +75,8 @@ def new_quote(c: TestClient, token: str, **changes: str) -> str:
     assert r.status_code == 303, field_errors(r.text)
     location = r.headers["location"]
     assert location.startswith("/quotes/Q-")
-    return location.removeprefix("/quotes/")
+    assert location.endswith("?saved=1")
+    return location.removeprefix("/quotes/").removesuffix("?saved=1")
 
 
 # --------------------------------------------------------------------------------------------
@@ -341,7 +349,11 @@ def test_save_revise_and_download_the_workbook(anna: tuple[TestClient, str]) -> 
     assert r.status_code == 303, field_errors(r.text)
     page = c.get(f"/quotes/{number}").text
     assert re.search(r'id="version-shown">2 of 2<', page)
-    assert "offers[ours].equipment[0].discount" in page  # the diff of version 1 and 2
+    assert diff_rows(page)["Our offer · Discount"] == (
+        "8\xa0%",
+        "10\xa0%",
+        "+2\xa0percentage points",
+    )
     assert "10 % off" in page
     revised = lifetime_costs(page)
     assert float(revised[OURS]) < float(shown[OURS])
@@ -374,7 +386,8 @@ def test_status_changes_follow_the_lifecycle(anna: tuple[TestClient, str]) -> No
     number = new_quote(c, token)
     r = c.post(f"/quotes/{number}/status", data={"csrf_token": token, "status": "sent"})
     assert 'id="quote-status">sent<' in r.text
-    c.post(f"/quotes/{number}/status", data={"csrf_token": token, "status": "accepted"})
+    data = {"csrf_token": token, "status": "accepted", "confirm": "accepted"}
+    c.post(f"/quotes/{number}/status", data=data)
     page = c.get(f"/quotes/{number}").text
     assert 'id="quote-status">accepted<' in page
     assert 'id="revise"' not in page
@@ -426,7 +439,7 @@ def test_the_page_speaks_german(anna: tuple[TestClient, str]) -> None:
     assert '<html lang="de">' in r.text
     assert "Unser Angebot" in r.text
     assert "Kalkulationszins" in r.text
-    values = compressor_quote(builder_values(r.text), csrf_token=token)
+    values = compressor_quote(builder_values(r.text), csrf_token=token, comp_power_kw="43,5")
     preview = c.post("/quotes/preview", data=values).text
     assert "Lebenszykluskosten (Barwert)" in preview
     assert re.search(r'data-testid="saving">[\d.]+,\d\d\xa0EUR<', preview)
@@ -618,3 +631,409 @@ def test_a_plan_renewal_chosen_in_the_builder_is_saved_and_shown_again(
     values = compressor_quote(builder_values(c.get("/quotes/new").text), ours_renew="forever")
     r = c.post("/quotes", data={**values, "csrf_token": token}, follow_redirects=False)
     assert "ours_renew" in field_errors(r.text)
+
+
+# --------------------------------------------------------------------------------------------
+# Numbers in the page's locale
+
+
+def german(c: TestClient, token: str) -> None:
+    c.post("/language", data={"csrf_token": token, "language": "de", "back": "/quotes"})
+
+
+def test_number_parsing_follows_the_locale_and_refuses_what_it_cannot_read() -> None:
+    assert parse_number("8,5", "de") == Decimal("8.5")
+    assert parse_number("29.500", "de") == Decimal(29500)
+    assert parse_number("29.500,00", "de") == Decimal(29500)
+    assert parse_number("29,500.00", "en") == Decimal(29500)
+    assert parse_number("8.5", "en") == Decimal("8.5")
+    assert parse_number(" −3 ", "en") == Decimal(-3)
+    assert parse_number("", "de") is None
+    for text, language in [
+        ("29k5OO", "de"),
+        ("29k5OO", "en"),
+        ("43.5", "de"),  # the point groups thousands in German: 3 digits must follow
+        ("29,500.00", "de"),
+        ("8,5", "en"),
+        ("1e5", "en"),
+        ("NaN", "de"),
+        ("29 500", "de"),
+        ("1.2.3", "en"),
+        (",", "de"),
+    ]:
+        with pytest.raises(NumberError):
+            parse_number(text, language)
+    assert format_number(Decimal(29500), "de") == "29.500"
+    assert format_number(0.2, "de") == "0,2"
+    assert format_number("45650.50", "en") == "45,650.5"
+
+
+def test_a_german_form_reads_and_shows_numbers_the_german_way(
+    site: Site, anna: tuple[TestClient, str]
+) -> None:
+    c, token = anna
+    german(c, token)
+    page = c.get("/quotes/new").text
+    values = builder_values(page)
+    assert values["number_locale"] == "de"
+    assert values["a_energy_price_per_kwh"] == "0,2"
+    assert values["a_operating_hours_per_year"] == "4.000"
+    assert 'type="number"' not in page  # numbers are typed as text in the page's format
+    values = compressor_quote(
+        values, csrf_token=token, ours_discount_pct="8,5", comp_price="29.500", comp_power_kw="43,5"
+    )
+    r = c.post("/quotes", data=values, follow_redirects=False)
+    assert r.status_code == 303, field_errors(r.text)
+    number = r.headers["location"].removeprefix("/quotes/").split("?")[0]
+    request = saved_request(site, number)
+    ours, comp = request["offers"]
+    assert Decimal(ours["equipment"][0]["discount"]) == Decimal("0.085")
+    assert Decimal(comp["equipment"][0]["unit_price"]) == Decimal(29500)
+    assert comp["equipment"][0]["product"]["energy"]["power_kw"] == 43.5
+    # the revise form shows them the same way, and sending it back changes nothing
+    again = builder_values(c.get(f"/quotes/{number}/revise").text)
+    assert (again["ours_discount_pct"], again["comp_price"], again["comp_power_kw"]) == (
+        "8,5",
+        "29.500",
+        "43,5",
+    )
+    r = c.post(f"/quotes/{number}/revise", data={**again, "csrf_token": token})
+    assert r.status_code == 200, field_errors(r.text)
+    assert "Nichts geändert." in r.text  # version 2 has the inputs of version 1
+
+
+@pytest.mark.parametrize(
+    ("language", "field", "text", "message"),
+    [
+        ("de", "comp_price", "29k5OO", "Bitte eine Zahl wie 29.500,00 eingeben"),
+        ("en", "comp_price", "29k5OO", "enter a number such as 29,500.00"),
+        ("de", "ours_discount_pct", "8.5", "Bitte eine Zahl wie 8,5 eingeben"),
+        ("en", "ours_discount_pct", "8,5", "enter a number such as 8.5"),
+        ("de", "comp_power_kw", "43.5", "Bitte eine Zahl wie 4.000,5 eingeben"),
+        ("en", "comp_life_years", "1e1", "enter a whole number such as 4,000"),
+        ("en", "comp_mtbf_hours", "NaN", "enter a number such as 4,000.5"),
+    ],
+)
+def test_a_number_the_page_cannot_read_is_refused_in_its_language(
+    site: Site,
+    anna: tuple[TestClient, str],
+    language: str,
+    field: str,
+    text: str,
+    message: str,
+) -> None:
+    c, token = anna
+    if language == "de":
+        german(c, token)
+    count = quote_count(site)
+    values = compressor_quote(builder_values(c.get("/quotes/new").text), csrf_token=token)
+    values["comp_power_kw"] = "43,5" if language == "de" else "43.5"
+    values[field] = text
+    assert field_errors(c.post("/quotes/preview", data=values).text)[field] == message
+    saved = c.post("/quotes", data=values, follow_redirects=False)
+    assert saved.status_code == 422
+    assert field_errors(saved.text)[field] == message
+    assert f'value="{text}"' in saved.text  # what was typed is shown again, as typed
+    assert quote_count(site) == count
+
+
+def test_a_form_keeps_reading_numbers_in_the_locale_it_was_made_in(
+    site: Site, anna: tuple[TestClient, str]
+) -> None:
+    """The page language switched in another tab: a German form still means 29.500 euros."""
+    c, token = anna
+    german(c, token)
+    values = compressor_quote(
+        builder_values(c.get("/quotes/new").text),
+        csrf_token=token,
+        comp_price="29.500",
+        comp_power_kw="43,5",
+    )
+    c.post("/language", data={"csrf_token": token, "language": "en", "back": "/quotes"})
+    r = c.post("/quotes", data=values, follow_redirects=False)
+    assert r.status_code == 303, field_errors(r.text)
+    number = r.headers["location"].removeprefix("/quotes/").split("?")[0]
+    comp = saved_request(site, number)["offers"][1]
+    assert Decimal(comp["equipment"][0]["unit_price"]) == Decimal(29500)
+
+
+# --------------------------------------------------------------------------------------------
+# Plausibility warnings
+
+
+def test_a_discount_above_the_limit_must_be_confirmed(
+    site: Site, anna: tuple[TestClient, str]
+) -> None:
+    c, token = anna
+    count = quote_count(site)
+    values = compressor_quote(
+        builder_values(c.get("/quotes/new").text), csrf_token=token, ours_discount_pct="20"
+    )
+    preview = c.post("/quotes/preview", data=values).text
+    m = re.search(r'id="preview-checks" data-digest="([0-9a-f]+)"', preview)
+    assert m is not None
+    digest = m.group(1)
+    assert "20 % is above your discount limit of 15 %" in visible_text(preview)
+    assert "lifetime-cost" in preview  # a warning, not an error: the comparison is shown
+    r = c.post("/quotes", data=values, follow_redirects=False)
+    assert r.status_code == 422
+    assert quote_count(site) == count
+    text = visible_text(r.text)
+    assert "Please check these numbers: Discount: 20 % is above your discount limit of 15 %" in text
+    assert "Tick “I checked the numbers” once you have checked them; then save again." in text
+    assert f'name="numbers_checked" value="{digest}"' in r.text
+    # a tick given for other warnings (another discount) does not count
+    other = c.post("/quotes", data={**values, "ours_discount_pct": "25", "numbers_checked": digest})
+    assert other.status_code == 422
+    r = c.post("/quotes", data={**values, "numbers_checked": digest}, follow_redirects=False)
+    assert r.status_code == 303
+    assert quote_count(site) == count + 1
+
+
+def test_a_price_far_from_the_list_price_is_questioned(anna: tuple[TestClient, str]) -> None:
+    c, token = anna
+    values = compressor_quote(
+        builder_values(c.get("/quotes/new").text), csrf_token=token, comp_price="29.50"
+    )
+    text = visible_text(c.post("/quotes/preview", data=values).text)
+    assert (
+        "Price: EUR 29.50 is 100 % below the list price of VSD compressor 37 kW (EUR 45,650.00)"
+        in text
+    )
+    german(c, token)
+    values = compressor_quote(
+        builder_values(c.get("/quotes/new").text),
+        csrf_token=token,
+        comp_price="99.000",
+        comp_power_kw="43,5",
+    )
+    text = visible_text(c.post("/quotes/preview", data=values).text)
+    assert (
+        "Preis: 99.000,00 EUR liegt 117 % über dem Listenpreis von VSD compressor 37 kW "
+        "(45.650,00 EUR)" in text
+    )
+    fine = compressor_quote(values, comp_price="29.500", comp_power_kw="43,5")
+    assert "preview-checks" not in c.post("/quotes/preview", data=fine).text
+
+
+def test_the_discount_limit_is_a_setting(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TCO_DISCOUNT_LIMIT_PERCENT", "25")
+    c = client(site)
+    token = sign_in(c)
+    values = compressor_quote(
+        builder_values(c.get("/quotes/new").text), csrf_token=token, ours_discount_pct="20"
+    )
+    assert "preview-checks" not in c.post("/quotes/preview", data=values).text
+    values["ours_discount_pct"] = "30"
+    assert "30 % is above your discount limit of 25 %" in visible_text(
+        c.post("/quotes/preview", data=values).text
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Revisions made on a version that is no longer the latest
+
+
+def test_revise_quote_refuses_changes_made_on_an_older_version(site: Site) -> None:
+    uow = UnitOfWork("acme", url=site.url)
+    number = services.create_quote(uow, demo_request(), by="test").summary.number
+    services.revise_quote(uow, number, {"title": "first"}, by="a", expected_version=1)
+    with pytest.raises(ConflictError) as info:
+        services.revise_quote(uow, number, {"title": "second"}, by="b", expected_version=1)
+    assert info.value.problems[0].path == "version"
+    assert "is at version 2; these changes were made on version 1" in str(info.value)
+    assert services.show_quote(uow, number).summary.current_version == 2
+    # without the argument a revision applies to the latest version, as before
+    services.revise_quote(uow, number, {"title": "third"}, by="c")
+    assert services.show_quote(uow, number).version.request["title"] == "third"
+
+
+def test_a_second_tab_gets_a_conflict_page_and_saves_nothing(
+    site: Site, anna: tuple[TestClient, str]
+) -> None:
+    c, token = anna
+    number = new_quote(c, token)
+    first = builder_values(c.get(f"/quotes/{number}/revise").text)
+    second = builder_values(c.get(f"/quotes/{number}/revise").text)
+    assert first["base_version"] == second["base_version"] == "1"
+    assert first["form_token"] != second["form_token"]
+    r = c.post(
+        f"/quotes/{number}/revise",
+        data={**first, "ours_discount_pct": "12", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    second.update(title="Air for hall 4", note="new hall", csrf_token=token)
+    preview = visible_text(c.post("/quotes/preview", data=second).text)
+    assert "Version 2 of this quote was saved meanwhile by user:anna@acme.example" in preview
+    r = c.post(f"/quotes/{number}/revise", data=second)
+    assert r.status_code == 409
+    assert saved_request(site, number)["title"] == "Compressed air for hall 3"
+    assert 'id="version-shown">2 of 2<' in c.get(f"/quotes/{number}").text
+    text = visible_text(r.text)
+    assert "Nothing was saved. You started from version 1; version 2 was saved meanwhile by" in text
+    assert diff_rows(r.text, "theirs")["Our offer · Discount"] == (
+        "8\xa0%",
+        "12\xa0%",
+        "+4\xa0percentage points",
+    )
+    yours = re.findall(r'<tr data-field="([^"]+)"><th scope="row">([^<]+)</th>', r.text)
+    assert yours == [("title", "Title")]
+    assert "Air for hall 4" in text
+    assert f'href="/quotes/{number}/revise" id="reload-latest"' in r.text
+    assert "Load version 2 into the form" in text
+
+
+# --------------------------------------------------------------------------------------------
+# One quote per submitted form
+
+
+def test_a_form_submitted_twice_saves_one_quote(site: Site, anna: tuple[TestClient, str]) -> None:
+    c, token = anna
+    values = compressor_quote(builder_values(c.get("/quotes/new").text), csrf_token=token)
+    count = quote_count(site)
+    first = c.post("/quotes", data=values, follow_redirects=False)
+    again = c.post("/quotes", data=values, follow_redirects=False)
+    assert first.status_code == again.status_code == 303
+    number = first.headers["location"].split("?")[0]
+    assert again.headers["location"] == f"{number}?saved=1&again=same"
+    assert quote_count(site) == count + 1
+    page = c.get(again.headers["location"]).text
+    assert "This form had already been saved: quote" in visible_text(page)
+    changed = c.post("/quotes", data={**values, "customer_name": "Other"}, follow_redirects=False)
+    assert changed.headers["location"] == f"{number}?saved=1&again=changed"
+    assert quote_count(site) == count + 1
+    # a revision form, twice: one version
+    rev = {**builder_values(c.get(f"{number}/revise").text), "csrf_token": token}
+    rev["ours_discount_pct"] = "10"
+    locations = [
+        c.post(f"{number}/revise", data=rev, follow_redirects=False).headers["location"]
+        for _ in range(2)
+    ]
+    assert locations == [f"{number}?saved=2", f"{number}?saved=2&again=same"]
+    assert 'id="version-shown">2 of 2<' in c.get(number).text
+
+
+def test_a_double_click_saves_one_quote(site: Site, anna: tuple[TestClient, str]) -> None:
+    """Two requests with the same form at the same time (two app instances, one database)."""
+    c, token = anna
+    values = compressor_quote(builder_values(c.get("/quotes/new").text), csrf_token=token)
+    count = quote_count(site)
+    clients = [c, client(site)]
+    clients[1].cookies = c.cookies
+    barrier = threading.Barrier(2)
+
+    def submit(k: int) -> str:
+        barrier.wait()
+        r = clients[k].post("/quotes", data=values, follow_redirects=False)
+        return str(r.headers["location"]).split("?")[0]
+
+    with ThreadPoolExecutor(2) as pool:
+        numbers = list(pool.map(submit, range(2)))
+    assert numbers[0] == numbers[1]
+    assert quote_count(site) == count + 1
+
+
+# --------------------------------------------------------------------------------------------
+# Another service plan while revising
+
+
+def test_another_plan_while_revising_asks_for_the_current_catalog(
+    site: Site, anna: tuple[TestClient, str]
+) -> None:
+    c, token = anna
+    number = new_quote(c, token)  # FullCare: the snapshot holds no other plan
+    values = {**builder_values(c.get(f"/quotes/{number}/revise").text), "csrf_token": token}
+    values["ours_plan"] = "STANDARD"
+    preview = c.post("/quotes/preview", data=values).text
+    assert 'data-reprice-needed="yes"' in preview
+    assert "lifetime-cost" in preview  # priced with the current catalog, as it will be saved
+    assert "unknown service plan" not in preview
+    text = visible_text(preview)
+    assert "“Standard” (STANDARD) is not among the prices saved with version 1" in text
+    r = c.post(f"/quotes/{number}/revise", data=values)
+    assert r.status_code == 422
+    assert re.search(r'id="f-reprice"[^>]*checked', r.text)  # pre-ticked
+    assert "Check it and save again." in visible_text(r.text)
+    assert 'id="version-shown">1 of 1<' in c.get(f"/quotes/{number}").text
+    r = c.post(f"/quotes/{number}/revise", data={**values, "reprice": "1"}, follow_redirects=False)
+    assert r.status_code == 303
+    assert saved_request(site, number)["offers"][0]["service_plan"] == "STANDARD"
+
+
+# --------------------------------------------------------------------------------------------
+# Final statuses, readable differences, messages after saving
+
+
+@pytest.mark.parametrize("final", ["accepted", "rejected"])
+def test_a_final_status_is_confirmed_first(anna: tuple[TestClient, str], final: str) -> None:
+    c, token = anna
+    number = new_quote(c, token)
+    c.post(f"/quotes/{number}/status", data={"csrf_token": token, "status": "sent"})
+    r = c.post(f"/quotes/{number}/status", data={"csrf_token": token, "status": final})
+    assert r.status_code == 200
+    assert f"Mark quote {number} as {final}?" in visible_text(r.text)
+    assert f'name="confirm" value="{final}"' in r.text
+    assert 'id="quote-status">sent<' in c.get(f"/quotes/{number}").text
+    r = c.post(
+        f"/quotes/{number}/status", data={"csrf_token": token, "status": final, "confirm": final}
+    )
+    assert f'id="quote-status">{final}<' in r.text
+
+
+def test_version_differences_are_labelled_and_formatted(anna: tuple[TestClient, str]) -> None:
+    c, token = anna
+    number = new_quote(c, token)
+    values = {**builder_values(c.get(f"/quotes/{number}/revise").text), "csrf_token": token}
+    values.update(ours_discount_pct="12", comp_price="31,000", a_discount_rate_pct="6.5")
+    assert c.post(f"/quotes/{number}/revise", data=values).status_code == 200
+    page = c.get(f"/quotes/{number}").text
+    rows = diff_rows(page)
+    assert rows["Our offer · Discount"] == ("8\xa0%", "12\xa0%", "+4\xa0percentage points")
+    assert rows["Compared with · Price"] == (
+        "EUR\xa029,500.00",
+        "EUR\xa031,000.00",
+        "EUR\xa0+1,500.00",
+    )
+    assert rows["Assumptions · Discount rate"][:2] == ("7\xa0%", "6.5\xa0%")
+    old, new, delta = rows["Our offer · Lifetime cost (present value)"]
+    assert old.startswith("EUR\xa0")
+    assert new.startswith("EUR\xa0")
+    assert delta.startswith("EUR\xa0+")  # a lower discount rate: more present value
+    assert "offers[" not in visible_text(page)  # no raw paths
+    german(c, token)
+    rows = diff_rows(c.get(f"/quotes/{number}").text)
+    assert rows["Unser Angebot · Rabatt"] == ("8\xa0%", "12\xa0%", "+4\xa0Prozentpunkte")
+    assert rows["Verglichen mit · Preis"] == (
+        "29.500,00\xa0EUR",
+        "31.000,00\xa0EUR",
+        "+1.500,00\xa0EUR",
+    )
+    assert rows["Annahmen · Kalkulationszins"][:2] == ("7\xa0%", "6,5\xa0%")
+    assert "Unser Angebot · Lebenszykluskosten (Barwert)" in rows
+
+
+def test_saving_says_so_and_a_missing_version_names_the_versions(
+    anna: tuple[TestClient, str],
+) -> None:
+    c, token = anna
+    number = new_quote(c, token)
+    page = c.get(f"/quotes/{number}?saved=1").text
+    assert f"Quote {number} saved as version 1." in visible_text(page)
+    assert 'data-clear-drafts="tco-draft:' in page
+    values = {**builder_values(c.get(f"/quotes/{number}/revise").text), "csrf_token": token}
+    values["ours_discount_pct"] = "9"
+    r = c.post(f"/quotes/{number}/revise", data=values)
+    assert f"Quote {number} saved as version 2." in visible_text(r.text)
+    r = c.get(f"/quotes/{number}?version=99")
+    assert r.status_code == 404
+    assert f"Version 99 of quote {number} does not exist; it has versions 1–2." in visible_text(
+        r.text
+    )
+    assert f'href="/quotes/{number}" id="error-link">Show the latest version (2)<' in r.text
+    german(c, token)
+    r = c.get(f"/quotes/{number}?version=99")
+    assert f"Version 99 des Angebots {number} gibt es nicht; es hat die Versionen 1–2." in (
+        visible_text(r.text)
+    )
+    assert c.get("/quotes/Q-2026-99999?version=2").status_code == 404

@@ -25,8 +25,9 @@ from tco.quote import CoverageTerm
 from tco.store import db
 from tco.store.uow import UnitOfWork
 from tests.apisupport import live_server
+from tests.test_store_support import demo_request
 from tests.test_web import reversal_request
-from tests.websupport import OTHER, PASSWORD, SALES, Site, make_site
+from tests.websupport import OTHER, PASSWORD, SALES, Site, make_site, quote_count
 
 pytestmark = pytest.mark.browser
 
@@ -43,6 +44,7 @@ ARGS = [
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 sync_api = pytest.importorskip("playwright.sync_api")
+Axe = pytest.importorskip("axe_playwright_python.sync_playwright").Axe
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +90,7 @@ def wait_for_preview(page: sync_api.Page, *, changed_from: str | None = None) ->
     """The saving once the comparison shows one (different from ``changed_from``)."""
     page.wait_for_function(
         """(old) => { const s = document.getElementById('saving');
-                     return s && s.textContent.startsWith('EUR') && s.textContent !== old; }""",
+                     return s && s.textContent.includes('EUR') && s.textContent !== old; }""",
         arg=changed_from or "",
         timeout=10_000,
     )
@@ -150,7 +152,7 @@ def test_build_save_revise_download_and_isolate(
 
     page.get_by_role("button", name="Save quote").click()
     page.wait_for_url(f"{base}/quotes/Q-*")
-    number = page.url.rsplit("/", 1)[1]
+    number = number_of(page)
     assert lifetime_costs(page) == builder_costs
     assert page.locator("#saving").inner_text() == with_plan
 
@@ -162,7 +164,7 @@ def test_build_save_revise_download_and_isolate(
     page.get_by_label("Note on the change").fill("12 % off")
     page.keyboard.press("Tab")
     page.get_by_role("button", name="Save as new version").click()
-    page.wait_for_url(f"{base}/quotes/{number}")
+    page.wait_for_url(f"{base}/quotes/{number}?saved=2")
     assert page.locator("#version-shown").inner_text() == "2 of 2"
     revised = lifetime_costs(page)
     assert float(revised["ours"]) < float(builder_costs["ours"])
@@ -236,3 +238,218 @@ def test_the_quote_page_shows_the_reversal_and_the_coverage(
     assert overflow <= 0  # wide tables scroll inside their box, the page does not
     page.screenshot(path=str(ARTIFACTS / "quote-coverage-768.png"), full_page=True)
     context.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Safe editing: numbers in the page's locale, warnings, one quote per form, drafts, conflicts,
+# final statuses; every new or changed page passes axe-core (no serious or critical violation)
+
+
+def axe_problems(page: sync_api.Page) -> list[str]:
+    """Serious and critical axe-core violations of the page, one line each."""
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def fill_compressor_quote(page: sync_api.Page, *, german: bool = False) -> None:
+    """The compressor quote of the first test, typed the way the page's language writes it."""
+    page.locator("#f-customer_name").fill("Müller Metallbau GmbH")
+    page.locator("#f-ours_sku").select_option("CMP-VSD-37")
+    page.locator("#f-ours_plan").select_option("FULLCARE")
+    page.locator("#f-comp_name").fill("Competitor fixed-speed 37 kW")
+    page.locator("#f-comp_power_kw").fill("43,5" if german else "43.5")
+    page.locator("#f-comp_load_pct").fill("100")
+    page.locator("#f-comp_mtbf_hours").fill("6000")
+    page.locator("#f-comp_repair_cost").fill("3100")
+    page.locator("#f-comp_downtime_hours").fill("16")
+    page.locator("#f-a_downtime_cost_per_hour").fill("900")
+    page.locator("#f-comp_price").fill("29.500" if german else "29,500")
+
+
+def new_page(browser: sync_api.Browser, base: str) -> tuple[Any, sync_api.Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    sign_in(page, base, SALES)
+    return context, page
+
+
+def number_of(page: sync_api.Page) -> str:
+    return page.url.split("/quotes/", 1)[1].split("?")[0]
+
+
+def test_a_german_page_reads_german_numbers_and_asks_to_check_a_high_discount(
+    browser: sync_api.Browser, base: str, site: Site
+) -> None:
+    context, page = new_page(browser, base)
+    page.get_by_role("button", name="Deutsch").click()
+    page.goto(f"{base}/quotes/new")
+    assert page.locator("#f-a_operating_hours_per_year").input_value() == "4.000"
+    assert page.locator("#f-a_energy_price_per_kwh").input_value() == "0,2"
+    fill_compressor_quote(page, german=True)
+    wait_for_preview(page)
+    page.locator("#f-comp_price").fill("29k5OO")
+    page.wait_for_function("() => document.getElementById('err-comp_price').textContent.length > 0")
+    assert page.locator("#err-comp_price").inner_text() == "Bitte eine Zahl wie 29.500,00 eingeben"
+    page.locator("#f-comp_price").fill("29.500")
+    page.locator("#f-ours_discount_pct").fill("20,5")
+    page.locator("#checks").wait_for(state="visible")
+    assert "20,5 % liegt über Ihrem Rabattlimit von 15 %" in text_of(page, "#checks")
+    page.evaluate("window.scrollTo(0, 0)")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "builder-de.png"), full_page=True)
+    assert axe_problems(page) == []
+
+    with page.expect_navigation():  # not ticked: not saved
+        page.get_by_role("button", name="Angebot speichern").click()
+    assert page.url == f"{base}/quotes"
+    assert "Kreuzen Sie „Ich habe die Zahlen geprüft“ an" in page.locator("#checks").inner_text()
+    assert page.locator("#f-comp_price").input_value() == "29.500"  # as typed
+    page.get_by_label("Ich habe die Zahlen geprüft").check()
+    page.get_by_role("button", name="Angebot speichern").click()
+    page.wait_for_url(f"{base}/quotes/Q-*")
+    number = number_of(page)
+    assert page.locator("#saved-notice").inner_text() == (
+        f"Angebot {number} als Version 1 gespeichert."
+    )
+    assert axe_problems(page) == []
+    with UnitOfWork("acme", url=site.url) as uow:
+        ours, comp = uow.quotes.version(number, 1).request["offers"]
+    assert Decimal(ours["equipment"][0]["discount"]) == Decimal("0.205")
+    assert Decimal(comp["equipment"][0]["unit_price"]) == Decimal(29500)
+    page.get_by_role("link", name="Überarbeiten").click()
+    assert page.locator("#f-ours_discount_pct").input_value() == "20,5"
+    assert page.locator("#f-comp_price").input_value() == "29.500"
+    context.close()
+
+
+def test_a_double_click_or_back_and_save_again_make_one_quote(
+    browser: sync_api.Browser, base: str, site: Site
+) -> None:
+    context, page = new_page(browser, base)
+    page.goto(f"{base}/quotes/new")
+    fill_compressor_quote(page)
+    wait_for_preview(page)
+    count = quote_count(site)
+    page.locator("#save").dblclick()
+    page.wait_for_url(f"{base}/quotes/Q-*")
+    number = number_of(page)
+    page.wait_for_load_state("networkidle")
+    assert quote_count(site) == count + 1
+    page.go_back()
+    page.wait_for_url(f"{base}/quotes/new")
+    page.locator("#f-customer_name").fill("Müller Metallbau GmbH")  # whatever Back restored
+    fill_compressor_quote(page)
+    page.locator("#save").click()
+    page.wait_for_url(f"{base}/quotes/{number}?*")
+    assert "had already been saved" in page.locator("#saved-notice").inner_text()
+    assert quote_count(site) == count + 1
+    context.close()
+
+
+def test_a_draft_survives_the_end_of_the_session(
+    browser: sync_api.Browser, base: str, site: Site
+) -> None:
+    context, page = new_page(browser, base)
+    page.goto(f"{base}/quotes/new")
+    fill_compressor_quote(page)
+    page.locator("#f-customer_name").fill("Draft Druckluft KG")
+    page.locator("#f-ours_discount_pct").fill("7.5")
+    wait_for_preview(page)
+    count = quote_count(site)
+    context.clear_cookies()  # the session ends mid-edit
+    page.get_by_role("button", name="Save quote").click()
+    assert page.locator("h1").inner_text() == "Signed out"
+    page.locator("#error-link").click()
+    page.get_by_label("E-mail address").fill(SALES)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/quotes/new")
+    assert page.locator("#f-customer_name").input_value() == ""
+    page.locator("#draft").wait_for(state="visible")
+    assert axe_problems(page) == []
+    page.get_by_role("button", name="Restore your unsaved changes").click()
+    assert page.locator("#f-customer_name").input_value() == "Draft Druckluft KG"
+    assert page.locator("#f-ours_discount_pct").input_value() == "7.5"
+    assert page.locator("#f-comp_price").input_value() == "29,500"
+    wait_for_preview(page)
+    page.get_by_role("button", name="Save quote").click()
+    page.wait_for_url(f"{base}/quotes/Q-*")
+    assert quote_count(site) == count + 1
+    assert page.evaluate("() => Object.keys(localStorage).filter(k => k.endsWith(':new'))") == []
+    page.goto(f"{base}/quotes/new")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#draft").is_hidden()
+    context.close()
+
+
+def test_two_tabs_revising_one_quote_and_a_final_status(
+    browser: sync_api.Browser, base: str, site: Site
+) -> None:
+    number = services.create_quote(
+        UnitOfWork("acme", url=site.url), demo_request(), by="test"
+    ).summary.number
+    context, first = new_page(browser, base)
+    second = context.new_page()
+    for page in (first, second):
+        page.goto(f"{base}/quotes/{number}/revise")
+        wait_for_preview(page)
+
+    # the first tab changes the discount and the plan (not in version 1's prices)
+    first.locator("#f-ours_discount_pct").fill("12")
+    first.locator("#f-ours_plan").select_option("STANDARD")
+    first.locator("#f-ours_renew").select_option("")  # Standard has no term to renew
+    first.wait_for_function("() => document.getElementById('f-reprice').checked")
+    assert "is not among the prices saved with version 1" in (
+        first.locator("#note-reprice").inner_text()
+    )
+    first.get_by_role("button", name="Save as new version").click()
+    first.wait_for_url(f"{base}/quotes/{number}?saved=2")
+    assert first.locator("#saved-notice").inner_text() == f"Quote {number} saved as version 2."
+    diff = first.locator("#diff").inner_text()
+    assert "Our offer · Discount\t8 %\t12 %\t+4 percentage points" in diff.replace("\xa0", " ")
+    assert "Our offer · Service plan\tFullCare\tStandard" in diff
+    assert "offers[" not in diff
+
+    # the second tab, made on version 1, saves nothing and shows both
+    second.locator("#f-title").fill("Air for hall 4")
+    with second.expect_navigation():
+        second.get_by_role("button", name="Save as new version").click()
+    assert second.locator("h1").inner_text() == (
+        f"Quote {number} was changed while you were editing it"
+    )
+    theirs = second.locator("#theirs").inner_text().replace("\xa0", " ")
+    assert "Our offer · Discount\t8 %\t12 %" in theirs
+    assert (
+        "Title\tCompressed air for hall 3\tAir for hall 4" in second.locator("#yours").inner_text()
+    )
+    second.evaluate("window.scrollTo(0, 0)")
+    second.screenshot(path=str(ARTIFACTS / "conflict.png"), full_page=True)
+    assert axe_problems(second) == []
+    second.get_by_role("link", name="Load version 2 into the form").click()
+    second.wait_for_url(f"{base}/quotes/{number}/revise")
+    assert second.locator("#f-ours_discount_pct").input_value() == "12"
+    assert second.locator("#draft").is_hidden()  # a draft of version 1 is not offered for 2
+
+    # a final status is confirmed first
+    first.goto(f"{base}/quotes/{number}")
+    first.locator("#new-status").select_option("sent")
+    first.get_by_role("button", name="Apply").click()
+    first.locator("#new-status").select_option("accepted")
+    first.get_by_role("button", name="Apply").click()
+    assert first.locator("h1").inner_text() == f"Mark quote {number} as accepted?"
+    first.screenshot(path=str(ARTIFACTS / "confirm-status.png"), full_page=True)
+    assert axe_problems(first) == []
+    first.get_by_role("button", name="Yes, mark it as accepted").click()
+    first.wait_for_url(f"{base}/quotes/{number}")
+    assert first.locator("#quote-status").inner_text() == "accepted"
+    context.close()
+
+
+def text_of(page: sync_api.Page, selector: str) -> str:
+    """The text of an element, non-breaking spaces as spaces."""
+    return page.locator(selector).inner_text().replace("\xa0", " ")

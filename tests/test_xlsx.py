@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import io
+import re
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -241,14 +243,176 @@ def test_presentation_print_setup_frozen_panes_and_charts(cnc: Scenario) -> None
     for ws in wb.worksheets:
         assert ws.page_setup.orientation == "landscape"
         assert int(ws.page_setup.paperSize) == 9  # A4
-        assert ws.sheet_properties.pageSetUpPr.fitToPage is True
-        assert ws.page_setup.fitToWidth == 1
+        assert "&P" in ws.oddFooter.right.text
+        assert "&N" in ws.oddFooter.right.text
+    summary, method = wb["Summary"], wb["Method"]
+    assert summary.sheet_properties.pageSetUpPr.fitToPage is True
+    assert (summary.page_setup.fitToWidth, summary.page_setup.fitToHeight) == (1, 1)
+    assert method.sheet_properties.pageSetUpPr.fitToPage is True
+    assert method.page_setup.fitToWidth == 1
+    # the wide sheets print their years across pages at a readable scale, with the labels
+    # and the header rows repeated on every page
+    for title in ("Assumptions", "ours", "competitor", "keep_old", "Comparison"):
+        ws = wb[title]
+        assert ws.sheet_properties.pageSetUpPr.fitToPage is False
+        assert 60 <= int(ws.page_setup.scale) <= 100
+        assert ws.print_title_cols == ("$A:$B" if title == "Comparison" else "$A:$A")
+    assert wb["ours"].print_title_rows == "$1:$5"
+    assert wb["Comparison"].print_title_rows == "$1:$2"
     assert wb["ours"].freeze_panes is not None
     assert '"EUR"' in named(wb, "lifetime_cost_ours")[0].number_format
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         charts = [z.read(n) for n in z.namelist() if n.startswith("xl/charts/chart")]
     assert any(b"<lineChart>" in c for c in charts)
     assert any(b"<barChart>" in c and b'<grouping val="stacked"' in c for c in charts)
+
+
+def test_the_buyer_may_format_and_resize_columns_rows_and_cells(cnc: Scenario) -> None:
+    wb = workbook(cnc, data_only=False)
+    for ws in wb.worksheets:
+        assert ws.protection.sheet is True
+        # in OOXML a true flag locks the action: false allows it under protection
+        assert ws.protection.formatColumns is False
+        assert ws.protection.formatRows is False
+        assert ws.protection.formatCells is False
+        assert ws.protection.insertRows is True  # the structure stays fixed
+        assert ws.protection.deleteColumns is True
+
+
+def _chart_xml(data: bytes) -> dict[str, str]:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return {
+            n: z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/charts/chart")
+        }
+
+
+def test_charts_use_compact_axes_the_document_palette_and_years_0_to_n(cnc: Scenario) -> None:
+    from tco.render.document import CATEGORY_COLORS, OFFER_COLORS
+    from tco.scenario import CATEGORIES
+
+    result = evaluate(cnc)
+    charts = _chart_xml(render_workbook(cnc, result))
+    (bar,) = [c for c in charts.values() if "<barChart>" in c]
+    (line,) = [c for c in charts.values() if "<lineChart>" in c]
+    for chart in (bar, line):
+        formats = re.findall(r'<numFmt formatCode="([^"]*)"', chart)
+        assert "#,##0" in formats
+        assert not any("EUR" in f or "0.00" in f for f in formats)
+        assert "Present value (EUR)" in chart  # the currency is in the axis title
+    # every category with a cost, in the quote document's colour for it, in category order
+    used = [c for c in CATEGORIES if any(abs(o.by_category[c.value]) > 0 for o in result.offers)]
+    fills = re.findall(r'<ser>.*?<spPr><a:solidFill><a:srgbClr val="(\w{6})"', bar)
+    assert fills == [CATEGORY_COLORS[c].lstrip("#").upper() for c in used]
+    lines = re.findall(r'<ser>.*?<spPr><a:ln w="\d+"><a:solidFill><a:srgbClr val="(\w{6})"', line)
+    assert lines == [x.lstrip("#").upper() for x in OFFER_COLORS[:3]]
+    # the cumulative chart's categories are the 21 years 0..20 of an offer sheet's header
+    (cat,) = set(re.findall(r"<cat><numRef><f>([^<]*)</f>", line))
+    assert cat == "'ours'!$K$5:$AE$5"
+    assert '<crossBetween val="midCat"' in line
+
+
+def test_offer_names_that_look_like_formulas_stay_text_in_cells_and_chart_legends() -> None:
+    sc = load_scenario(EXAMPLES / "compressor.yaml")
+    raw = sc.model_dump(mode="json")
+    names = ["=SUM(A1:A3)", "+49 line", "-minus\x07 bell"]
+    for off, name in zip(raw["offers"], names, strict=True):
+        off["name"] = name
+    raw["offers"][0]["costs"][0]["name"] = "\x1b[31m=2+2"
+    sc = parse_scenario(raw)
+    data = render_workbook(sc, evaluate(sc))
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    shown = ["=SUM(A1:A3)", "+49 line", "-minus\ufffd bell"]
+    summary = wb["Summary"]
+    header = next(r for r in summary.iter_rows() if r[0].value == "Measure")
+    assert [c.value for c in header[1:4]] == shown
+    for c in header[1:4]:
+        assert c.data_type == "s"
+        assert c.quotePrefix is True
+    texts = {c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row}
+    assert "\ufffd[31m=2+2" in texts  # a control character cannot be stored: replaced
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        xml = b"".join(z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+    assert b"<f>SUM(A1:A3)</f>" not in xml
+    # the legend names the lines by a reference to the Summary's header cells (text), with the
+    # names cached as text: never a formula of their own
+    (line,) = [c for c in _chart_xml(data).values() if "<lineChart>" in c]
+    titles = re.findall(r"<tx><strRef><f>([^<]*)</f><strCache>.*?<v>([^<]*)</v>", line)
+    titles = [(f, html.unescape(v)) for f, v in titles]
+    assert [v for _, v in titles] == ["=SUM(A1:A3)", "+49 line", "-minus\ufffd bell"]
+    assert [f for f, _ in titles] == [f"'Summary'!${c}${header[0].row}" for c in "BCD"]
+    assert "<tx><v>" not in line
+
+
+def validation_of(cell: Any) -> Any:
+    """The data validation that covers a cell (None where there is none)."""
+    for dv in cell.parent.data_validations.dataValidation:
+        if cell.coordinate in dv.sqref:
+            return dv
+    return None
+
+
+def accepts(cell: Any, value: float) -> bool:
+    """Whether the cell's data validation lets ``value`` in (the rule kinds of the workbook:
+    decimal between / at least, and AND(ISNUMBER(x),x>a,x<=b))."""
+    dv = validation_of(cell)
+    if dv.type == "decimal":
+        low = float(dv.formula1)
+        if dv.operator == "greaterThanOrEqual":
+            return value >= low
+        assert dv.operator == "between"
+        return low <= value <= float(dv.formula2)
+    assert dv.type == "custom"
+    x = cell.coordinate
+    m = re.fullmatch(rf"AND\(ISNUMBER\({x}\),{x}>(-?[\d.]+),{x}<=(-?[\d.]+)\)", dv.formula1)
+    assert m is not None, dv.formula1
+    return float(m[1]) < value <= float(m[2])
+
+
+@pytest.mark.parametrize("locale", ["en", "de"])
+def test_every_input_cell_has_the_contract_limits_as_data_validation(
+    pump: Scenario, locale: str
+) -> None:
+    wb = workbook(pump, data_only=False, locale=locale)
+    inputs = [
+        c
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.protection.locked is False
+    ]
+    assert len(inputs) > 50
+    hint = "Enter" if locale == "en" else "Geben Sie"
+    for c in inputs:
+        dv = validation_of(c)
+        assert dv is not None, f"{c.parent.title}!{c.coordinate} has no validation"
+        assert dv.showErrorMessage
+        assert dv.errorStyle == "stop"
+        assert not dv.allow_blank
+        assert dv.error.startswith(hint)
+        assert dv.errorTitle
+        if isinstance(c.value, int | float):
+            assert accepts(c, float(c.value)), f"{c.coordinate}: its own value is refused"
+
+    def limits(cells: list[Any], ok: list[float], refused: list[float]) -> None:
+        for c in cells:
+            assert [accepts(c, x) for x in ok] == [True] * len(ok), c.coordinate
+            assert [accepts(c, x) for x in refused] == [False] * len(refused), c.coordinate
+
+    # rates: above -100 % and at most 1,000 % (docs/scenario.md); 7000 % (70) is refused
+    rates = [*named(wb, "discount_rate"), *named(wb, "inflation"), *named(wb, "escalation_energy")]
+    limits(rates, [0.07, -0.99, 10.0], [-1.0, -1.5, 10.01, 70.0])
+    limits(named(wb, "operating_hours_per_year"), [0.0, 8784.0], [-1.0, 9000.0])
+    limits(named(wb, "downtime_cost_per_hour"), [0.0, 400.0], [-1.0])
+    limits(named(wb, "covered_fraction_ours"), [0.0, 0.4, 1.0], [1.2, -0.1])
+    limits(named(wb, "downtime_hours_ours"), [0.0, 1000.0], [-1.0])
+    limits(named(wb, "order_cost_ours"), [0.0, 350.0], [-1.0, 2e12])
+    ws = wb["ours"]
+    mtbf = ws.cell(offer_row(ws, "MTBF (scale)" if locale == "en" else "MTBF (Skala)"), 4)
+    limits([mtbf], [1.0, 15000.0], [0.5, -1.0])
+    limits([ws.cell(mtbf.row + 1, 4)], [0.5, 2.5, 20.0], [0.0, 21.0])  # shape
+    amount = ws.cell(_first(ws, "Installation and commissioning"), 4)  # its cash-flow row
+    assert amount.protection.locked is False
+    limits([amount], [-5000.0, 0.0, 1e12], [2e12, -2e12])  # a credit is an amount too
 
 
 def test_write_workbook_writes_the_file(tmp_path: Path, cnc: Scenario) -> None:

@@ -8,8 +8,11 @@ Results are read back through the defined names.
 
 from __future__ import annotations
 
+import html
 import io
 import math
+import re
+import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -43,6 +46,8 @@ PERIOD_FRACTION = 0.4
 PERIOD_YEARS = range(3, 6)
 OTHER_YEAR, OTHER_DOWNTIME = 8, 20.0
 FORMULA_LIKE = ["=1+1", '=HYPERLINK("http://example.com","x")', "+49 30 1234", "-minus", "@SUM(A1)"]
+#: Offer names of the workbook with formula-like text (cells, the Summary's header, chart legends).
+OFFER_NAMES = ["=2*3", "=SUM(A1:A3)", "+49 line"]
 
 
 # ---- reading a workbook through its defined names
@@ -376,7 +381,8 @@ def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Case]]:
     for off in raw["offers"]:
         for line, text in zip(off["costs"], FORMULA_LIKE, strict=False):
             line["name"] = text
-    raw["offers"][0]["name"] = "=2*3"
+    for off, name in zip(raw["offers"], OFFER_NAMES, strict=True):
+        off["name"] = name
     add("text", "text", parse_scenario(raw), QuoteInfo(customer="=1+1", seller="@seller"))
 
     all_cases = [c for group in groups.values() for c in group]
@@ -466,13 +472,25 @@ def test_formula_like_text_stays_text_after_libreoffice(cases: dict[str, list[Ca
         for c in row
         if isinstance(c.value, str)
     }
-    for text in [*FORMULA_LIKE, "=1+1", "@seller", "=2*3"]:
+    for text in [*FORMULA_LIKE, "=1+1", "@seller", *OFFER_NAMES]:
         assert text in texts, f"{text!r} did not survive as text"
     values = load(case.recalculated)
     summary = values.worksheets[0]
     shown = [c.value for row in summary.iter_rows() for c in row]
     assert "=1+1" in shown  # the customer name was not evaluated
     assert math.isfinite(one(values, "lifetime_cost_ours"))
+    # the cumulative chart names its lines by the Summary's header cells, whose text (and the
+    # cached name) LibreOffice keeps: no legend becomes a formula or a default series name
+    with zipfile.ZipFile(case.recalculated) as z:  # type: ignore[arg-type]
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    (line,) = [c for c in charts if "<c:lineChart>" in c]
+    titles = re.findall(
+        r"<c:tx><c:strRef><c:f>([^<]*)</c:f><c:strCache>.*?<c:v>([^<]*)</c:v>", line
+    )
+    assert [html.unescape(v) for _, v in titles] == OFFER_NAMES
+    for ref, name in zip([f for f, _ in titles], OFFER_NAMES, strict=True):
+        sheet, cell = ref.replace("$", "").split("!")
+        assert values[sheet.strip("'")][cell].value == name
 
 
 def test_changed_coverage_terms_in_some_years_match_the_engine_with_those_terms(
@@ -513,3 +531,29 @@ def test_the_cnc_payback_reversal_and_the_offer_that_adds_no_investment(
     assert shown["Dearer again from year"] == [10, "baseline", None]
     assert shown["Cheaper again from year"] == [13, "baseline", None]
     assert shown["Discounted payback year"] == [8, "baseline", "\u2013"]
+
+
+def test_data_validation_survives_libreoffice(cases: dict[str, list[Case]]) -> None:
+    """LibreOffice reads the input cells' validation rules (and writes them back): every input
+    cell of the recalculated pump workbook still has one, with its message."""
+    pump = next(c for c in cases["examples"] if c.label == "pump")
+    assert pump.recalculated is not None
+    wb = openpyxl.load_workbook(pump.recalculated)
+    inputs = [
+        c
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.protection.locked is False
+    ]
+    assert len(inputs) > 50
+    for c in inputs:
+        rules = [dv for dv in c.parent.data_validations.dataValidation if c.coordinate in dv.sqref]
+        assert len(rules) == 1, f"{c.parent.title}!{c.coordinate}"
+        assert rules[0].error.startswith("Enter")
+    ((sheet, ref),) = list(wb.defined_names["discount_rate"].destinations)
+    (rule,) = [
+        dv for dv in wb[sheet].data_validations.dataValidation if ref.replace("$", "") in dv.sqref
+    ]
+    x = ref.replace("$", "")
+    assert rule.formula1 == f"AND(ISNUMBER({x}),{x}>-1,{x}<=10)"  # above -100 %, at most 1,000 %

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 from api.main import create_app
 from api.settings import Settings
@@ -150,3 +151,27 @@ def lifetime_costs(html: str) -> dict[str, str]:
 def quote_count(site: Site, tenant: str = "acme") -> int:
     with UnitOfWork(tenant, url=site.url) as uow:
         return uow.quotes.count()
+
+
+def diff_rows(html: str, table: str = "diff") -> dict[str, tuple[str, str, str]]:
+    """Label -> (before, after, change) of a table of version differences on a page."""
+    m = re.search(rf'<table class="list" id="{table}">(.*?)</table>', html, re.S)
+    assert m is not None, f"no table {table}"
+    rows = re.findall(
+        r'<tr data-path="[^"]*"><td>[^<]*</td><th scope="row">([^<]*)</th>'
+        r'<td class="num">([^<]*)</td><td class="num">([^<]*)</td><td class="num">([^<]*)</td>',
+        m.group(1),
+    )
+    return {unescape(label): (unescape(a), unescape(b), unescape(d)) for label, a, b, d in rows}
+
+
+def visible_text(html: str) -> str:
+    """The text of a page, tags removed, white space collapsed (non-breaking spaces too)."""
+    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", "", html, flags=re.S)
+    body = re.sub(r"</?(a|strong|span|em|code|b|output)\b[^>]*>", "", body)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", body)).replace("\xa0", " ").split())
+
+
+def saved_request(site: Site, number: str, version: int | None = None) -> dict[str, Any]:
+    with UnitOfWork("acme", url=site.url) as uow:
+        return uow.quotes.version(number, version).request

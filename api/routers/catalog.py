@@ -15,7 +15,7 @@ from api.schemas import CatalogImportReport, CatalogInfo, ProductList, ServicePl
 from tco import services
 
 router = APIRouter(prefix="/v1/catalog", tags=["catalog"])
-READ = problem_responses(401, 403, 404)
+READ = problem_responses(401, 403, 404, 503)
 
 
 @router.get("", summary="The latest catalog version", response_model=CatalogInfo, responses=READ)
@@ -62,7 +62,7 @@ Replace = Annotated[
     ),
     response_model=CatalogImportReport,
     status_code=201,
-    responses={200: {"model": CatalogImportReport}, **problem_responses(401, 403, 413, 422)},
+    responses={200: {"model": CatalogImportReport}, **problem_responses(401, 403, 413, 422, 503)},
     openapi_extra=json_body("Catalog"),
 )
 def import_catalog(

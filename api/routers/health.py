@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from api.deps import DatabaseDep
-from api.problems import ApiError, problem_responses
+from api.problems import ApiError, problem_responses, retry_after
 
 router = APIRouter(tags=["health"])
 
@@ -21,10 +21,19 @@ async def healthz() -> Health:
     return Health(status="ok")
 
 
-@router.get("/readyz", summary="The database is reachable", responses=problem_responses(503))
-async def readyz(database: DatabaseDep) -> Health:
+@router.get(
+    "/readyz",
+    summary="The database is reachable",
+    description="200 while the database answers; 503 with `Retry-After` while it does not.",
+    responses=problem_responses(503),
+)
+async def readyz(request: Request, database: DatabaseDep) -> Health:
     try:
         await run_in_threadpool(database.ping)
     except Exception as exc:
-        raise ApiError(503, f"the database is not reachable ({type(exc).__name__})") from None
+        raise ApiError(
+            503,
+            f"the database is not reachable ({type(exc).__name__})",
+            headers={"Retry-After": retry_after(request)},
+        ) from None
     return Health(status="ready")

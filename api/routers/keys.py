@@ -15,7 +15,10 @@ router = APIRouter(prefix="/v1/keys", tags=["keys"])
 
 
 @router.get(
-    "", summary="The tenant's keys", response_model=KeyList, responses=problem_responses(401, 403)
+    "",
+    summary="The tenant's keys",
+    response_model=KeyList,
+    responses=problem_responses(401, 403, 503),
 )
 def list_keys(database: DatabaseDep, caller: AdminDep) -> KeyList:
     return KeyList(items=quoting.list_keys(database, caller.tenant))
@@ -26,7 +29,7 @@ def list_keys(database: DatabaseDep, caller: AdminDep) -> KeyList:
     status_code=201,
     summary="A new key (shown once)",
     response_model=NewKey,
-    responses=problem_responses(401, 403, 422),
+    responses=problem_responses(401, 403, 422, 503),
 )
 def create_key(request: KeyRequest, database: DatabaseDep, caller: AdminDep) -> NewKey:
     return quoting.create_key(database, caller.tenant, request.role, request.label)
@@ -36,7 +39,7 @@ def create_key(request: KeyRequest, database: DatabaseDep, caller: AdminDep) -> 
     "/{key}",
     summary="Revoke a key by its id or prefix",
     response_model=KeyInfo,
-    responses=problem_responses(401, 403, 404, 409),
+    responses=problem_responses(401, 403, 404, 409, 503),
 )
 def revoke_key(
     key: Annotated[str, Path(max_length=200)], database: DatabaseDep, caller: AdminDep

@@ -16,6 +16,7 @@ from api.deps import (
     SalesDep,
     UowDep,
     actor,
+    check_input_limits,
 )
 from api.openapi import json_body
 from api.problems import problem_responses
@@ -27,8 +28,8 @@ router = APIRouter(prefix="/v1/quotes", tags=["quotes"])
 
 Number = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,32}$", examples=["Q-2026-00001"])]
 VersionNo = Annotated[int, Path(ge=1, le=1_000_000)]
-READ = problem_responses(401, 403, 404, 422)
-WRITE = problem_responses(401, 403, 404, 409, 413, 422)
+READ = problem_responses(401, 403, 404, 422, 503)
+WRITE = problem_responses(401, 403, 404, 409, 413, 422, 503)
 
 
 @router.post(
@@ -41,7 +42,7 @@ WRITE = problem_responses(401, 403, 404, 409, 413, 422)
         "status and body instead of a second quote; the same key with another body is a 422."
     ),
     response_model=QuoteDocument,
-    responses=problem_responses(401, 403, 413, 422),
+    responses=problem_responses(401, 403, 413, 422, 503),
     openapi_extra=json_body("QuoteRequest"),
 )
 async def create_quote(
@@ -106,6 +107,7 @@ def show_version(
     responses=WRITE,
 )
 def revise_quote(number: Number, revision: Revision, uow: UowDep, caller: SalesDep) -> JSONResponse:
+    check_input_limits(revision.changes, source="changes")
     doc = quoting.revise_quote(
         uow,
         number,

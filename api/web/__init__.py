@@ -27,12 +27,18 @@ _HEADINGS = {400: "Bad request", 403: "Not allowed", 404: "Not found", 409: "Not
 async def _sign_in_required(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, SignInRequiredError)
     if request.method != "GET":
+        back = exc.next_path
+        if back in ("/quotes", "/quotes/preview"):
+            back = "/quotes/new"
+        back = back.removesuffix("/status")
         return render(
             "error.html.j2",
-            language="en",
+            language=visitor(request).language,
             status_code=401,
             heading="Signed out",
-            message="Your session has ended; sign in again.",
+            message="Your session has ended; sign in again. The builder keeps what you typed "
+            "in this browser and offers to restore it.",
+            link=("/sign-in?" + urlencode({"next": back}), "Sign in"),
         )
     return RedirectResponse("/sign-in?" + urlencode({"next": exc.next_path}), status_code=303)
 
@@ -47,6 +53,7 @@ async def _page_error(request: Request, exc: Exception) -> Response:
         status_code=exc.status_code,
         heading=heading,
         message=exc.message,
+        link=exc.link,
     )
 
 

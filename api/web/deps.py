@@ -55,6 +55,8 @@ class SignedIn:
     language: str
     uow: UnitOfWork
     here: str
+    database: Database
+    settings: WebSettings
 
     @property
     def by(self) -> str:
@@ -98,6 +100,8 @@ def signed_in(request: Request) -> SignedIn:
         language=language_of(session, request, user),
         uow=state.database.uow(user.tenant),
         here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        database=state.database,
+        settings=state.settings,
     )
 
 

@@ -12,18 +12,23 @@ form shows while keeping what it does not (extra cost lines, escalation, further
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Literal
 
+from api.web.i18n import translator
+from api.web.numbers import NumberError, example, format_number, number_language, parse_number
 from tco.catalog import Catalog, Product
 from tco.errors import Problem
 
 Kind = Literal["text", "int", "number", "money", "percent", "date", "select"]
+#: Kinds of fields that hold a number, typed and shown in the form's locale.
+NUMERIC: frozenset[str] = frozenset({"int", "number", "money", "percent"})
 
 OURS, COMP = "ours", "competitor"
 LOCALES = (("en", "English"), ("de_DE", "Deutsch"))
@@ -98,7 +103,18 @@ FIELDS: tuple[Field, ...] = (
     F("a_hours_per_repair_order", "Hours per repair order", "number", unit="h"),
 )
 BY_NAME = {f.name: f for f in FIELDS}
-HIDDEN = ("ours_id", "comp_id", "comp_extra", "baseline")
+#: Hidden fields, in machine format: offer ids, the other offer's data the form does not show,
+#: the locale the form's numbers are written in, the version a revision starts from and the
+#: form's one-time token.
+HIDDEN = (
+    "ours_id",
+    "comp_id",
+    "comp_extra",
+    "baseline",
+    "number_locale",
+    "base_version",
+    "form_token",
+)
 
 #: Assumption fields: form field -> (request key, value kind).
 ASSUMPTIONS: dict[str, tuple[str, Kind]] = {
@@ -127,6 +143,7 @@ OFFER_PATHS: dict[str, dict[str, str]] = {
         ".service": "ours_plan",
         ".renew": "ours_renew",
         ".financing": "ours_financing",
+        ".financing.kind": "ours_financing",
         ".financing.rate": "ours_loan_rate_pct",
         ".financing.term_years": "ours_term_years",
         ".financing.down_payment": "ours_down_payment",
@@ -143,13 +160,17 @@ OFFER_PATHS: dict[str, dict[str, str]] = {
         f"{_PRODUCT}.name": "comp_name",
         f"{_PRODUCT}.life_years": "comp_life_years",
         f"{_PRODUCT}.energy": "comp_power_kw",
+        f"{_PRODUCT}.energy.power_kw": "comp_power_kw",
         f"{_PRODUCT}.energy.load_factor": "comp_load_pct",
         f"{_PRODUCT}.failures": "comp_mtbf_hours",
+        f"{_PRODUCT}.failures.mtbf_hours": "comp_mtbf_hours",
         f"{_PRODUCT}.failures.repair_cost": "comp_repair_cost",
         f"{_PRODUCT}.failures.downtime_hours": "comp_downtime_hours",
         f"{_PRODUCT}.maintenance": "comp_maintenance_cost",
+        f"{_PRODUCT}.maintenance[0].cost": "comp_maintenance_cost",
         f"{_PRODUCT}.installation_cost": "comp_installation_cost",
         ".service": "comp_fee",
+        ".service.annual_fee": "comp_fee",
         ".service.repair_covered": "comp_repair_covered_pct",
         ".service.maintenance_covered": "comp_maintenance_covered_pct",
         ".service.response_hours": "comp_response_hours",
@@ -222,27 +243,18 @@ def map_problems(
 # Parsing typed text
 
 
-def _number(raw: str) -> Decimal | None:
-    text = raw.strip().replace("\u00a0", "").replace(" ", "")
-    if not text:
-        return None
-    if "," in text and "." not in text:
-        text = text.replace(",", ".")
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ValueError("enter a number") from None
-    if not value.is_finite():
-        raise ValueError("enter a number")
-    return value
-
-
 class _Reader:
-    """Reads typed values field by field, collecting one message per field."""
+    """Reads typed values field by field, collecting one message per field.
 
-    def __init__(self, values: Mapping[str, str]) -> None:
+    Numbers are read in the form's locale (:func:`api.web.numbers.number_language`); the
+    messages of numbers that cannot be read are written in the page's ``language``.
+    """
+
+    def __init__(self, values: Mapping[str, str], language: str = "en") -> None:
         self.values = values
         self.errors = FormErrors()
+        self.numbers = number_language(values.get("number_locale"), language)
+        self.t = translator(language)
 
     def text(self, name: str) -> str:
         value = self.values.get(name, "").strip()
@@ -253,9 +265,14 @@ class _Reader:
     def decimal(self, name: str) -> Decimal | None:
         spec = BY_NAME[name]
         try:
-            value = _number(self.values.get(name, ""))
-        except ValueError as exc:
-            self.errors.add(name, str(exc))
+            value = parse_number(self.values.get(name, ""), self.numbers)
+        except NumberError:
+            key = (
+                "enter a whole number such as {example}"
+                if spec.kind == "int"
+                else "enter a number such as {example}"
+            )
+            self.errors.add(name, self.t(key).format(example=example(spec.kind, self.numbers)))
             return None
         if value is None:
             if spec.required:
@@ -310,9 +327,14 @@ def _extra(values: Mapping[str, str], errors: FormErrors) -> dict[str, Any]:
     return data
 
 
-def request_from_form(values: Mapping[str, str]) -> tuple[dict[str, Any] | None, FormErrors]:
-    """The complete quote request the form describes, or the messages of the fields to fix."""
-    r = _Reader(values)
+def request_from_form(
+    values: Mapping[str, str], language: str = "en"
+) -> tuple[dict[str, Any] | None, FormErrors]:
+    """The complete quote request the form describes, or the messages of the fields to fix.
+
+    Numbers are read in the form's locale (its ``number_locale``, else ``language``); messages
+    are in ``language``."""
+    r = _Reader(values, language)
     currency = r.text("currency") or "EUR"
     assumptions: dict[str, Any] = {}
     for name, (key, kind) in ASSUMPTIONS.items():
@@ -481,8 +503,29 @@ def _percent(value: Any) -> str:
     return _text(Decimal(str(value)) * 100)
 
 
-def new_form(catalog: Catalog, *, seller: str, today: date, locale: str) -> dict[str, str]:
-    """A blank quote: catalog defaults, our first product, its profile for the other offer."""
+def localized(values: Mapping[str, str], language: str) -> dict[str, str]:
+    """Form values with the numbers (machine format, ``29500.5``) written the way the form of a
+    page in ``language`` shows them (``29.500,5``), and the form marked with that locale."""
+    out = dict(values)
+    for f in FIELDS:
+        text = out.get(f.name, "")
+        if f.kind in NUMERIC and text:
+            # a text that is no number (decimal.InvalidOperation) is shown as it is
+            with contextlib.suppress(ArithmeticError):
+                out[f.name] = format_number(text, language)
+    out["number_locale"] = language
+    return out
+
+
+def new_form(
+    catalog: Catalog, *, seller: str, today: date, locale: str, language: str = "en"
+) -> dict[str, str]:
+    """A blank quote: catalog defaults, our first product, its profile for the other offer;
+    numbers written for a page in ``language``."""
+    return localized(_blank(catalog, seller=seller, today=today, locale=locale), language)
+
+
+def _blank(catalog: Catalog, *, seller: str, today: date, locale: str) -> dict[str, str]:
     values = {f.name: "" for f in FIELDS}
     values.update(
         seller=seller,
@@ -513,8 +556,9 @@ def new_form(catalog: Catalog, *, seller: str, today: date, locale: str) -> dict
     return values
 
 
-def product_profile(product: Product) -> dict[str, str]:
-    """A product's technical data as the other offer's starting values."""
+def product_profile(product: Product, language: str | None = None) -> dict[str, str]:
+    """A product's technical data as the other offer's starting values (machine format, or
+    written for a page in ``language``)."""
     out = {
         "comp_life_years": str(product.life_years),
         "comp_installation_cost": _text(product.installation_cost),
@@ -531,18 +575,25 @@ def product_profile(product: Product) -> dict[str, str]:
     yearly = [t for t in product.maintenance if t.every_years == 1]
     if yearly:
         out["comp_maintenance_cost"] = _text(yearly[0].cost)
-    return out
+    if language is None:
+        return out
+    shown = localized(out, language)
+    del shown["number_locale"]
+    return shown
 
 
-def form_from_request(request: Mapping[str, Any], catalog: Catalog) -> dict[str, str] | None:
-    """Form values showing a saved request; None when the form cannot show it (the request
-    has no offer of one catalog product, or no offer of one product entered by hand)."""
+def form_from_request(
+    request: Mapping[str, Any], catalog: Catalog, language: str = "en"
+) -> dict[str, str] | None:
+    """Form values showing a saved request, numbers written for a page in ``language``; None
+    when the form cannot show it (the request has no offer of one catalog product, or no offer
+    of one product entered by hand)."""
     offers = [o for o in request.get("offers", []) if isinstance(o, Mapping)]
     ours = next((o for o in offers if _one_line(o, catalog=True)), None)
     comp = next((o for o in offers if _one_line(o, catalog=False)), None)
     if ours is None or comp is None:
         return None
-    values = new_form(catalog, seller="", today=date.today(), locale="en")
+    values = _blank(catalog, seller="", today=date.today(), locale="en")
     customer = request.get("customer", {})
     values.update(
         title=_text(request.get("title", "")),
@@ -577,7 +628,35 @@ def form_from_request(request: Mapping[str, Any], catalog: Catalog) -> dict[str,
         ours_lease_timing=_text(fin.get("timing", "arrears")),
     )
     values.update(_competitor_values(comp))
-    return values
+    return localized(values, language)
+
+
+def offer_roles(request: Mapping[str, Any]) -> dict[str, str]:
+    """Offer id -> ``ours`` or ``competitor`` for the two offers the builder shows of a request
+    (the first offer of one catalog product, the first of one product entered by hand)."""
+    offers = [o for o in request.get("offers", []) if isinstance(o, Mapping)]
+    roles: dict[str, str] = {}
+    for role, catalog in ((OURS, True), (COMP, False)):
+        offer = next((o for o in offers if _one_line(o, catalog=catalog)), None)
+        if offer is not None:
+            roles.setdefault(str(offer.get("id")), role)
+    return roles
+
+
+def field_at(path: str, roles: Mapping[str, str]) -> Field | None:
+    """The form field that holds exactly the request value at ``path`` (a path of
+    :func:`tco.quote.diff_versions`, offers by id: ``offers[ours].equipment[0].discount``)."""
+    m = re.match(r"^offers\[([^\]]+)\](.*)$", path)
+    if m is not None:
+        role = roles.get(m.group(1))
+        name = OFFER_PATHS[role].get(m.group(2)) if role is not None else None
+    else:
+        name = TOP_PATHS.get(path) if path not in _NOT_SHOWN_AT else None
+    return BY_NAME.get(name) if name is not None else None
+
+
+#: Paths of :data:`TOP_PATHS` that lead to a field showing another value (for problems only).
+_NOT_SHOWN_AT = ("valid_until", "assumptions.escalation", "customer")
 
 
 def _one_line(offer: Mapping[str, Any], *, catalog: bool) -> bool:

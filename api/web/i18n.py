@@ -142,6 +142,54 @@ GERMAN: dict[str, str] = {
     "must be at least 1": "muss mindestens 1 sein",
     "h": "h",
     "years": "Jahre",
+    "enter a number such as {example}": "Bitte eine Zahl wie {example} eingeben",
+    "enter a whole number such as {example}": "Bitte eine ganze Zahl wie {example} eingeben",
+    # plausibility warnings and their confirmation
+    "{value} is above your discount limit of {limit}": (
+        "{value} liegt über Ihrem Rabattlimit von {limit}"
+    ),
+    "{price} is {share} below the list price of {product} ({list_price})": (
+        "{price} liegt {share} unter dem Listenpreis von {product} ({list_price})"
+    ),
+    "{price} is {share} above the list price of {product} ({list_price})": (
+        "{price} liegt {share} über dem Listenpreis von {product} ({list_price})"
+    ),
+    "Please check these numbers:": "Bitte prüfen Sie diese Zahlen:",
+    "I checked the numbers": "Ich habe die Zahlen geprüft",
+    "Tick “I checked the numbers” once you have checked them; then save again.": (
+        "Kreuzen Sie „Ich habe die Zahlen geprüft“ an, sobald Sie sie geprüft haben, und "
+        "speichern Sie erneut."
+    ),
+    # revising with another plan or product
+    "{what} is not among the prices saved with version {version} (a version keeps only what "
+    "it uses). This version is priced with the current catalog (version {current}), and so are "
+    "its other items: “Price with the current catalog” is ticked.": (
+        "{what} ist nicht unter den Preisen, die mit Version {version} gespeichert sind (eine "
+        "Version behält nur, was sie verwendet). Diese Version wird mit dem aktuellen Katalog "
+        "(Version {current}) bepreist, ebenso ihre übrigen Positionen: „Mit dem aktuellen "
+        "Katalog bepreisen“ ist angekreuzt."
+    ),
+    "Version {current} of this quote was saved meanwhile by {who}; this form was made on "
+    "version {base}. Saving it shows what changed, and saves nothing.": (
+        "Inzwischen hat {who} Version {current} dieses Angebots gespeichert; dieses Formular "
+        "beruht auf Version {base}. Beim Speichern sehen Sie, was sich geändert hat; gespeichert "
+        "wird nichts."
+    ),
+    "Check it and save again.": "Bitte prüfen und erneut speichern.",
+    # one quote per form, drafts
+    "This form was used for another quote; reload it.": (
+        "Dieses Formular wurde für ein anderes Angebot verwendet; bitte neu laden."
+    ),
+    "This browser kept changes to this form that were not saved.": (
+        "Dieser Browser hat nicht gespeicherte Änderungen an diesem Formular aufbewahrt."
+    ),
+    "Restore your unsaved changes": "Nicht gespeicherte Änderungen wiederherstellen",
+    "Discard": "Verwerfen",
+    "Your session has ended; sign in again. The builder keeps what you typed in this browser "
+    "and offers to restore it.": (
+        "Ihre Sitzung ist abgelaufen; bitte neu anmelden. Der Angebotseditor hat Ihre Eingaben "
+        "in diesem Browser aufbewahrt und bietet an, sie wiederherzustellen."
+    ),
     # comparison
     "Lifetime saving of the recommended offer": "Lebenszyklus-Einsparung des empfohlenen Angebots",
     "present value over": "Barwert über",
@@ -176,6 +224,63 @@ GERMAN: dict[str, str] = {
     "created": "erstellt",
     "revised": "überarbeitet",
     "status": "Status",
+    "percentage points": "Prozentpunkte",
+    "Recommended offer": "Empfohlenes Angebot",
+    # after saving, missing versions
+    "Quote {number} saved as version {version}.": (
+        "Angebot {number} als Version {version} gespeichert."
+    ),
+    "This form had already been saved: quote {number}, version {version}. It was not saved a "
+    "second time.": (
+        "Dieses Formular war schon gespeichert: Angebot {number}, Version {version}. Es wurde "
+        "kein zweites Mal gespeichert."
+    ),
+    "This form had already been saved as quote {number}, version {version}; what was changed "
+    "in it afterwards was not saved. Revise the quote to change it.": (
+        "Dieses Formular war schon als Angebot {number}, Version {version} gespeichert; was "
+        "danach darin geändert wurde, ist nicht gespeichert. Überarbeiten Sie das Angebot, um "
+        "es zu ändern."
+    ),
+    "Version {version} of quote {number} does not exist; {has}.": (
+        "Version {version} des Angebots {number} gibt es nicht; {has}."
+    ),
+    "it has version 1": "es hat nur Version 1",
+    "it has versions {first}–{last}": "es hat die Versionen {first}–{last}",
+    "Show the latest version ({version})": "Neueste Version anzeigen ({version})",
+    # final statuses
+    "Accepted and rejected are final: you are asked to confirm them.": (
+        "Angenommen und abgelehnt sind endgültig: Sie werden um Bestätigung gebeten."
+    ),
+    "Confirm the status": "Status bestätigen",
+    "Mark quote {number} as {status}?": "Angebot {number} als {status} markieren?",
+    "The quote is {now} now. {status} is final: the quote can then no longer be revised and "
+    "its status cannot be changed again.": (
+        "Das Angebot ist jetzt {now}. {status} ist endgültig: Das Angebot kann danach nicht "
+        "mehr überarbeitet und sein Status nicht mehr geändert werden."
+    ),
+    "Yes, mark it as {status}": "Ja, als {status} markieren",
+    "Cancel": "Abbrechen",
+    # a revision saved meanwhile
+    "Not saved": "Nicht gespeichert",
+    "Quote {number} was changed while you were editing it": (
+        "Angebot {number} wurde geändert, während Sie es bearbeitet haben"
+    ),
+    "Nothing was saved. You started from version {base}; version {current} was saved "
+    "meanwhile by {who} ({when}). Saving your form would have undone its changes.": (
+        "Es wurde nichts gespeichert. Sie haben mit Version {base} begonnen; inzwischen hat "
+        "{who} Version {current} gespeichert ({when}). Ihr Formular hätte deren Änderungen "
+        "rückgängig gemacht."
+    ),
+    "Load version {current} into the form": "Version {current} ins Formular laden",
+    "Then enter your changes again; they are listed below.": (
+        "Geben Sie dann Ihre Änderungen erneut ein; sie stehen unten."
+    ),
+    "What version {current} changed (against version {base})": (
+        "Was Version {current} geändert hat (gegenüber Version {base})"
+    ),
+    "Your changes (not saved)": "Ihre Änderungen (nicht gespeichert)",
+    "Your value": "Ihr Wert",
+    "You had not changed any field.": "Sie hatten kein Feld geändert.",
 }
 
 

@@ -23,10 +23,12 @@ SECURITY_HEADERS = {
 class PageError(Exception):
     """An error shown as a page (404 for another tenant's quote, 403 for a bad CSRF token)."""
 
-    def __init__(self, status_code: int, message: str) -> None:
+    def __init__(self, status_code: int, message: str, link: tuple[str, str] | None = None) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.message = message
+        #: where to go from here: (url, label)
+        self.link = link
 
 
 class SignInRequiredError(Exception):

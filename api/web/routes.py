@@ -3,27 +3,34 @@ downloads. Handlers parse, call a service, render; every POST checks the CSRF to
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 from typing import Annotated
 from urllib.parse import quote as urlquote
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from api import quoting
 from api.web import builder
+from api.web.checks import CONFIRM_FIELD
 from api.web.deps import FormDep, SignedIn, SignedInDep, VisitorDep, check_csrf, web_state
 from api.web.forms import BY_NAME, FormErrors, form_from_request, new_form
 from api.web.i18n import translator
+from api.web.numbers import number_language
 from api.web.pages import PageError, render
 from api.web.session import new_session
 from api.web.views import (
+    FINAL,
     STATUSES,
     builder_options,
     comparison_view,
+    conflict_view,
     filter_quotes,
     quote_page,
     quote_rows,
+    typed_changes,
 )
 from tco import services
 from tco.errors import ConflictError, NotFoundError, TcoError
@@ -49,8 +56,21 @@ def _local(path: str | None, default: str = "/quotes") -> str:
 def _quote(ctx: SignedIn, number: str, version: int | None = None) -> services.QuoteView:
     try:
         return services.show_quote(ctx.uow, number, version=version)
-    except NotFoundError:
-        raise PageError(404, f"There is no quote {number}.") from None
+    except NotFoundError as exc:
+        t = translator(ctx.language)
+        if version is None or all(p.path != "version" for p in exc.problems):
+            raise PageError(404, f"There is no quote {number}.") from None
+        latest = services.show_quote(ctx.uow, number).summary.current_version
+        has = (
+            t("it has version 1")
+            if latest == 1
+            else t("it has versions {first}–{last}").format(first=1, last=latest)
+        )
+        message = t("Version {version} of quote {number} does not exist; {has}.").format(
+            version=version, number=number, has=has
+        )
+        link = (f"/quotes/{urlquote(number)}", t("Show the latest version ({version})"))
+        raise PageError(404, message, (link[0], link[1].format(version=latest))) from None
 
 
 # --------------------------------------------------------------------------------------------
@@ -156,11 +176,17 @@ def _builder(
     status_code: int = 200,
 ) -> Response:
     catalog = services.current_catalog(ctx.uow)[1]
+    values = {**values}
+    values.setdefault(builder.TOKEN_FIELD, secrets.token_urlsafe(24))
+    values["number_locale"] = number_language(values.get("number_locale"), ctx.language)
     errors = outcome.errors if outcome is not None else FormErrors()
     comparison = None
     if outcome is not None and outcome.priced is not None:
         priced = outcome.priced
         comparison = comparison_view(priced.built.scenario, priced.result, ctx.language)
+    form_time = 0
+    if number is not None:
+        form_time = int(_quote(ctx, number).version.created_at.timestamp() * 1000)
     return render(
         "builder.html.j2",
         language=ctx.language,
@@ -172,6 +198,10 @@ def _builder(
         catalog=catalog,
         number=number,
         comparison=comparison,
+        outcome=outcome,
+        confirm_field=CONFIRM_FIELD,
+        draft_key=f"tco-draft:{ctx.user.id}:{number or 'new'}",
+        form_time=form_time,
         options=builder_options(catalog, ctx.language, translator(ctx.language)),
     )
 
@@ -185,7 +215,13 @@ def new_quote(ctx: SignedInDep) -> Response:
             409, "Your company has no catalog yet; ask an admin to import one."
         ) from None
     locale = "de_DE" if ctx.language == "de" else "en"
-    values = new_form(catalog, seller=ctx.user.display_name, today=date.today(), locale=locale)
+    values = new_form(
+        catalog,
+        seller=ctx.user.display_name,
+        today=date.today(),
+        locale=locale,
+        language=ctx.language,
+    )
     return _builder(ctx, values, None, number=None)
 
 
@@ -195,7 +231,14 @@ def preview(ctx: SignedInDep, form: FormDep) -> Response:
     number = form.get("number") or None
     if number is not None:
         _quote(ctx, number)
-    outcome = builder.preview(ctx.uow, form, number=number, reprice="reprice" in form)
+    outcome = builder.preview(
+        ctx.uow,
+        form,
+        number=number,
+        reprice="reprice" in form,
+        language=ctx.language,
+        limits=ctx.settings.limits,
+    )
     comparison = None
     if outcome.priced is not None:
         comparison = comparison_view(
@@ -206,17 +249,36 @@ def preview(ctx: SignedInDep, form: FormDep) -> Response:
         language=ctx.language,
         comparison=comparison,
         errors=outcome.errors,
+        outcome=outcome,
         fields=BY_NAME,
     )
+
+
+def _saved(outcome: builder.Outcome) -> RedirectResponse:
+    saved = outcome.saved
+    assert saved is not None
+    query: dict[str, str | int] = {"saved": saved.version}
+    if saved.replayed:
+        query["again"] = "same" if saved.same_values else "changed"
+    return _redirect(f"/quotes/{urlquote(saved.number)}?{urlencode(query)}")
 
 
 @router.post("/quotes")
 def save_quote(ctx: SignedInDep, form: FormDep) -> Response:
     check_csrf(ctx.session, form)
-    outcome = builder.save(ctx.uow, form, by=ctx.by, number=None, reprice=False)
+    outcome = builder.save(
+        ctx.database,
+        ctx.user.tenant,
+        form,
+        by=ctx.by,
+        number=None,
+        reprice=False,
+        language=ctx.language,
+        limits=ctx.settings.limits,
+    )
     if outcome.saved is None:
         return _builder(ctx, form, outcome, number=None, status_code=422)
-    return _redirect(f"/quotes/{urlquote(outcome.saved.summary.number)}")
+    return _saved(outcome)
 
 
 # --------------------------------------------------------------------------------------------
@@ -225,13 +287,35 @@ def save_quote(ctx: SignedInDep, form: FormDep) -> Response:
 
 @router.get("/quotes/{number}")
 def show_quote(
-    ctx: SignedInDep, number: Number, version: Annotated[int | None, Query(ge=1)] = None
+    ctx: SignedInDep,
+    number: Number,
+    version: Annotated[int | None, Query(ge=1)] = None,
+    saved: Annotated[int | None, Query(ge=1)] = None,
+    again: Annotated[str, Query(max_length=16)] = "",
 ) -> Response:
-    return _quote_page(ctx, number, version)
+    notice = ""
+    if saved is not None:
+        t = translator(ctx.language)
+        if again == "same":
+            key = "This form had already been saved: quote {number}, version {version}. "
+            key += "It was not saved a second time."
+        elif again == "changed":
+            key = "This form had already been saved as quote {number}, version {version}; "
+            key += "what was changed in it afterwards was not saved. Revise the quote to change it."
+        else:
+            key = "Quote {number} saved as version {version}."
+        notice = t(key).format(number=number, version=saved)
+    return _quote_page(ctx, number, version, notice=notice, saved=saved)
 
 
 def _quote_page(
-    ctx: SignedIn, number: str, version: int | None, error: str = "", status_code: int = 200
+    ctx: SignedIn,
+    number: str,
+    version: int | None,
+    error: str = "",
+    status_code: int = 200,
+    notice: str = "",
+    saved: int | None = None,
 ) -> Response:
     view = _quote(ctx, number, version)
     latest = view if version is None else _quote(ctx, number)
@@ -258,20 +342,35 @@ def _quote_page(
         ctx=ctx,
         v=page,
         error=error,
+        notice=notice,
+        saved_drafts=(
+            [f"tco-draft:{ctx.user.id}:new", f"tco-draft:{ctx.user.id}:{number}"]
+            if saved is not None
+            else []
+        ),
     )
 
 
 @router.get("/quotes/{number}/revise")
 def revise_page(ctx: SignedInDep, number: Number) -> Response:
     view = _quote(ctx, number)
-    values = form_from_request(view.version.request, services.current_catalog(ctx.uow)[1])
+    catalog = services.current_catalog(ctx.uow)[1]
+    values = form_from_request(view.version.request, catalog, ctx.language)
     if values is None:
         raise PageError(
             409,
             f"Quote {number} has offers this page cannot show; revise it with "
             "the command line (tco quote revise) or the API.",
         )
-    outcome = builder.preview(ctx.uow, values, number=number, reprice=False)
+    values["base_version"] = str(view.version.version)
+    outcome = builder.preview(
+        ctx.uow,
+        values,
+        number=number,
+        reprice=False,
+        language=ctx.language,
+        limits=ctx.settings.limits,
+    )
     return _builder(ctx, values, outcome, number=number)
 
 
@@ -279,19 +378,67 @@ def revise_page(ctx: SignedInDep, number: Number) -> Response:
 def revise_quote(ctx: SignedInDep, number: Number, form: FormDep) -> Response:
     check_csrf(ctx.session, form)
     _quote(ctx, number)
-    outcome = builder.save(ctx.uow, form, by=ctx.by, number=number, reprice="reprice" in form)
+    outcome = builder.save(
+        ctx.database,
+        ctx.user.tenant,
+        form,
+        by=ctx.by,
+        number=number,
+        reprice="reprice" in form,
+        language=ctx.language,
+        limits=ctx.settings.limits,
+    )
+    if outcome.conflict is not None:
+        return _conflict(ctx, number, form, outcome.conflict)
     if outcome.saved is None:
         return _builder(ctx, form, outcome, number=number, status_code=422)
-    return _redirect(f"/quotes/{urlquote(number)}")
+    return _saved(outcome)
+
+
+def _conflict(
+    ctx: SignedIn, number: str, form: dict[str, str], conflict: builder.Conflict
+) -> Response:
+    """409: what the version saved meanwhile changed, and what this form would have changed."""
+    if not 1 <= conflict.base < conflict.current:
+        raise PageError(409, f"Quote {number} has changed meanwhile; reload the page.")
+    base = _quote(ctx, number, conflict.base).version
+    current = _quote(ctx, number, conflict.current).version
+    t = translator(ctx.language)
+    catalog = services.current_catalog(ctx.uow)[1]
+    language = number_language(form.get("number_locale"), ctx.language)
+    base_values = form_from_request(base.request, catalog, language) or {}
+    options = builder_options(catalog, ctx.language, t)
+    page = conflict_view(
+        number,
+        base,
+        current,
+        services.diff_quote(ctx.uow, number, base.version, current.version),
+        typed_changes(form, base_values, options, t),
+        form.get("note", ""),
+        ctx.language,
+    )
+    return render("conflict.html.j2", language=ctx.language, status_code=409, ctx=ctx, c=page)
 
 
 @router.post("/quotes/{number}/status")
 def change_status(ctx: SignedInDep, number: Number, form: FormDep) -> Response:
     check_csrf(ctx.session, form)
-    _quote(ctx, number)
+    view = _quote(ctx, number)
     status = form.get("status", "")
     if status not in STATUSES:
         raise PageError(400, f"'{status}' is not a status.")
+    if status in FINAL and form.get("confirm") != status:
+        t = translator(ctx.language)
+        return render(
+            "confirm_status.html.j2",
+            language=ctx.language,
+            ctx=ctx,
+            number=number,
+            status=status,
+            status_label=t(status),
+            status_title=t(status).capitalize(),
+            now_label=t(view.summary.status.value),
+        )
     try:
         services.change_status(ctx.uow, number, QuoteStatus(status), by=ctx.by)
     except ConflictError as exc:

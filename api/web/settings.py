@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import os
 import secrets
+from decimal import Decimal
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.web.checks import Limits
+
 SECRET_FILE = "session-secret"
 
 
 class WebSettings(BaseSettings):
-    """``TCO_SESSION_SECRET``, ``TCO_SESSION_HOURS``, ``TCO_SECURE_COOKIES``."""
+    """``TCO_SESSION_SECRET``, ``TCO_SESSION_HOURS``, ``TCO_SECURE_COOKIES``,
+    ``TCO_DISCOUNT_LIMIT_PERCENT``, ``TCO_PRICE_DEVIATION_PERCENT``."""
 
     model_config = SettingsConfigDict(env_prefix="TCO_", extra="ignore", frozen=True)
 
@@ -29,6 +33,25 @@ class WebSettings(BaseSettings):
     secure_cookies: bool = Field(
         default=False, description="send cookies over HTTPS only (set behind TLS)"
     )
+    discount_limit_percent: Decimal = Field(
+        default=Decimal(15),
+        ge=0,
+        le=100,
+        description="a discount above this asks the salesperson to confirm the numbers",
+    )
+    price_deviation_percent: Decimal = Field(
+        default=Decimal(50),
+        gt=0,
+        description="the other offer's price this far from our product's list price asks to "
+        "confirm the numbers",
+    )
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(
+            discount=self.discount_limit_percent / 100,
+            price_deviation=self.price_deviation_percent / 100,
+        )
 
 
 def _secret_dir(database_url: str) -> Path:

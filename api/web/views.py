@@ -8,6 +8,7 @@ and the PDF show the same figures. Templates only place these strings.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,14 +16,23 @@ from decimal import Decimal
 from typing import Any
 
 from api.web.forms import (
+    COMP,
+    FIELDS,
     FINANCING,
     LOCALES,
+    NUMERIC,
+    OURS,
     RENEWALS,
     TIMINGS,
+    Field,
     currencies,
+    field_at,
+    offer_roles,
     product_profile,
     segments,
 )
+from api.web.i18n import translator
+from api.web.numbers import NumberError, format_number, number_language, parse_number
 from tco.catalog import Catalog
 from tco.money import round_money, round_parts
 from tco.quote import TRANSITIONS, Change, QuoteStatus, QuoteSummary, QuoteVersion
@@ -42,6 +52,8 @@ from tco.scenario import CATEGORIES, Scenario
 
 Translate = Callable[[str], str]
 STATUSES = tuple(s.value for s in QuoteStatus)
+#: Statuses a quote never leaves: setting one asks for a confirmation first.
+FINAL = tuple(s.value for s in QuoteStatus if not TRANSITIONS[s])
 DOWNLOADS = (("xlsx", "Workbook (.xlsx)"), ("pdf", "Document (.pdf)"), ("html", "Document (.html)"))
 
 
@@ -205,11 +217,16 @@ class VersionRow:
 
 @dataclass(frozen=True, slots=True)
 class ChangeRow:
+    """One difference between two versions, as the page shows it: the section (input or
+    result), a label in the page's language (``Our offer · Discount``), the values and the
+    change formatted with units and currency (``8 %`` -> ``12 %``), and the request path."""
+
     section: str
-    path: str
+    label: str
     old: str
     new: str
     delta: str
+    path: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,6 +277,7 @@ def quote_page(
     """The quote page of ``selected``; ``info`` is what its documents say beyond the scenario
     (coverage terms, buyer's effort; :func:`tco.services.export_data`)."""
     loc = page_locale(language)
+    before = next((v for v in versions if v.version == selected.version - 1), None)
     now_status = summary.status
     transitions = tuple((s.value, t(s.value)) for s in QuoteStatus if s in TRANSITIONS[now_status])
     base = f"/quotes/{summary.number}/versions/{selected.version}"
@@ -288,16 +306,7 @@ def quote_page(
             for v in sorted(versions, key=lambda v: v.version, reverse=True)
         ),
         diff_from=selected.version - 1 if selected.version > 1 else None,
-        changes=tuple(
-            ChangeRow(
-                section=t(c.section),
-                path=c.path,
-                old="–" if c.old is None else c.old,
-                new="–" if c.new is None else c.new,
-                delta=c.delta or "",
-            )
-            for c in changes
-        ),
+        changes=readable_changes(changes, before, selected, language) if before else (),
         transitions=transitions if summary.status in (QuoteStatus.draft, QuoteStatus.sent) else (),
         history=tuple(
             EventRow(
@@ -363,6 +372,317 @@ def builder_options(catalog: Catalog, language: str, t: Translate) -> BuilderOpt
         },
         escalation="; ".join(rates),
         profiles={
-            p.sku: json.dumps(product_profile(p), separators=(",", ":")) for p in catalog.products
+            p.sku: json.dumps(product_profile(p, language), separators=(",", ":"))
+            for p in catalog.products
         },
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Differences between versions, readable
+
+
+_RESULT_LABELS = {
+    "lifetime_cost": "Lifetime cost (present value)",
+    "net_savings": "Net savings",
+    "simple_payback_year": "Simple payback year",
+    "discounted_payback_year": "Discounted payback year",
+}
+_DASH = "–"
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """What values are shown with: the page's language, labels and the quote's names."""
+
+    language: str
+    t: Translate
+    loc: DocLocale
+    currency: str
+    roles: dict[str, str]
+    offer_names: dict[str, str]
+    item_names: dict[str, str]
+
+    def offer(self, offer_id: str) -> str:
+        role = self.roles.get(offer_id)
+        if role == OURS:
+            return self.t("Our offer")
+        if role == COMP:
+            return self.t("Compared with")
+        return self.offer_names.get(offer_id) or offer_id
+
+    def money(self, value: Decimal, *, signed: bool = False) -> str:
+        """``EUR 1,500.00`` / ``1.500,00 EUR``; ``signed``: ``EUR +1,500.00``, ``-1.500,00 EUR``."""
+        rounded = round_money(value, self.currency)
+        if not signed:
+            return self.loc.money(rounded, self.currency)
+        text = _signed(self.loc.amount(abs(rounded), self.currency), rounded)
+        if rounded < 0:
+            text = f"-{text}"
+        if self.language == "de":
+            return f"{text}\u00a0{self.currency}"
+        return f"{self.currency}\u00a0{text}"
+
+    def number(self, value: Decimal) -> str:
+        return format_number(value, self.language)
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    if text is None or isinstance(text, bool):
+        return None
+    try:
+        value = Decimal(str(text))
+    except ArithmeticError:
+        return None
+    return value if value.is_finite() else None
+
+
+def _signed(text: str, value: Decimal) -> str:
+    return f"+{text}" if value > 0 else text
+
+
+def _unit(spec: Field, t: Translate) -> str:
+    return f"\u00a0{t(spec.unit)}" if spec.unit and not spec.unit.startswith("%") else ""
+
+
+def _choice(spec: Field, value: str, s: _Shown) -> str:
+    if spec.name in ("ours_sku", "ours_plan"):
+        if spec.name == "ours_plan" and not value:
+            return s.t("No service plan")
+        return s.item_names.get(value, value)
+    labels = dict(LOCALES) | {k: s.t(label) for k, label in RENEWALS}
+    if spec.name in ("ours_financing", "customer_segment"):
+        return s.t(value)
+    if spec.name == "ours_lease_timing":
+        return s.t(f"in {value}")
+    return labels.get(value, value)
+
+
+def _value(spec: Field | None, raw: str | None, s: _Shown) -> str:
+    if raw is None or raw == "None":
+        if spec is not None and spec.kind == "select":  # "no plan", "no renewal"
+            return _choice(spec, "", s) or _DASH
+        return _DASH
+    if spec is None:
+        return raw
+    number = _decimal(raw) if spec.kind in NUMERIC else None
+    if spec.kind == "percent" and number is not None:
+        return f"{s.number(number * 100)}\u00a0%"
+    if spec.kind == "money" and number is not None:
+        return s.money(number)
+    if number is not None:
+        return s.number(number) + _unit(spec, s.t)
+    if spec.kind == "date":
+        try:
+            return s.loc.date(date.fromisoformat(raw))
+        except ValueError:
+            return raw
+    if spec.kind == "select":
+        return _choice(spec, raw, s)
+    return raw
+
+
+def _delta(spec: Field | None, raw: str | None, s: _Shown) -> str:
+    change = _decimal(raw)
+    if spec is None or change is None or spec.kind not in NUMERIC:
+        return ""
+    if spec.kind == "percent":
+        points = s.number(change * 100)
+        return _signed(f"{points}\u00a0{s.t('percentage points')}", change)
+    if spec.kind == "money":
+        return s.money(change, signed=True)
+    return _signed(s.number(change) + _unit(spec, s.t), change)
+
+
+def _words(rest: str, t: Translate) -> str:
+    """A path the form does not show, as words: ``.extra_costs[0].amount`` -> ``extra costs
+    1 · amount``."""
+    parts: list[str] = []
+    for m in re.finditer(r"([A-Za-z_]+)|\[(\d+)\]|\[([^\]]+)\]", rest):
+        if m.group(1):
+            word = m.group(1).replace("_", " ")
+            parts.append(t(word.capitalize() if not parts else word))
+        elif m.group(2):
+            parts[-1:] = [f"{parts[-1]} {int(m.group(2)) + 1}" if parts else m.group(2)]
+        else:
+            parts.append(m.group(3))
+    return " · ".join(parts)
+
+
+def _input_row(c: Change, s: _Shown) -> ChangeRow:
+    spec = field_at(c.path, s.roles)
+    m = re.match(r"^offers\[([^\]]+)\](.*)$", c.path)
+    if m is not None:
+        section = s.offer(m.group(1))
+        what = s.t(spec.label) if spec is not None else _words(m.group(2), s.t)
+    elif spec is not None:
+        assumption = spec.name.startswith("a_")
+        section = s.t("Assumptions" if assumption else "Customer and quote")
+        what = s.t(spec.label)
+    else:
+        section, _, rest = c.path.partition(".")
+        section = s.t("Assumptions") if section == "assumptions" else s.t(section.capitalize())
+        what = _words(rest, s.t)
+    label = f"{section} · {what}" if what else section
+    return ChangeRow(
+        section=s.t("input"),
+        label=label,
+        old=_value(spec, c.old, s),
+        new=_value(spec, c.new, s),
+        delta=_delta(spec, c.delta, s),
+        path=c.path,
+    )
+
+
+def _result_row(c: Change, s: _Shown) -> ChangeRow:
+    if c.path == "recommended":
+        return ChangeRow(
+            section=s.t("result"),
+            label=s.t("Recommended offer"),
+            old=s.offer_names.get(c.old or "", c.old or _DASH),
+            new=s.offer_names.get(c.new or "", c.new or _DASH),
+            delta="",
+            path=c.path,
+        )
+    m = re.match(r"^offers\[([^\]]+)\]\.(.*)$", c.path)
+    offer, key = (m.group(1), m.group(2)) if m is not None else ("", c.path)
+    if key.startswith("by_category."):
+        what = f"{s.loc.t(key.removeprefix('by_category.'))} ({s.t('present value')})"
+    else:
+        what = s.t(_RESULT_LABELS.get(key, key))
+    money = not key.endswith("_year")
+
+    def shown(text: str | None) -> str:
+        value = _decimal(text)
+        if value is None:
+            return text or _DASH
+        return s.money(value) if money else s.number(value)
+
+    delta = _decimal(c.delta)
+    if delta is not None:
+        change = s.money(delta, signed=True) if money else _signed(s.number(delta), delta)
+    return ChangeRow(
+        section=s.t("result"),
+        label=f"{s.offer(offer)} · {what}" if offer else what,
+        old=shown(c.old),
+        new=shown(c.new),
+        delta="" if delta is None else change,
+        path=c.path,
+    )
+
+
+def readable_changes(
+    changes: Sequence[Change], before: QuoteVersion, after: QuoteVersion, language: str
+) -> tuple[ChangeRow, ...]:
+    """The differences between two versions with the builder's labels (one place for them:
+    :data:`api.web.forms.FIELDS` and the paths of :data:`api.web.forms.OFFER_PATHS`), values
+    formatted in the page's language with units and currency. A row that repeats the one
+    before it (the other offer's price is its unit and its list price) is shown once."""
+    roles = offer_roles(before.request) | offer_roles(after.request)
+    offers = [*before.request.get("offers", []), *after.request.get("offers", [])]
+    items = {
+        **{p.sku: p.name for v in (before, after) for p in v.snapshot.products},
+        **{p.code: p.name for v in (before, after) for p in v.snapshot.service_plans},
+    }
+    s = _Shown(
+        language=language,
+        t=translator(language),
+        loc=page_locale(language),
+        currency=str(after.request.get("currency") or after.result.currency),
+        roles=roles,
+        offer_names={
+            **{str(o.get("id")): str(o.get("name") or o.get("id")) for o in offers},
+            **{o.id: o.name for v in (before, after) for o in v.result.offers},
+        },
+        item_names=items,
+    )
+    rows: list[ChangeRow] = []
+    for c in changes:
+        row = _input_row(c, s) if c.section == "input" else _result_row(c, s)
+        if rows and (rows[-1].label, rows[-1].old, rows[-1].new) == (row.label, row.old, row.new):
+            continue
+        rows.append(row)
+    return tuple(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# A revision that conflicts with one saved meanwhile
+
+
+@dataclass(frozen=True, slots=True)
+class TypedRow:
+    """A field the salesperson changed in the form: its label, the value of the version the
+    form was made on, and what they typed."""
+
+    name: str
+    label: str
+    before: str
+    typed: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictView:
+    number: str
+    base: int
+    current: int
+    saved_by: str
+    saved_at: str
+    theirs: tuple[ChangeRow, ...]
+    yours: tuple[TypedRow, ...]
+    note: str
+
+
+def _same(spec: Field, a: str, b: str, language: str) -> bool:
+    if spec.kind in NUMERIC:
+        try:
+            return parse_number(a, language) == parse_number(b, language)
+        except NumberError:
+            return False
+    return a.strip() == b.strip()
+
+
+def typed_changes(
+    values: dict[str, str], base_values: dict[str, str], options: BuilderOptions, t: Translate
+) -> tuple[TypedRow, ...]:
+    """The fields whose typed value differs from the form of the version it was made on
+    (both in the form's number locale)."""
+    language = number_language(values.get("number_locale"), "en")
+    out = []
+    for spec in FIELDS:
+        typed = values.get(spec.name, "")
+        before = base_values.get(spec.name, "")
+        if _same(spec, typed, before, language):
+            continue
+        choices = dict(options.choices.get(spec.name, ()))
+        unit = f" {t(spec.unit)}" if spec.unit else ""
+        out.append(
+            TypedRow(
+                name=spec.name,
+                label=t(spec.label),
+                before=(choices.get(before, before) + unit) if before else _DASH,
+                typed=(choices.get(typed, typed) + unit) if typed.strip() else _DASH,
+            )
+        )
+    return tuple(out)
+
+
+def conflict_view(
+    number: str,
+    base: QuoteVersion,
+    current: QuoteVersion,
+    changes: Sequence[Change],
+    yours: tuple[TypedRow, ...],
+    note: str,
+    language: str,
+) -> ConflictView:
+    loc = page_locale(language)
+    return ConflictView(
+        number=number,
+        base=base.version,
+        current=current.version,
+        saved_by=current.created_by,
+        saved_at=_when(loc, current.created_at),
+        theirs=readable_changes(changes, base, current, language),
+        yours=yours,
+        note=note,
     )

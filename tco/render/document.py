@@ -20,14 +20,22 @@ Paybacks follow contract version 2: an offer that adds no investment has nothing
 ("–¹", and no payback claimed), and wherever a payback is shown, its reversal is shown too (the
 years the offer is dearer again and cheaper again; in the headline, with the cost line that
 causes it when one does). Sentences come from :data:`tco.render.locale.SENTENCES`.
+
+The document is laid out for print: the header says who the quote is prepared for and by, on
+which day and until when it is valid (saying so where one is not given); tables of many offers
+are split into tables that fit A4 (:func:`split_table`); the charts' texts never overprint
+(:mod:`tco.render.svg`); page one's chart height is estimated from what else it carries
+(:func:`_chart_height`). See docs/document.md.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -41,7 +49,17 @@ from tco.quote import CoverageTerm
 from tco.render.files import write_atomic
 from tco.render.info import QuoteInfo
 from tco.render.locale import DocLocale, doc_locale
-from tco.render.svg import Bar, Marker, Segment, Series, cumulative_lines, stacked_bars
+from tco.render.svg import OFFER_COLORS as OFFER_COLORS
+from tco.render.svg import (
+    Bar,
+    Marker,
+    Segment,
+    Series,
+    bar_labels_fit,
+    cumulative_lines,
+    stacked_bars,
+    text_width,
+)
 from tco.results import OfferComparison, OfferResult, ScenarioResult, evaluate, evaluate_many
 from tco.scenario import CATEGORIES, Category, CostLine, FailureModel, Offer, Scenario
 
@@ -68,7 +86,18 @@ CATEGORY_COLORS: dict[Category, str] = dict(
         strict=True,
     )
 )
-OFFER_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2")
+
+
+#: The printed width of the document body (A4 less the margins) and of the label column of the
+#: tables of offers (mm); the font size of those tables (mm, 9 pt) and a cell's padding (mm).
+BODY_MM = 182.0
+LABEL_SHARE = 0.34
+TABLE_FONT_MM = 9 * 25.4 / 72
+CELL_PADDING_MM = 3.0
+#: The least width of an offer's column (mm): room for its name in a few lines; the longest
+#: word of a name that widens a column (a longer one breaks).
+MIN_OFFER_COLUMN_MM = 22.0
+MAX_WORD_MM = 40.0
 
 
 # ------------------------------------------------------------------------------------------
@@ -88,6 +117,8 @@ class Column:
     name: str
     id: str
     badge: str
+    #: Whether the document shows the offer's id under its name (only where names repeat).
+    show_id: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +137,9 @@ class LineRow:
     amount: str
     escalation: str
     present_value: str
+    #: Kept on the page of the row before it (the second row and the last two), so that a page
+    #: break never leaves a row alone under its table's head or above its total.
+    keep: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +147,23 @@ class Legend:
     label: str
     color: str
     dashed: bool = False
+    #: The key that stands for the offer under the bars ("1", "2", ...), where names do not fit.
+    key: str = ""
+    dotted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TablePart:
+    """One table of a table of offers split by columns so that it stays readable on A4: the
+    offers it shows, its rows (cells of those offers only) and its widths (the parts of one
+    table have columns of the same width; a part with fewer offers is narrower)."""
+
+    id: str
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    width: str
+    label_width: str
+    column_width: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +245,15 @@ class DocumentView:
     notes: tuple[str, ...]
     validity: tuple[str, ...]
     terms: str
+    #: The tables of offers as they are printed: split by columns where there are many offers.
+    summary_parts: tuple[TablePart, ...]
+    category_parts: tuple[TablePart, ...]
+    comparison_parts: tuple[TablePart, ...]
+    #: What the keys under the bars stand for (empty where the names fit under the bars).
+    chart_keys: tuple[Legend, ...]
+    #: Whether both charts fit on page one; where not, the details follow the charts on the
+    #: next page instead of starting a page of their own.
+    charts_fit: bool
 
 
 def acquisition_price(scenario: Scenario, offer_index: int, result: ScenarioResult) -> float:
@@ -436,26 +496,25 @@ def _headline(
 
 
 def _schedule(loc: DocLocale, line: CostLine, n: int) -> str:
-    de = loc.language == "de"
     years = line.occurrence_years(n)
     if not years:
-        return "in keinem Jahr des Vergleichs" if de else "in no year of the study period"
+        return loc.say("schedule.none")
     if line.year is not None or len(years) == 1:
-        return f"einmalig, Jahr {years[0]}" if de else f"once, year {years[0]}"
-    k = line.every_years
-    span = f"{years[0]}–{years[-1]}"
-    if de:
-        return f"jährlich, Jahre {span}" if k == 1 else f"alle {k} Jahre, Jahre {span}"
-    return f"every year, years {span}" if k == 1 else f"every {k} years, years {span}"
+        return loc.say("schedule.once", year=loc.number(years[0]))
+    k = line.every_years or 1
+    span = loc.span(years[0], years[-1])
+    if k == 1:
+        return loc.say("schedule.yearly", span=span)
+    return loc.say("schedule.every", k=loc.number(k), span=span)
 
 
 def _rates(loc: DocLocale, rates: Sequence[float]) -> str:
     shown = [loc.percent(r) for r in rates]
     if len(shown) == 1:
-        return f"{shown[0]} {loc.t('a year')}"
-    if loc.language == "de":
-        return ", ".join(shown[:-1]) + f", ab Jahr {len(shown)} {shown[-1]}"
-    return ", ".join(shown[:-1]) + f", then {shown[-1]} from year {len(shown)}"
+        return loc.say("rates.one", rate=shown[0])
+    return loc.say(
+        "rates.then", rates=", ".join(shown[:-1]), rate=shown[-1], year=loc.number(len(shown))
+    )
 
 
 def _offer_section(
@@ -478,28 +537,20 @@ def _offer_section(
             cost = src.costs[j]
             if line.source.endswith(".residual"):
                 name = f"{cost.name}: {loc.t('residual value')}"
-                schedule = (
-                    f"Gutschrift im Jahr {n}" if loc.language == "de" else f"credit in year {n}"
-                )
+                schedule = loc.say("schedule.credit", year=loc.number(n))
             else:
                 schedule = _schedule(loc, cost, n)
                 amount = loc.amount(round_money(cost.amount, cur), cur)
                 esc = cost.escalation or "–"
         elif line.source == "failures.repair":
             name = loc.t("Expected repairs")
-            schedule = (
-                f"erwartet, Jahre 1–{n}" if loc.language == "de" else f"expected, years 1–{n}"
-            )
+            schedule = loc.say("schedule.expected", n=loc.number(n))
         elif line.source == "failures.downtime":
             name = loc.t("Expected downtime")
-            schedule = (
-                f"erwartet, Jahre 1–{n}" if loc.language == "de" else f"expected, years 1–{n}"
-            )
+            schedule = loc.say("schedule.expected", n=loc.number(n))
         elif line.source == "failures.orders":
             name = loc.t("Expected repair orders")
-            schedule = (
-                f"erwartet, Jahre 1–{n}" if loc.language == "de" else f"expected, years 1–{n}"
-            )
+            schedule = loc.say("schedule.expected", n=loc.number(n))
         rows.append(
             LineRow(
                 name=name,
@@ -510,6 +561,10 @@ def _offer_section(
                 present_value=loc.amount(pv, cur),
             )
         )
+    rows = [
+        replace(r, keep=k == 1 or k >= len(rows) - 2) if len(rows) > 3 else r
+        for k, r in enumerate(rows)
+    ]
     failures: list[tuple[str, str]] = []
     fm = src.failures
     if fm is not None:
@@ -768,79 +823,18 @@ def coverage_sections(
 
 
 def _method(loc: DocLocale, result: ScenarioResult) -> tuple[str, ...]:
+    """The method in plain words, in the document's language."""
     m = result.method
-    n = result.study_period_years
-    rate = loc.percent(m.discount_rate)
-    basis = loc.t(m.rate_basis)
-    if loc.language == "de":
-        timing = (
-            "wiederkehrende Kosten und erwartete Ausfälle werden zur Jahresmitte (t − 0,5) "
-            "diskontiert"
-            if m.timing == "mid_year"
-            else f"wiederkehrende Kosten fallen jeweils am Ende der Jahre 1 bis {n} an"
-        )
-        return (
-            f"Alle Beträge in {result.currency}. Jahr 0 ist der Kauf; {timing}.",
-            "Beträge sind in Preisen des Basisjahres (Jahr 0) angegeben und steigen mit ihrem "
-            "Preistreiber, ab Jahr 0 aufgezinst: A × (1+e)^t. Der Barwert eines Betrags A im "
-            f"Jahr t ist A / (1+d)^t mit dem {basis}en Kalkulationszins d = {rate}.",
-            "Die Lebenszykluskosten eines Angebots sind die Summe der Barwerte all seiner Kosten "
-            f"über den Betrachtungszeitraum von {n} Jahren, abzüglich des Restwerts von Anlagen, "
-            "die länger halten (linear über ihre Nutzungsdauer). Die äquivalenten jährlichen "
-            "Kosten verteilen die Lebenszykluskosten zum Kalkulationszins gleichmäßig auf die "
-            "Jahre; die Kosten je Betriebsstunde teilen sie durch die Betriebsstunden pro Jahr.",
-            "Erwartete Ausfälle folgen aus den mittleren Betriebsstunden zwischen Ausfällen (bei "
-            "Verschleiß aus einem Potenzgesetz-Prozess). Jeder Ausfall kostet die "
-            "Reparaturkosten abzüglich des vom Serviceplan getragenen Anteils sowie die "
-            "Stillstandsstunden mal die Stillstandskosten je Stunde des Kunden. Eine Garantie "
-            "oder ein Serviceplan, der nur einige Jahre abdeckt, ändert diese Bedingungen nur "
-            "für die in diesen Jahren erwarteten Ausfälle.",
-            "Die Nettoeinsparung ist die Differenz der Lebenszykluskosten von Referenz und "
-            "Angebot. Ein Angebot, das mehr investiert als die Referenz (Installation, Ersatz "
-            "und Restwerte eingerechnet), amortisiert sich im ersten Jahr, in dem seine "
-            "kumulierten diskontierten Einsparungen nicht mehr negativ sind; werden sie danach "
-            "wieder negativ (etwa durch einen Ersatz), stehen das Jahr, ab dem es wieder teurer "
-            "ist, und das Jahr, ab dem es wieder günstiger ist, daneben. Ein Angebot ohne "
-            "Mehrinvestition hat nichts zu amortisieren. Das Break-even-Jahr ist der "
-            "Schnittpunkt der kumulierten diskontierten Kostenkurven. Der Preis ist der Barwert "
-            "der Anschaffungspositionen im Jahr 0.",
-            "Die Beträge sind Prognosen und werden erst für die Anzeige auf den Cent gerundet: "
-            "jeder Wert einmal, aus seinem ungerundeten Wert, sodass er überall dieselben Ziffern "
-            "zeigt; wo die gerundeten Positionen einer Tabelle nicht die gerundete Summe ergeben, "
-            f"sagt eine Anmerkung das. Rechenkern {m.engine_version}.",
-        )
-    timing = (
-        "recurring costs and expected failures are discounted at mid-year (t − 0.5)"
-        if m.timing == "mid_year"
-        else f"recurring costs fall at the end of each year 1 to {n}"
-    )
+    n = loc.number(result.study_period_years)
+    timing = loc.say(f"method.timing.{m.timing}", n=n)
+    basis = loc.say(f"method.basis.{m.rate_basis}")
     return (
-        f"All amounts are in {result.currency}. Year 0 is the purchase; {timing}.",
-        "Amounts are given in base-year (year 0) prices and grow with their escalation driver, "
-        "compounded from year 0: A × (1+e)^t. The present value of an amount A in year t is "
-        f"A / (1+d)^t at the {basis} discount rate d = {rate}.",
-        "The lifetime cost of an offer is the sum of the present values of all its costs over "
-        f"the {n}-year study period, less the residual value of equipment that outlives it "
-        "(linear over its life). The equivalent annual cost spreads the lifetime cost evenly "
-        "over the years at the discount rate; the cost per operating hour divides it by the "
-        "operating hours per year.",
-        "Expected failures follow from the mean operating hours between failures (a power-law "
-        "process where the equipment wears out). Each failure costs its repair cost less the "
-        "share the service plan covers, plus its downtime hours times the buyer's downtime "
-        "cost per hour. A warranty or service plan that covers some years only changes these "
-        "terms for the failures expected in those years only.",
-        "Net savings are the baseline's lifetime cost minus the offer's. An offer that invests "
-        "more than the baseline (installation, replacements and residual values counted) pays "
-        "back in the first year in which its cumulative discounted savings are no longer "
-        "negative; where they turn negative again later (after a replacement, say), the year "
-        "it is dearer again and the year it is cheaper again are shown beside it. An offer "
-        "that adds no investment has nothing to pay back. The breakeven year is where the "
-        "cumulative discounted cost curves cross. The price is the present value of the "
-        "year-0 acquisition lines.",
-        "Amounts are projections, rounded to the cent only when shown: each figure once, from "
-        "its unrounded value, so it shows the same digits wherever it appears; where a table's "
-        f"rounded lines do not add up to its rounded total, a note says so. Engine "
-        f"{m.engine_version}.",
+        loc.say("method.1", currency=result.currency, timing=timing),
+        loc.say("method.2", basis=basis, rate=loc.percent(m.discount_rate)),
+        loc.say("method.3", n=n),
+        loc.say("method.4"),
+        loc.say("method.5"),
+        loc.say("method.6", engine=m.engine_version),
     )
 
 
@@ -883,12 +877,123 @@ def _has_header(info: QuoteInfo) -> bool:
     )
 
 
-def _chart_height(*, rows: int, notes: int, header: bool, headline: int) -> int:
-    """The height of both charts (SVG units, width 680), lower the more page one carries, so
-    that both charts stay on page one: 200 for six figures, no notes, no header and a short
-    headline."""
-    load = 2 * max(rows, 0) + notes + 2 * header + max(headline - 200, 0) // 60
-    return max(200 - 9 * load, 140)
+#: The height of page one's content (A4 less the margins) and the chart sizes (mm): the width
+#: of a chart's 680 units, the least and the usual chart height (SVG units).
+PAGE_MM = 265.0
+CHART_MM_PER_UNIT = BODY_MM / 680
+MIN_CHART = 140
+MAX_CHART = 200
+PT_MM = 25.4 / 72
+
+
+def _lines(
+    items: Sequence[str], width_mm: float, size_pt: float, item_mm: float, *, bold: bool = False
+) -> int:
+    """How many lines legend entries (``item_mm`` wider than their text) take side by side in
+    a line ``width_mm`` wide."""
+    if not items:
+        return 0
+    lines, used = 1, 0.0
+    for item in items:
+        w = text_width(item, size_pt * PT_MM, bold=bold) + item_mm
+        if used and used + w > width_mm:
+            lines, used = lines + 1, 0.0
+        used += w
+        while used > width_mm:  # an item wider than the line wraps within itself
+            lines, used = lines + 1, used - width_mm
+    return lines
+
+
+def _text_lines(parts: Sequence[tuple[str, bool]], width_mm: float, size_pt: float) -> int:
+    """How many lines a paragraph of ``parts`` (text, bold) takes, wrapped at its spaces."""
+    size = size_pt * PT_MM
+    words = [(w, bold) for text, bold in parts for w in text.split()]
+    if not words:
+        return 0
+    lines, used = 1, 0.0
+    for word, bold in words:
+        w = text_width(word, size, bold=bold)
+        gap = text_width(" ", size) if used else 0.0
+        if used and used + gap + w > width_mm:
+            lines, used, gap = lines + 1, 0.0, 0.0
+        used += gap + w
+        while used > width_mm:
+            lines, used = lines + 1, used - width_mm
+    return lines
+
+
+def _legend_lines(items: Sequence[str], item_mm: float, columns: bool) -> int:
+    """The lines a chart legend takes: its entries side by side, or in two columns."""
+    if not columns:
+        return _lines(items, BODY_MM, 7.5, item_mm)
+    column_mm = (BODY_MM - 6) / 2
+    each = [_text_lines([(item, False)], column_mm - item_mm, 7.5) for item in items]
+    return math.ceil(sum(each) / 2)
+
+
+#: Heights on page one (mm), measured on rendered pages: the title and subtitle (and a further
+#: line of the title), a line of the header, a line of the headline and its box, a heading, a
+#: line of a table head (and of its badge), a table row, a note, a figure's caption and a line
+#: of a legend.
+TITLE_MM = 17.5
+TITLE_LINE_MM = 7.6
+HEADER_LINE_MM = 4.3
+HEADLINE_LINE_MM = 5.7
+HEADLINE_BOX_MM = 11.0
+HEADING_MM = 11.0
+HEAD_LINE_MM = 4.2
+HEAD_BADGE_MM = 3.3
+ROW_MM = 6.1
+NOTE_MM = 4.2
+CAPTION_MM = 5.0
+LEGEND_LINE_MM = 3.9
+
+
+def _chart_height(
+    *,
+    title: str,
+    header: Sequence[tuple[str, str]],
+    headline: Sequence[Part],
+    parts: Sequence[TablePart],
+    notes: int,
+    legends: Sequence[tuple[Sequence[str], float, bool]],
+    caption: str,
+) -> tuple[int, bool]:
+    """The height of both charts (SVG units, width 680): as high as page one leaves room for
+    after the title, the header (its fields, two to a line), the headline, the summary tables
+    and their notes, between :data:`MIN_CHART` and :data:`MAX_CHART`; and whether both fit on
+    page one. The page is estimated from the texts' widths (DejaVu Sans); where the charts do
+    not fit even at their least height, they are drawn at their usual height and what does not
+    fit follows on the next page, whole."""
+    used = TITLE_MM + TITLE_LINE_MM * (_text_lines([(title, True)], BODY_MM, 16) - 1)
+    if header:
+        value_mm = BODY_MM * 0.49 * 0.74
+        for k in range(0, len(header), 2):
+            lines = max(_text_lines([(v, False)], value_mm, 9) for _, v in header[k : k + 2])
+            used += HEADER_LINE_MM * lines + 0.6
+        used += 3.0
+    pieces = [(p.text, p.strong) for p in headline]
+    used += HEADLINE_BOX_MM + HEADLINE_LINE_MM * _text_lines(pieces, BODY_MM - 9, 12)
+    used += HEADING_MM
+    for part in parts:
+        share = float(part.column_width[:-1]) * float(part.width[:-1]) / 1e4
+        column_mm = BODY_MM * share - CELL_PADDING_MM
+        name_lines = max(
+            (_text_lines([(c.name, True)], column_mm, 9) for c in part.columns), default=1
+        )
+        extra = max((bool(c.badge) + c.show_id for c in part.columns), default=0)
+        used += HEAD_LINE_MM * name_lines + HEAD_BADGE_MM * extra + 1.6
+        used += ROW_MM * len(part.rows) + 2.0
+    used += NOTE_MM * notes
+    for items, item_mm, columns in legends:
+        if items:
+            used += LEGEND_LINE_MM * _legend_lines(items, item_mm, columns) + 0.8
+    used += 2 * (CAPTION_MM + 0.7)
+    used += LEGEND_LINE_MM * _text_lines([(caption, False)], BODY_MM, 8)
+    room = (PAGE_MM - used - 4.0) / 2 / CHART_MM_PER_UNIT
+    if room < MIN_CHART:  # the charts follow on the next page, at their usual height
+        return MAX_CHART, False
+    return int(min(room, MAX_CHART)), True
 
 
 def _tick_label(loc: DocLocale) -> Any:
@@ -922,7 +1027,8 @@ def build_view(
             marks.append(loc.t("baseline"))
         return ", ".join(marks)
 
-    columns = tuple(Column(o.name, o.id, badge(o.id)) for o in result.offers)
+    repeated = len({o.name for o in result.offers}) < len(result.offers)
+    columns = tuple(Column(o.name, o.id, badge(o.id), show_id=repeated) for o in result.offers)
     rounded = {
         o.id: round_table([o.by_category[c.value] for c in CATEGORIES], o.lifetime_cost, cur)
         for o in result.offers
@@ -1068,17 +1174,21 @@ def build_view(
     summary_notes = notes_of(summary, explain_reversal=False)
     comparison_notes = notes_of(comparison, explain_reversal=True)
     effort_note = "" if info.buyer_effort_counted else loc.say("buyer_effort")
-    chart_height = _chart_height(
-        rows=len(summary) - 6,
-        notes=len(summary_notes) + bool(effort_note),
-        header=bool(_has_header(info)),
-        headline=len("".join(p.text for p in headline)),
-    )
+    summary_parts = split_table("summary", columns, summary)
+    category_parts = split_table("categories", columns, [*categories, category_total])
+    comparison_parts = split_table("comparison", comparison_columns, comparison)
+
+    # the charts: names under the bars where they fit, else keys explained below the chart
+    names = {o.id: o.name for o in result.offers}
+    keyed = not bar_labels_fit([o.name for o in result.offers])
+    keys = {o.id: loc.number(i + 1) if keyed else "" for i, o in enumerate(result.offers)}
+    chart_keys = tuple(Legend(o.name, "", key=keys[o.id]) for o in result.offers) if keyed else ()
+    header = _header(loc, info)
 
     tick = _tick_label(loc)
     bars = [
         Bar(
-            label=o.name,
+            label=keys[o.id] or o.name,
             total_label=loc.amount(totals[o.id], cur),
             segments=tuple(
                 Segment(float(rounded[o.id].parts[k]), CATEGORY_COLORS[c])
@@ -1087,8 +1197,6 @@ def build_view(
         )
         for o in result.offers
     ]
-    title_bars = f"{loc.t('Lifetime cost by category')} ({cur}, {loc.t('present value')})"
-    bar_chart = stacked_bars(bars, title=title_bars, tick_label=tick, height=chart_height)
     present = {
         c
         for c in CATEGORIES
@@ -1100,12 +1208,14 @@ def build_view(
     )
 
     colors = {o.id: OFFER_COLORS[i % len(OFFER_COLORS)] for i, o in enumerate(result.offers)}
+    dotted = {o.id: (i // len(OFFER_COLORS)) % 2 == 1 for i, o in enumerate(result.offers)}
     series = [
         Series(
             values=o.cash_flows.cumulative_present_value,
             color=colors[o.id],
             dashed=o.id == base and not single,
             bold=o.id == best,
+            dotted=dotted[o.id],
         )
         for o in result.offers
     ]
@@ -1117,19 +1227,34 @@ def build_view(
         k0 = min(math.floor(x), n - 1) if n > 0 else 0
         frac = x - k0
         y = curve[k0] + frac * (curve[min(k0 + 1, n)] - curve[k0])
-        year_word = loc.t("Year")
-        marker = Marker(x, y, f"{loc.t('Crossover')}: {year_word} {loc.year(x)}")
-        names = {o.id: o.name for o in result.offers}
-        if loc.language == "de":
-            crossover = (
-                f"Die Kurven von {names[best]} und {names[other]} schneiden sich im Jahr "
-                f"{loc.year(x)} (Kreis)."
-            )
-        else:
-            crossover = (
-                f"The curves of {names[best]} and {names[other]} cross in year {loc.year(x)} "
-                "(circle)."
-            )
+        marker = Marker(x, y, f"{loc.t('Crossover')}: {loc.t('Year')} {loc.year(x)}")
+        crossover = loc.say("crossover", best=names[best], other=names[other], year=loc.year(x))
+    line_legend = tuple(
+        Legend(
+            o.name,
+            colors[o.id],
+            dashed=o.id == base and not single,
+            key=keys[o.id],
+            dotted=dotted[o.id],
+        )
+        for o in result.offers
+    )
+    title = info.title or loc.t("Lifetime cost comparison")
+    chart_height, charts_fit = _chart_height(
+        title=title,
+        header=header,
+        headline=headline,
+        parts=summary_parts,
+        notes=len(summary_notes) + bool(effort_note),
+        legends=[
+            ([item.label for item in bar_legend], 8.1, False),
+            ([f"{item.key} {item.label}" for item in chart_keys], 3.0, True),
+            ([f"{item.key} {item.label}" for item in line_legend], 12.5, keyed),
+        ],
+        caption=crossover,
+    )
+    title_bars = f"{loc.t('Lifetime cost by category')} ({cur}, {loc.t('present value')})"
+    bar_chart = stacked_bars(bars, title=title_bars, tick_label=tick, height=chart_height)
     title_lines = f"{loc.t('Cumulative discounted cost')} ({cur})"
     line_chart = cumulative_lines(
         series,
@@ -1140,59 +1265,29 @@ def build_view(
         marker=marker,
         height=chart_height,
     )
-    line_legend = tuple(
-        Legend(o.name, colors[o.id], dashed=o.id == base and not single) for o in result.offers
-    )
 
     offers = tuple(
         _offer_section(loc, scenario, i, o, columns[i]) for i, o in enumerate(result.offers)
     )
 
-    header: list[tuple[str, str]] = []
-    if info.number is not None:
-        number = info.number
-        if info.version is not None:
-            number += f", {loc.t('version')} {info.version}"
-        header.append((loc.t("Quote"), number))
-    if info.customer:
-        header.append((loc.t("Customer"), info.customer))
-    if info.seller:
-        header.append((loc.t("Seller"), info.seller))
-    if info.issued is not None:
-        header.append((loc.t("Issued"), loc.date(info.issued)))
-    if info.valid_until is not None:
-        header.append((loc.t("Valid until"), loc.date(info.valid_until)))
-
     validity: list[str] = []
-    if loc.language == "de":
-        if info.valid_until is not None:
-            validity.append(f"Dieses Angebot ist gültig bis {loc.date(info.valid_until)}.")
-        validity.append(
-            "Die Lebenszykluskosten sind eine Prognose unter den genannten Annahmen; "
-            "sie sind keine Rechnung."
-        )
-        subtitle = (
-            f"Barwerte in {cur} über {n} Jahre, {basis_de(result.method.rate_basis)} "
-            f"Kalkulationszins {loc.percent(result.method.discount_rate)}"
-        )
-    else:
-        if info.valid_until is not None:
-            validity.append(f"This quote is valid until {loc.date(info.valid_until)}.")
-        validity.append(
-            "Lifetime costs are a projection under the assumptions stated; they are not an invoice."
-        )
-        subtitle = (
-            f"Present values in {cur} over {n} years, {result.method.rate_basis} discount rate "
-            f"{loc.percent(result.method.discount_rate)}"
-        )
-    footer_bits = [info.title or loc.t("Lifetime cost comparison")]
+    if info.valid_until is not None:
+        validity.append(loc.say("validity.until", date=loc.date(info.valid_until)))
+    validity.append(loc.say("validity.projection"))
+    subtitle = loc.say(
+        f"subtitle.{result.method.rate_basis}",
+        currency=cur,
+        years=loc.years(n),
+        rate=loc.percent(result.method.discount_rate),
+    )
+    footer_bits = [title]
     if info.number is not None:
         footer_bits.append(f"{loc.t('Quote')} {info.number}")
     return DocumentView(
         lang=loc.language,
-        title=info.title or loc.t("Lifetime cost comparison"),
+        title=title,
         subtitle=subtitle,
-        header=tuple(header),
+        header=header,
         footer=" · ".join(footer_bits),
         headline=headline,
         headline_text="".join(p.text for p in headline),
@@ -1216,14 +1311,131 @@ def build_view(
         effort_note=effort_note,
         assumptions=_assumptions(loc, scenario, result),
         method=_method(loc, result),
-        notes=tuple(f"{i.path}: {i.message}" for i in result.issues),
+        notes=_notes(loc, scenario, result),
         validity=tuple(validity),
         terms=info.terms or "",
+        summary_parts=summary_parts,
+        category_parts=category_parts,
+        comparison_parts=comparison_parts,
+        chart_keys=chart_keys,
+        charts_fit=charts_fit,
     )
 
 
-def basis_de(basis: str) -> str:
-    return "realer" if basis == "real" else "nominaler"
+def _header(loc: DocLocale, info: QuoteInfo) -> tuple[tuple[str, str], ...]:
+    """The header of a quote: its number, who it is prepared for and by, when, and how long it
+    is valid, in the order it is printed (two fields to a line: the quote and the people on the
+    left, the dates on the right). Shown where the document belongs to a quote (any of these
+    is given); a field that is not given is said so rather than left blank."""
+    if not _has_header(info):
+        return ()
+    who: list[tuple[str, str]] = []
+    if info.number:
+        number = info.number
+        if info.version is not None:
+            number = loc.say("header.number", number=number, version=loc.number(info.version))
+        who.append((loc.t("Quote"), number))
+    who += [
+        (loc.t("Prepared for"), info.customer or loc.say("header.no_customer")),
+        (loc.t("Prepared by"), info.seller or loc.say("header.no_seller")),
+    ]
+    not_stated = loc.t("not stated")
+    when = [
+        (loc.t("Prepared on"), not_stated if info.issued is None else loc.date(info.issued)),
+        (
+            loc.t("Valid until"),
+            not_stated if info.valid_until is None else loc.date(info.valid_until),
+        ),
+    ]
+    # printed two to a line: who and what on the left, the dates on the right
+    pairs = itertools.zip_longest(who, when)
+    return tuple(field for pair in pairs for field in pair if field is not None)
+
+
+def offers_per_table(rows: Sequence[Row], columns: Sequence[Column] = ()) -> int:
+    """How many offer columns a table of ``rows`` takes on A4 before its cells would overprint
+    or its offers' names break within a word: every column as wide as its widest cell (bold in
+    strong rows) and as the longest word of any name (up to :data:`MAX_WORD_MM`), and at
+    least :data:`MIN_OFFER_COLUMN_MM`."""
+    widest = max(
+        (text_width(cell, TABLE_FONT_MM, bold=row.strong) for row in rows for cell in row.cells),
+        default=0.0,
+    )
+    word = max(
+        (text_width(w, TABLE_FONT_MM, bold=True) for c in columns for w in c.name.split()),
+        default=0.0,
+    )
+    column = max(widest + 1.0, min(word, MAX_WORD_MM)) + CELL_PADDING_MM
+    return max(int(BODY_MM * (1 - LABEL_SHARE) // max(column, MIN_OFFER_COLUMN_MM)), 1)
+
+
+def split_table(name: str, columns: Sequence[Column], rows: Sequence[Row]) -> tuple[TablePart, ...]:
+    """A table of offers (``columns``, ``rows`` with one cell per offer) as one or more tables of
+    at most :func:`offers_per_table` offers each, as evenly filled as may be. Every part has
+    columns of the same width; the first keeps the table's name as its id."""
+    if not columns:
+        return ()
+    most = offers_per_table(rows, columns)
+    count = math.ceil(len(columns) / most)
+    size = math.ceil(len(columns) / count)
+    parts: list[TablePart] = []
+    for k in range(count):
+        cols = slice(k * size, (k + 1) * size)
+        shown = len(columns[cols])
+        offer_share = (1 - LABEL_SHARE) / size
+        width = LABEL_SHARE + offer_share * shown
+        parts.append(
+            TablePart(
+                id=name if k == 0 else f"{name}-{k + 1}",
+                columns=tuple(columns[cols]),
+                rows=tuple(Row(r.label, tuple(r.cells[cols]), r.strong, r.swatch) for r in rows),
+                width=_percent(width),
+                label_width=_percent(LABEL_SHARE / width),
+                column_width=_percent(offer_share / width),
+            )
+        )
+    return tuple(parts)
+
+
+def _percent(share: float) -> str:
+    return f"{share * 100:.2f}%"
+
+
+_ESCALATION_PATH = re.compile(r"assumptions\.escalation\.(?P<driver>.+)")
+_LINE_PATH = re.compile(r"offers\[(?P<offer>\d+)\]\.costs\[(?P<line>\d+)\]")
+
+
+def _notes(loc: DocLocale, scenario: Scenario, result: ScenarioResult) -> tuple[str, ...]:
+    """The engine's notes on the scenario, in the document's language and naming offers and
+    lines by their names; a note of another kind as the engine gives it."""
+    n = result.study_period_years
+    names = {o.id: o.name for o in result.offers}
+    out: list[str] = []
+    for issue in result.issues:
+        escalation = _ESCALATION_PATH.fullmatch(issue.path)
+        line = _LINE_PATH.fullmatch(issue.path)
+        if issue.path == "baseline" and result.comparison.baseline in names:
+            out.append(loc.say("issue.baseline", offer=names[result.comparison.baseline]))
+        elif escalation and escalation["driver"] in scenario.assumptions.escalation:
+            driver = escalation["driver"]
+            rates = scenario.assumptions.escalation[driver]
+            out.append(
+                loc.say(
+                    "issue.escalation", driver=driver, k=loc.number(len(rates)), n=loc.number(n)
+                )
+            )
+        elif (
+            line
+            and issue.message.startswith("falls in no year")
+            and int(line["offer"]) < len(scenario.offers)
+            and int(line["line"]) < len(scenario.offers[int(line["offer"])].costs)
+        ):
+            offer = scenario.offers[int(line["offer"])]
+            cost = offer.costs[int(line["line"])]
+            out.append(loc.say("issue.no_year", line=cost.name, offer=offer.title))
+        else:
+            out.append(f"{issue.path}: {issue.message}")
+    return tuple(out)
 
 
 def _ratio(loc: DocLocale, value: float) -> str:

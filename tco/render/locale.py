@@ -165,6 +165,12 @@ GERMAN: dict[str, str] = {
     "Seller": "Anbieter",
     "Issued": "Datum",
     "Valid until": "Gültig bis",
+    "Prepared for": "Erstellt für",
+    "Prepared by": "Erstellt von",
+    "Prepared on": "Erstellt am",
+    "not stated": "nicht angegeben",
+    "Offers in the charts": "Angebote in den Diagrammen",
+    "continued": "Fortsetzung",
     "The offers side by side": "Die Angebote im Vergleich",
     "Lifetime cost by category": "Lebenszykluskosten nach Kategorie",
     "Cumulative discounted cost": "Kumulierte diskontierte Kosten",
@@ -347,6 +353,65 @@ SENTENCES: dict[str, dict[str, str]] = {
         "is not counted in this quote.",
         "rounding": "Each figure is rounded on its own from the unrounded value; the rounded "
         "lines may differ from the rounded total by a cent.",
+        # the header, the subtitle and the validity
+        "header.no_customer": "no customer named",
+        "header.no_seller": "no seller named",
+        "header.number": "{number}, version {version}",
+        "subtitle.real": "Present values in {currency} over {years}, real discount rate {rate}",
+        "subtitle.nominal": "Present values in {currency} over {years}, nominal discount rate "
+        "{rate}",
+        "validity.until": "This quote is valid until {date}.",
+        "validity.projection": "Lifetime costs are a projection under the assumptions stated; "
+        "they are not an invoice.",
+        "crossover": "The curves of {best} and {other} cross in year {year} (circle).",
+        "chart.key": "{key} = {name}",
+        # schedules of the cost lines
+        "schedule.none": "in no year of the study period",
+        "schedule.once": "once, year {year}",
+        "schedule.yearly": "every year, years {span}",
+        "schedule.every": "every {k} years, years {span}",
+        "schedule.credit": "credit in year {year}",
+        "schedule.expected": "expected, years 1–{n}",
+        "rates.one": "{rate} a year",
+        "rates.then": "{rates}, then {rate} from year {year}",
+        # the engine's notes on the scenario
+        "issue.baseline": "No baseline offer was given; {offer} (the first offer) is used.",
+        "issue.escalation": "{k} escalation rates of {driver} are given for a {n}-year study "
+        "period; those after year {n} are not used.",
+        "issue.no_year": "The line {line} of {offer} falls in no year of the study period; it "
+        "adds nothing.",
+        # the method in plain words
+        "method.timing.mid_year": "recurring costs and expected failures are discounted at "
+        "mid-year (t − 0.5)",
+        "method.timing.end_of_year": "recurring costs fall at the end of each year 1 to {n}",
+        "method.basis.real": "real",
+        "method.basis.nominal": "nominal",
+        "method.1": "All amounts are in {currency}. Year 0 is the purchase; {timing}.",
+        "method.2": "Amounts are given in base-year (year 0) prices and grow with their "
+        "escalation driver, compounded from year 0: A × (1+e)^t. The present value of an amount "
+        "A in year t is A / (1+d)^t at the {basis} discount rate d = {rate}.",
+        "method.3": "The lifetime cost of an offer is the sum of the present values of all its "
+        "costs over the {n}-year study period, less the residual value of equipment that outlives "
+        "it (linear over its life). The equivalent annual cost spreads the lifetime cost evenly "
+        "over the years at the discount rate; the cost per operating hour divides it by the "
+        "operating hours per year.",
+        "method.4": "Expected failures follow from the mean operating hours between failures (a "
+        "power-law process where the equipment wears out). Each failure costs its repair cost "
+        "less the share the service plan covers, plus its downtime hours times the buyer's "
+        "downtime cost per hour. A warranty or service plan that covers some years only changes "
+        "these terms for the failures expected in those years only.",
+        "method.5": "Net savings are the baseline's lifetime cost minus the offer's. An offer that "
+        "invests more than the baseline (installation, replacements and residual values counted) "
+        "pays back in the first year in which its cumulative discounted savings are no longer "
+        "negative; where they turn negative again later (after a replacement, say), the year it "
+        "is dearer again and the year it is cheaper again are shown beside it. An offer that adds "
+        "no investment has nothing to pay back. The breakeven year is where the cumulative "
+        "discounted cost curves cross. The price is the present value of the year-0 acquisition "
+        "lines.",
+        "method.6": "Amounts are projections, rounded to the cent only when shown: each figure "
+        "once, from its unrounded value, so it shows the same digits wherever it appears; where a "
+        "table's rounded lines do not add up to its rounded total, a note says so. Engine "
+        "{engine}.",
     },
     "de": {
         "years.one": "{n} Jahr",
@@ -403,5 +468,63 @@ SENTENCES: dict[str, dict[str, str]] = {
         "Reparaturaufträge) ist in diesem Angebot nicht berücksichtigt.",
         "rounding": "Jeder Wert ist für sich aus dem ungerundeten Wert gerundet; die gerundeten "
         "Positionen können von der gerundeten Summe um einen Cent abweichen.",
+        "header.no_customer": "kein Kunde angegeben",
+        "header.no_seller": "kein Anbieter angegeben",
+        "header.number": "{number}, Version {version}",
+        "subtitle.real": "Barwerte in {currency} über {years}, realer Kalkulationszins {rate}",
+        "subtitle.nominal": "Barwerte in {currency} über {years}, nominaler Kalkulationszins "
+        "{rate}",
+        "validity.until": "Dieses Angebot ist gültig bis {date}.",
+        "validity.projection": "Die Lebenszykluskosten sind eine Prognose unter den genannten "
+        "Annahmen; sie sind keine Rechnung.",
+        "crossover": "Die Kurven von {best} und {other} schneiden sich im Jahr {year} (Kreis).",
+        "chart.key": "{key} = {name}",
+        "schedule.none": "in keinem Jahr des Vergleichs",
+        "schedule.once": "einmalig, Jahr {year}",
+        "schedule.yearly": "jährlich, Jahre {span}",
+        "schedule.every": "alle {k} Jahre, Jahre {span}",
+        "schedule.credit": "Gutschrift im Jahr {year}",
+        "schedule.expected": "erwartet, Jahre 1–{n}",
+        "rates.one": "{rate} pro Jahr",
+        "rates.then": "{rates}, ab Jahr {year} {rate}",
+        "issue.baseline": "Es wurde kein Referenzangebot angegeben; {offer} (das erste Angebot) "
+        "dient als Referenz.",
+        "issue.escalation": "Für {driver} sind {k} Teuerungsraten bei einem Betrachtungszeitraum "
+        "von {n} Jahren angegeben; die Raten nach dem Jahr {n} werden nicht verwendet.",
+        "issue.no_year": "Die Position {line} von {offer} fällt in kein Jahr des "
+        "Betrachtungszeitraums; sie trägt nichts bei.",
+        "method.timing.mid_year": "wiederkehrende Kosten und erwartete Ausfälle werden zur "
+        "Jahresmitte (t − 0,5) diskontiert",
+        "method.timing.end_of_year": "wiederkehrende Kosten fallen jeweils am Ende der Jahre 1 "
+        "bis {n} an",
+        "method.basis.real": "realen",
+        "method.basis.nominal": "nominalen",
+        "method.1": "Alle Beträge in {currency}. Jahr 0 ist der Kauf; {timing}.",
+        "method.2": "Beträge sind in Preisen des Basisjahres (Jahr 0) angegeben und steigen mit "
+        "ihrem Preistreiber, ab Jahr 0 aufgezinst: A × (1+e)^t. Der Barwert eines Betrags A im "
+        "Jahr t ist A / (1+d)^t mit dem {basis} Kalkulationszins d = {rate}.",
+        "method.3": "Die Lebenszykluskosten eines Angebots sind die Summe der Barwerte all seiner "
+        "Kosten über den Betrachtungszeitraum von {n} Jahren, abzüglich des Restwerts von "
+        "Anlagen, die länger halten (linear über ihre Nutzungsdauer). Die äquivalenten jährlichen "
+        "Kosten verteilen die Lebenszykluskosten zum Kalkulationszins gleichmäßig auf die Jahre; "
+        "die Kosten je Betriebsstunde teilen sie durch die Betriebsstunden pro Jahr.",
+        "method.4": "Erwartete Ausfälle folgen aus den mittleren Betriebsstunden zwischen "
+        "Ausfällen (bei Verschleiß aus einem Potenzgesetz-Prozess). Jeder Ausfall kostet die "
+        "Reparaturkosten abzüglich des vom Serviceplan getragenen Anteils sowie die "
+        "Stillstandsstunden mal die Stillstandskosten je Stunde des Kunden. Eine Garantie oder "
+        "ein Serviceplan, der nur einige Jahre abdeckt, ändert diese Bedingungen nur für die in "
+        "diesen Jahren erwarteten Ausfälle.",
+        "method.5": "Die Nettoeinsparung ist die Differenz der Lebenszykluskosten von Referenz und "
+        "Angebot. Ein Angebot, das mehr investiert als die Referenz (Installation, Ersatz und "
+        "Restwerte eingerechnet), amortisiert sich im ersten Jahr, in dem seine kumulierten "
+        "diskontierten Einsparungen nicht mehr negativ sind; werden sie danach wieder negativ "
+        "(etwa durch einen Ersatz), stehen das Jahr, ab dem es wieder teurer ist, und das Jahr, "
+        "ab dem es wieder günstiger ist, daneben. Ein Angebot ohne Mehrinvestition hat nichts zu "
+        "amortisieren. Das Break-even-Jahr ist der Schnittpunkt der kumulierten diskontierten "
+        "Kostenkurven. Der Preis ist der Barwert der Anschaffungspositionen im Jahr 0.",
+        "method.6": "Die Beträge sind Prognosen und werden erst für die Anzeige auf den Cent "
+        "gerundet: jeder Wert einmal, aus seinem ungerundeten Wert, sodass er überall dieselben "
+        "Ziffern zeigt; wo die gerundeten Positionen einer Tabelle nicht die gerundete Summe "
+        "ergeben, sagt eine Anmerkung das. Rechenkern {engine}.",
     },
 }

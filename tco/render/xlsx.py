@@ -19,6 +19,18 @@ and repair orders read year t's cells. Paybacks are formulas of the same rule as
 (a dash where the offer adds no investment), as are the years in which cumulative discounted
 savings turn negative again and recover.
 
+Layout and print: after the sheets are written, every column is made as wide as the widest
+number it shows in its number format (bold counted wider; every number format ends in a gutter,
+``_0``, so a right-aligned value never touches the next column's text), and every row with
+wrapped text (headers, long offer and line names) as tall as its wrapped lines. The Summary
+prints on one page; the Assumptions, offer and Comparison sheets print at 70 % across as many
+pages as their year columns need, the label column(s) and header rows repeated on each page.
+Sheets are protected without a password; the buyer may format and resize cells, rows and
+columns. Every input cell carries a data validation with the limits of the scenario contract
+(docs/scenario.md) and an error message in the workbook's language. Text from the scenario is
+always text (control characters replaced); the charts name offers by references to the
+Summary's header cells, their names cached as text.
+
 Defined names (workbook scope): ``discount_rate``, ``inflation``, ``study_period_years``,
 ``operating_hours_per_year``, ``downtime_cost_per_hour``, ``escalation_<driver>``, and per
 offer ``lifetime_cost_<id>``, ``eac_<id>``, ``investment_cost_<id>``, ``operating_cost_<id>``,
@@ -42,6 +54,7 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from copy import copy
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 from xml.sax.saxutils import escape
@@ -50,15 +63,21 @@ import numpy as np
 import numpy.typing as npt
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference, Series
+from openpyxl.chart.data_source import AxDataSource, StrData, StrRef, StrVal
+from openpyxl.chart.legend import Legend
+from openpyxl.chart.series import SeriesLabel
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tco.discounting import discount_factors
 from tco.engine import expected_failures
 from tco.escalation import escalation_factors
 from tco.money import minor_unit_exponent
+from tco.render.document import CATEGORY_COLORS, OFFER_COLORS
 from tco.render.files import write_atomic
 from tco.render.info import QuoteInfo
 from tco.render.xlsx_labels import Labels, category_labels, labels, language, method_text
@@ -77,13 +96,28 @@ Cached = float | str | None
 
 #: Column of year 0 on the Assumptions and offer sheets (K); year t is in column YEAR0 + t.
 YEAR0 = 11
-#: Width of the year columns of the offer sheets (characters).
+#: Least width of the year columns of the offer sheets (characters); wider where values need it.
 _YEAR_WIDTH = 15
 #: Column of year 0 in the working rows of the Comparison sheet (C).
 CMP_YEAR0 = 3
 #: Cumulative savings within this many currency units of zero count as zero (as the engine).
 ZERO = "0.000001"
+#: Leading characters that make a spreadsheet read text as a formula (after any whitespace).
 _RISKY = ("=", "+", "-", "@")
+#: Characters a worksheet cannot hold (XML 1.0): control characters other than tab, LF, CR.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Layout estimates, in characters of the default font: bold text is wider; a cell keeps this
+#: much room beside its widest value (whose format adds a gutter of its own); a label column
+#: grows to at most this width (longer labels wrap); a wrapped line is this many points high.
+_BOLD = 1.1
+_PAD = 2.0
+_MAX_LABEL = 60.0
+_LINE_POINTS = 15.0
+#: Excel's width of a column without a width of its own.
+_DEFAULT_WIDTH = 8.43
+#: Print scale of the wide sheets (Assumptions, offers, Comparison): their year columns print
+#: across as many pages as they need, with the label column(s) and header rows repeated.
+_PRINT_SCALE = 70
 _INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 _HEAD_FILL = PatternFill("solid", fgColor="D9E1F2")
 _THIN = Side(style="thin", color="808080")
@@ -179,6 +213,25 @@ _SUMMARY_ROWS = (
     ("headroom", 17, "money"),
 )
 
+#: Data validation of the input cells, by kind: the limits of docs/scenario.md as a validation
+#: type, operator and bounds; a custom rule is a formula of the cell ``{x}``.
+_LIMITS: dict[str, tuple[str, str | None, str, str | None]] = {
+    "rate": ("custom", None, "AND(ISNUMBER({x}),{x}>-1,{x}<=10)", None),
+    "fraction": ("decimal", "between", "0", "1"),
+    "hours_year": ("decimal", "between", "0", "8784"),
+    "hours": ("decimal", "greaterThanOrEqual", "0", None),
+    "mtbf": ("decimal", "greaterThanOrEqual", "1", None),
+    "shape": ("custom", None, "AND(ISNUMBER({x}),{x}>0,{x}<=20)", None),
+    "money": ("decimal", "between", "0", "1000000000000"),
+    "amount": ("decimal", "between", "-1000000000000", "1000000000000"),
+}
+#: Styles whose text may run over empty neighbours (titles, notes) and is not sized.
+_FREE = frozenset({"title", "section", "note", "legend"})
+#: Styles that wrap their text (rows are made tall enough for it).
+_WRAPPING = frozenset({"header", "header_right", "wrap", "note_wrap", "text_wrap", "bold_wrap"})
+#: Label styles that wrap where a label is longer than _MAX_LABEL.
+_WRAP_OF = {"text": "text_wrap", "bold": "bold_wrap"}
+
 
 def col(c: int) -> str:
     return str(get_column_letter(c))
@@ -226,15 +279,89 @@ def _pct_style(x: float, places: int = 0) -> str:
 
 
 def _wrapped_lines(text: str, width: int) -> int:
-    """Lines a text wrapped at word boundaries takes in a column ``width`` characters wide."""
-    lines, used = 1, 0
-    for word in text.split():
-        if used and used + 1 + len(word) > width:
-            lines, used = lines + 1, 0
-        used += len(word) + (1 if used else 0)
-        while used > width:  # a word longer than the column is broken
-            lines, used = lines + 1, used - width
-    return lines
+    """Lines a text wrapped at word boundaries takes in a column ``width`` characters wide
+    (each line break of the text starts a new line)."""
+    width = max(1, width)
+    total = 0
+    for paragraph in text.split("\n"):
+        lines, used = 1, 0
+        for word in paragraph.split():
+            if used and used + 1 + len(word) > width:
+                lines, used = lines + 1, 0
+            used += len(word) + (1 if used else 0)
+            while used > width:  # a word longer than the column is broken
+                lines, used = lines + 1, used - width
+        total += lines
+    return total
+
+
+_FORMAT_TOKEN = re.compile(r'"[^"]*"|_.|\\.|General|[#0,.]+|.')
+
+
+@lru_cache(maxsize=64)
+def _format_sections(fmt: str) -> tuple[tuple[str, ...], ...]:
+    """The tokens of each section of a number format (positive; negative; zero; text), split at
+    ``;`` outside quotes."""
+    out: list[str] = []
+    cur, quoted = "", False
+    for ch in fmt:
+        if ch == '"':
+            quoted = not quoted
+        if ch == ";" and not quoted:
+            out.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    return tuple(tuple(_FORMAT_TOKEN.findall(x)) for x in [*out, cur])
+
+
+def shown(value: float, fmt: str) -> str:
+    """``value`` as a spreadsheet shows it in the number format ``fmt``, for the formats of this
+    workbook: General, thousands separators, fixed and optional decimals, percent, quoted
+    literals, a negative section. Used to size the columns."""
+    sections = _format_sections(fmt)
+    negative = value < 0 and len(sections) > 1
+    section = sections[1] if negative else sections[0]
+    x = abs(value) if negative else value
+    out = []
+    for token in section:
+        if token.startswith('"'):
+            out.append(token[1:-1])
+        elif token.startswith(("\\", "_")):
+            out.append(token[1] if token[0] == "\\" else " ")
+        elif token == "General":
+            text = f"{x:.10g}"
+            out.append(text if "e" in text or "." not in text else text.rstrip("0").rstrip("."))
+        elif token[0] in "#0,.":
+            ints, _, decs = token.partition(".")
+            x = x * 100 if "%" in section else x  # a percent sign is a token of its own
+            places = len(decs)
+            text = f"{x:{',' if ',' in ints else ''}.{places}f}"
+            if places and decs.count("#"):  # optional decimals: trailing zeros dropped
+                keep = len(decs) - decs.count("#")
+                head, _, tail = text.partition(".")
+                tail = tail.rstrip("0").ljust(keep, "0")
+                text = f"{head}.{tail}"
+            out.append(text)
+        else:
+            out.append(token)
+    return "".join(out)
+
+
+def _column_cm(width: float) -> float:
+    """The printed width (cm, at 100 %) of a column ``width`` characters wide."""
+    return (width * 7 + 5) / 96 * 2.54
+
+
+def _padded(fmt: str) -> str:
+    """A number format whose every section, text included, ends in the width of a digit
+    (``_0``): a right-aligned value keeps that gutter before the next column."""
+    sections = fmt.split(";")  # the formats of this workbook hold no quoted ";"
+    if len(sections) == 1:
+        sections.append("-" + sections[0])
+    if len(sections) == 2:
+        sections.append(sections[0])
+    return ";".join(x + "_0" for x in sections[:3]) + ";@_0"
 
 
 def q(title: str) -> str:
@@ -314,6 +441,11 @@ class _Builder:
         self.cache: dict[str, dict[str, Cached]] = {}
         self.na = self.lab["na"]
         self._protos: dict[str, Any] = {}
+        self._format: dict[str, str] = {}
+        self._bold: set[str] = set()
+        self._right: set[str] = set()
+        #: input cells to validate: (sheet, kind) -> cell references
+        self._inputs_of: dict[tuple[str, str], list[str]] = {}
         self._styles()
 
     # ---- cells
@@ -322,74 +454,75 @@ class _Builder:
         places = minor_unit_exponent(self.a.currency)
         cur = self.a.currency
         digits = "#,##0" + ("." + "0" * places if places else "")
-        money = f'{digits} "{cur}";-{digits} "{cur}"'
         unlocked = Protection(locked=False)
-        blue = Font(color="1F4E79", bold=True)
+        bold = Font(bold=True)
         right = Alignment(horizontal="right")
+        header = {"font": bold, "fill": _HEAD_FILL, "border": Border(bottom=_THIN)}
+        inputs = {"fill": _INPUT_FILL, "font": Font(color="1F4E79", bold=True)}
+        inputs["protection"] = unlocked
+
+        def number(fmt: str, **kw: Any) -> dict[str, Any]:
+            """A right-aligned number whose format keeps a gutter on its right (_padded); text
+            among the numbers (n/a) aligns with them."""
+            return {"number_format": _padded(fmt), "alignment": right} | kw
+
+        money = f'{digits} "{cur}"'
         specs: dict[str, dict[str, Any]] = {
             "title": {"font": Font(bold=True, size=14)},
             "section": {"font": Font(bold=True, size=11, color="1F4E79")},
-            "header": {
-                "font": Font(bold=True),
-                "fill": _HEAD_FILL,
-                "alignment": Alignment(wrap_text=True, vertical="center"),
-                "border": Border(bottom=_THIN),
+            "header": header | {"alignment": Alignment(wrap_text=True, vertical="center")},
+            # the header of a column of numbers: right-aligned like them, indented by about
+            # their gutter (a number format's gutter does not reach wrapped lines)
+            "header_right": header
+            | {
+                "alignment": Alignment(
+                    wrap_text=True, vertical="center", horizontal="right", indent=1
+                )
             },
             "text": {},
             "wrap": {"alignment": Alignment(wrap_text=True, vertical="top")},
-            # measures that may be text (n/a) stay right-aligned beside the numbers
-            "money": {"number_format": money, "alignment": right},
-            "money_total": {
-                "number_format": money,
-                "font": Font(bold=True),
-                "border": Border(top=_THIN),
-            },
-            "money_in": {
-                "number_format": money,
-                "fill": _INPUT_FILL,
-                "font": blue,
-                "protection": unlocked,
-            },
-            "pct": {"number_format": "0.00%", "alignment": right},
-            "pct_in": {
-                "number_format": "0.00%",
-                "fill": _INPUT_FILL,
-                "font": blue,
-                "protection": unlocked,
-            },
-            "num_in": {
-                "number_format": "#,##0.####",
-                "fill": _INPUT_FILL,
-                "font": blue,
-                "protection": unlocked,
-            },
-            "factor": {"number_format": "0.000000"},
-            "count": {"number_format": "0.0000"},
-            "int": {"number_format": "0"},
-            "year": {"number_format": "0", "alignment": right},
-            "pct0": {"number_format": "0%"},
-            "pct1": {"number_format": "0.0%"},
-            "hours": {"number_format": "General"},
-            "hours_in": {
-                "number_format": "General",
-                "fill": _INPUT_FILL,
-                "font": blue,
-                "protection": unlocked,
-            },
-            "text_right": {"alignment": right},
+            # a label longer than its column may be wide: wraps, its last line beside the values
+            "text_wrap": {"alignment": Alignment(wrap_text=True)},
+            "bold_wrap": {"font": bold, "alignment": Alignment(wrap_text=True)},
+            # a unit beside a number: indented, so the two never run together
+            "unit": {"alignment": Alignment(horizontal="left", indent=1)},
+            "money": number(money),
+            "money_total": number(money, font=bold, border=Border(top=_THIN)),
+            "money_in": number(money, **inputs),
+            "pct": number("0.00%"),
+            "pct_in": number("0.00%", **inputs),
+            "num_in": number("#,##0.####", **inputs),
+            "factor": number("0.000000"),
+            "count": number("0.0000"),
+            "int": number("0"),
+            "year": number("0"),
+            "pct0": number("0%"),
+            "pct1": number("0.0%"),
+            "hours": number("General"),
+            "hours_in": number("General", **inputs),
+            "ratio": number("0.00"),
+            "year1": number("0.0"),
+            "text_right": number("General"),
+            "bold_right": number("General", font=bold),
+            # values beside labels in the Summary's head: left-aligned, text and numbers alike
+            "int_left": {"number_format": "0", "alignment": Alignment(horizontal="left")},
+            "pct_left": {"number_format": "0.00%", "alignment": Alignment(horizontal="left")},
             "note": {"font": Font(italic=True)},
             "note_wrap": {
                 "font": Font(italic=True),
                 "alignment": Alignment(wrap_text=True, vertical="top"),
             },
-            "ratio": {"number_format": "0.00", "alignment": right},
-            "year1": {"number_format": "0.0", "alignment": right},
-            "bold": {"font": Font(bold=True)},
+            "bold": {"font": bold},
             "legend": {"fill": _INPUT_FILL, "font": Font(italic=True)},
         }
         for key, kw in specs.items():
             style = NamedStyle(name=f"tco_{key}", **kw)
             self.wb.add_named_style(style)
+            self._format[key] = kw.get("number_format", "General")
+            if "font" in kw and kw["font"].b:
+                self._bold.add(key)
+            if "alignment" in kw and kw["alignment"].horizontal == "right":
+                self._right.add(key)
 
     def _style(self, cell: Any, style: str) -> None:
         """Apply a named style; the first use resolves it, later uses copy its style array."""
@@ -401,19 +534,32 @@ class _Builder:
             cell._style = copy(proto)
 
     def text(self, ws: Worksheet, r: int, c: int, value: str | None, style: str = "text") -> None:
-        """A text cell; text that looks like a formula stays text."""
+        """A text cell; text that looks like a formula stays text, and characters a worksheet
+        cannot hold (control characters) are replaced by U+FFFD."""
         if not value:
             return
+        value = _CONTROL.sub("\ufffd", value)
         cell = ws.cell(row=r, column=c)
         cell.value = value
         cell.data_type = "s"
         self._style(cell, style)
-        if value.startswith(_RISKY):
+        if value.lstrip(" \t\r\n\ufffd").startswith(_RISKY):
             cell.quotePrefix = True
 
-    def num(self, ws: Worksheet, r: int, c: int, value: float | int | None, style: str) -> None:
+    def num(
+        self,
+        ws: Worksheet,
+        r: int,
+        c: int,
+        value: float | int | None,
+        style: str,
+        valid: str | None = None,
+    ) -> None:
+        """A number; ``valid`` names the limits of an input cell (a kind of _LIMITS)."""
         cell = ws.cell(row=r, column=c, value=value)
         self._style(cell, style)
+        if valid is not None:
+            self._inputs_of.setdefault((ws.title, valid), []).append(f"{col(c)}{r}")
 
     def f(self, ws: Worksheet, r: int, c: int, formula: str, value: Cached, style: str) -> None:
         """A formula cell with the value it evaluates to (stored as its cached value)."""
@@ -426,14 +572,34 @@ class _Builder:
     def name(self, name: str, ws: Worksheet, ref: str) -> None:
         self.wb.defined_names[name] = DefinedName(name, attr_text=f"{q(ws.title)}!{ref}")
 
-    def sheet(self, title: str) -> Worksheet:
+    def sheet(self, title: str, fit: str = "wide") -> Worksheet:
+        """A new sheet, protected without a password (the buyer may still format and resize
+        rows, columns and cells), A4 landscape with the sheet's name and page numbers in the
+        footer. ``fit``: ``page`` prints on one page (the Summary, its charts included),
+        ``width`` one page wide (Method), ``wide`` at _PRINT_SCALE across as many pages as the
+        columns need (the sheet's builder sets the print titles repeated on every page)."""
         ws = self.wb.create_sheet(title)
-        ws.protection.sheet = True
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.protection = SheetProtection(
+            sheet=True, formatCells=False, formatColumns=False, formatRows=False
+        )
+        ps = ws.page_setup
+        ps.orientation = "landscape"
+        ps.paperSize = ws.PAPERSIZE_A4
+        ws.page_margins.left = ws.page_margins.right = 0.5
+        ws.page_margins.top = ws.page_margins.bottom = 0.5
+        ws.page_margins.header = ws.page_margins.footer = 0.2
+        ws.oddFooter.left.text = "&A"
+        ws.oddFooter.right.text = (
+            self.lab["page_of"].replace("{page}", "&P").replace("{pages}", "&N")
+        )
+        if fit == "wide":
+            ws.sheet_properties.pageSetUpPr.fitToPage = False
+            ps.scale = _PRINT_SCALE
+            ps.pageOrder = "overThenDown"
+        else:
+            ws.sheet_properties.pageSetUpPr.fitToPage = True
+            ps.fitToWidth = 1
+            ps.fitToHeight = 1 if fit == "page" else 0
         return ws
 
     def widths(self, ws: Worksheet, widths: Mapping[str, float]) -> None:
@@ -442,7 +608,7 @@ class _Builder:
 
     def year_header(self, ws: Worksheet, r: int, c0: int) -> None:
         for t in range(self.n + 1):
-            self.num(ws, r, c0 + t, t, "header")
+            self.num(ws, r, c0 + t, t, "header_right")
 
     # ---- build
 
@@ -458,7 +624,7 @@ class _Builder:
         ids = [o.id for o in self.sc.offers]
         titles = _sheet_titles(fixed, ids)
         parts = name_part(ids)
-        self.ws_sum = self.sheet(lab["sheet_summary"])
+        self.ws_sum = self.sheet(lab["sheet_summary"], "page")
         self.ws_a = self.sheet(lab["sheet_assumptions"])
         self.offers = [
             _Offer(offer=o, title=t, name=p)
@@ -466,6 +632,10 @@ class _Builder:
         ]
         self.base = self.sc.baseline_index
         self.results = {o.id: o for o in self.res.offers}
+        #: per sheet, groups of columns that get one width (the widest of them), and the label
+        #: columns repeated on printed pages, whose labels wrap rather than run over
+        self.groups: dict[str, list[range]] = {}
+        self.label_cols: dict[str, tuple[set[int], int]] = {}
         self.assumptions()
         for k, od in enumerate(self.offers):
             self.offer_sheet(od, k == self.base)
@@ -473,9 +643,121 @@ class _Builder:
         self.comparison()
         self.summary()
         self.method()
+        for ws in self.wb.worksheets:
+            self._layout(ws, self.groups.get(ws.title, []), self.label_cols.get(ws.title))
+        self._summary_charts(self.ws_sum)
+        self._validations()
         self.wb.calculation.fullCalcOnLoad = True
         self.wb.active = 0
         return self.wb
+
+    # ---- layout: column widths and row heights from what the cells show
+
+    def _layout(
+        self, ws: Worksheet, groups: Sequence[range], labels: tuple[set[int], int] | None
+    ) -> None:
+        """Widen each column to the widest number it shows (and to labels a value beside them
+        would cut off; a label wider than _MAX_LABEL wraps instead, as does a label wider than
+        its column in the ``labels`` columns from their first row on: they print on every
+        page), the columns of each group to the widest of the group; then make each row tall
+        enough for its wrapped text."""
+        need = self._needed_widths(ws, labels)
+        for group in groups:
+            widest = max([need.get(c, 0.0) for c in group] + [self._width(ws, c) for c in group])
+            need.update(dict.fromkeys(group, widest))
+        for c, w in need.items():
+            if w > self._width(ws, c):
+                ws.column_dimensions[col(c)].width = math.ceil(w)
+        self._row_heights(ws)
+
+    def _width(self, ws: Worksheet, c: int) -> float:
+        dim = ws.column_dimensions.get(col(c))
+        return float(dim.width) if dim is not None and dim.width else _DEFAULT_WIDTH
+
+    def _key_of(self) -> dict[int, str]:
+        return {proto.xfId: key for key, proto in self._protos.items()}
+
+    def _needed_widths(
+        self, ws: Worksheet, labels: tuple[set[int], int] | None
+    ) -> dict[int, float]:
+        """The width each column needs: its numbers as their number formats show them (bold
+        counted wider), plus room beside them; text that a neighbour would cut off."""
+        key_of, cache = self._key_of(), self.cache.get(ws.title, {})
+        label_cols, label_row = labels or (set(), 0)
+        cells = ws._cells
+        need: dict[int, float] = {}
+        for (r, c), cell in list(cells.items()):
+            key = key_of.get(cell._style.xfId)
+            value = cell.value
+            if cell.data_type == "f":
+                value = cache.get(f"{col(c)}{r}")
+            if key is None or key in _FREE or value is None or value == "":
+                continue
+            factor = _BOLD if key in self._bold else 1.0
+            if isinstance(value, str):
+                side = cells.get((r, c - 1 if key in self._right else c + 1))
+                label = c in label_cols and r >= label_row
+                if key in _WRAPPING or (not label and (side is None or side.value is None)):
+                    continue  # wraps, or runs over an empty neighbour
+                width = len(value) * factor + _PAD
+                limit = self._width(ws, c) if label else _MAX_LABEL
+                if width > limit and key in _WRAP_OF:
+                    prefix = cell.quotePrefix
+                    self._style(cell, _WRAP_OF[key])
+                    cell.quotePrefix = prefix
+                    width = limit
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                width = len(shown(float(value), self._format[key])) * factor + _PAD
+            else:
+                continue
+            need[c] = max(need.get(c, 0.0), width)
+        return need
+
+    def _row_heights(self, ws: Worksheet) -> None:
+        """Each row with wrapped text as tall as its most wrapped cell needs (a merged cell
+        wraps in the width of all its columns)."""
+        key_of = self._key_of()
+        spans = {
+            (m.min_row, m.min_col): range(m.min_col, m.max_col + 1) for m in ws.merged_cells.ranges
+        }
+        lines_of: dict[int, int] = {}
+        for (r, c), cell in ws._cells.items():
+            key = key_of.get(cell._style.xfId)
+            if key not in _WRAPPING or not isinstance(cell.value, str):
+                continue
+            width = sum(self._width(ws, x) for x in spans.get((r, c), (c,)))
+            factor = _BOLD if key in self._bold else 1.0
+            lines = _wrapped_lines(cell.value, int((width - 1) / factor))
+            lines_of[r] = max(lines_of.get(r, 1), lines)
+        for r, lines in lines_of.items():
+            if lines > 1:
+                ws.row_dimensions[r].height = _LINE_POINTS * lines
+
+    def _validations(self) -> None:
+        """Data validation of every input cell: the limits of the scenario contract, with an
+        error message (and an input hint) in the workbook's language."""
+        lab = self.lab
+        for (title, kind), refs in self._inputs_of.items():
+            vtype, op, low, high = _LIMITS[kind]
+            # a custom rule is a formula of its cell: one rule per cell
+            groups = [[ref] for ref in refs] if vtype == "custom" else [refs]
+            for group in groups:
+                dv = DataValidation(
+                    type=vtype,
+                    operator=op,
+                    formula1=low.replace("{x}", group[0]),
+                    formula2=high,
+                    allow_blank=False,
+                    showErrorMessage=True,
+                    errorStyle="stop",
+                    errorTitle=lab["invalid_title"],
+                    error=lab[f"invalid_{kind}"],
+                    showInputMessage=True,
+                    promptTitle=lab["allowed_title"],
+                    prompt=lab[f"invalid_{kind}"],
+                    sqref=" ".join(group),
+                )
+                self.wb[title].add_data_validation(dv)
 
     # ---- Assumptions
 
@@ -491,7 +773,10 @@ class _Builder:
         ws.column_dimensions[col(YEAR0 - 1)].width = 7
         for t in range(n + 1):
             ws.column_dimensions[ycol(t)].width = 10
+        self.groups[ws.title] = [range(YEAR0, YEAR0 + n + 1)]
         ws.freeze_panes = f"B{self.row_years + 1}"
+        ws.print_title_cols = "A:A"
+        self.label_cols[ws.title] = ({1}, 5)
 
     def _inputs(self, ws: Worksheet) -> int:
         """Currency, study period, rate basis, timing and the scalar inputs; returns the last
@@ -508,7 +793,7 @@ class _Builder:
         r += 1
         self.text(ws, r, 1, lab["study_period"])
         self.num(ws, r, 2, n, "int")
-        self.text(ws, r, 3, lab["years"])
+        self.text(ws, r, 3, lab["years"], "unit")
         self.text(ws, r, 4, lab["fixed_note"])
         self.name("study_period_years", ws, f"$B${r}")
         r += 1
@@ -521,24 +806,24 @@ class _Builder:
         self.text(ws, r, 4, lab["timing_" + a.timing])
         r += 1
         self.text(ws, r, 1, lab["discount_rate"])
-        self.num(ws, r, 2, a.discount_rate, "pct_in")
-        self.text(ws, r, 3, lab["per_year"])
+        self.num(ws, r, 2, a.discount_rate, "pct_in", "rate")
+        self.text(ws, r, 3, lab["per_year"], "unit")
         self.text(ws, r, 4, a.rate_basis)
         self.name("discount_rate", ws, f"$B${r}")
         r += 1
         self.text(ws, r, 1, lab["inflation"])
-        self.num(ws, r, 2, a.inflation, "pct_in")
-        self.text(ws, r, 3, lab["per_year"])
+        self.num(ws, r, 2, a.inflation, "pct_in", "rate")
+        self.text(ws, r, 3, lab["per_year"], "unit")
         self.name("inflation", ws, f"$B${r}")
         r += 1
         self.text(ws, r, 1, lab["operating_hours"])
-        self.num(ws, r, 2, a.operating_hours_per_year, "num_in")
-        self.text(ws, r, 3, lab["hours"])
+        self.num(ws, r, 2, a.operating_hours_per_year, "num_in", "hours_year")
+        self.text(ws, r, 3, lab["hours"], "unit")
         self.name("operating_hours_per_year", ws, f"$B${r}")
         r += 1
         self.text(ws, r, 1, lab["downtime_cost"])
-        self.num(ws, r, 2, float(a.downtime_cost_per_hour), "money_in")
-        self.text(ws, r, 3, a.currency)
+        self.num(ws, r, 2, float(a.downtime_cost_per_hour), "money_in", "money")
+        self.text(ws, r, 3, a.currency, "unit")
         self.name("downtime_cost_per_hour", ws, f"$B${r}")
         return r
 
@@ -551,7 +836,7 @@ class _Builder:
         self.row_years = r
         self.text(ws, r, 1, lab["driver"], "header")
         self.text(ws, r, 2, lab["value"], "header")
-        self.text(ws, r, YEAR0 - 1, lab["year"], "header")
+        self.text(ws, r, YEAR0 - 1, lab["year"], "header_right")
         self.year_header(ws, r, YEAR0)
         drivers = sorted(a.escalation)
         driver_names = name_part(drivers)
@@ -566,7 +851,7 @@ class _Builder:
             k_in = min(len(given), n)
             for t in range(1, n + 1):
                 if t <= k_in:
-                    self.num(ws, r, YEAR0 + t, rates[t - 1], "pct_in")
+                    self.num(ws, r, YEAR0 + t, rates[t - 1], "pct_in", "rate")
                 else:
                     self.f(ws, r, YEAR0 + t, f"{ycol(t - 1)}{r}", rates[t - 1], "pct")
             ref = f"${ycol(1)}${r}" if k_in == 1 else f"${ycol(1)}${r}:${ycol(k_in)}${r}"
@@ -683,10 +968,14 @@ class _Builder:
         self._price_rows(ws, od, lines, residuals, r + 2)
         od.basis = np.sum([x.flows for x in flows], axis=0) if flows else np.zeros(self.n + 1)
         widths = {"A": 40, "B": 13, "C": 13, "D": 17, "J": 17}
-        self.widths(ws, widths | dict.fromkeys("EFGHI", 15.0))
+        self.widths(ws, widths | dict.fromkeys("EFGHI", 10.0))
         for t in range(self.n + 1):
             ws.column_dimensions[ycol(t)].width = _YEAR_WIDTH
+        self.groups[ws.title] = [range(YEAR0, YEAR0 + self.n + 1)]
         ws.freeze_panes = f"B{hr + 1}"
+        ws.print_title_cols = "A:A"
+        ws.print_title_rows = f"1:{hr}"
+        self.label_cols[ws.title] = ({1}, hr + 1)
 
     def _offer_head(self, ws: Worksheet, offer: Offer, is_base: bool) -> int:
         """Title, id, legend and the header of the line table (returned: its row)."""
@@ -699,8 +988,7 @@ class _Builder:
         self.text(ws, 3, 1, lab["legend"], "legend")
         hr = 5
         for c, key in enumerate(_LINE_HEADS, start=1):
-            self.text(ws, hr, c, lab[key], "header")
-        ws.row_dimensions[hr].height = 30
+            self.text(ws, hr, c, lab[key], "header" if c <= 3 else "header_right")
         self.year_header(ws, hr, YEAR0)
         return hr
 
@@ -715,8 +1003,7 @@ class _Builder:
         self.text(ws, r, 1, lab["coverage"], "section")
         r += 1
         for c, key in enumerate(_COVERAGE_HEADS, start=1):
-            self.text(ws, r, c, lab[key], "header")
-        ws.row_dimensions[r].height = 45
+            self.text(ws, r, c, lab[key], "header" if c <= 2 else "header_right")
         for term in terms:
             r += 1
             self.text(ws, r, 1, term.name + (f" ({term.code})" if term.code else ""))
@@ -757,16 +1044,16 @@ class _Builder:
         )[0]
         prm: dict[str, int] = {}
         entries = (
-            ("mtbf", f.mtbf_hours, "num_in", lab["hours"]),
-            ("shape", f.shape, "num_in", ""),
-            ("repair_cost", float(f.repair_cost), "money_in", a.currency),
+            ("mtbf", f.mtbf_hours, "num_in", lab["hours"], "mtbf"),
+            ("shape", f.shape, "num_in", "", "shape"),
+            ("repair_cost", float(f.repair_cost), "money_in", a.currency, "money"),
         )
-        for key, value, style, unit in entries:
+        for key, value, style, unit, valid in entries:
             r += 1
             prm[key] = r
             self.text(ws, r, 1, lab[key])
-            self.num(ws, r, 4, value, style)
-            self.text(ws, r, 5, unit)
+            self.num(ws, r, 4, value, style, valid)
+            self.text(ws, r, 5, unit, "unit")
         orders = f.has_orders(a.study_period_years)
         drivers = [("repair_driver", f.escalation), ("downtime_driver", f.downtime_escalation)]
         if orders:
@@ -784,18 +1071,18 @@ class _Builder:
             self._period_names(ws, r, f)
         rows: dict[str, int] = {}
         per_year = [
-            ("covered_fraction", "covered", "", covered, "pct_in"),
-            ("downtime_hours", "downtime_hours", lab["hours"], down, "hours_in"),
+            ("covered_fraction", "covered", "", covered, "pct_in", "fraction"),
+            ("downtime_hours", "downtime_hours", lab["hours"], down, "hours_in", "hours"),
         ]
         if orders:
-            per_year.append(("order_cost", "order_cost", a.currency, order, "money_in"))
-        for key, label, unit, values, style in per_year:
+            per_year.append(("order_cost", "order_cost", a.currency, order, "money_in", "money"))
+        for key, label, unit, values, style, valid in per_year:
             r += 1
             rows[key] = r
             self.text(ws, r, 1, lab[label])
-            self.text(ws, r, 5, unit)
+            self.text(ws, r, 5, unit, "unit")
             for t in range(1, n + 1):
-                self.num(ws, r, YEAR0 + t, float(values[t]), style)
+                self.num(ws, r, YEAR0 + t, float(values[t]), style, valid)
             self.name(f"{key}_{od.name}", ws, f"${ycol(1)}${r}:${ycol(n)}${r}")
         r += 1
         self.text(ws, r, 1, lab["expected_failures"], "bold")
@@ -821,13 +1108,10 @@ class _Builder:
     def _period_names(self, ws: Worksheet, r: int, f: FailureModel) -> None:
         """The name of the warranty or plan period each year falls in (blank outside them)."""
         self.text(ws, r, 1, self.lab["coverage_period"])
-        longest = 1
         for p in f.periods:
             label = p.name or f"{self.lab['period']} {p.from_year}-{p.until_year}"
             for t in range(p.from_year, min(p.until_year, self.n) + 1):
                 self.text(ws, r, YEAR0 + t, label, "wrap")
-            longest = max(longest, _wrapped_lines(label, _YEAR_WIDTH - 2))
-        ws.row_dimensions[r].height = 15 * min(longest, 6)
 
     def _line_rows(self, ws: Worksheet, offer: Offer, r: int, hr: int) -> list[_Flow]:
         """One row per cost line from row r: its inputs and its cash flow per year."""
@@ -849,7 +1133,7 @@ class _Builder:
             self.text(ws, r, 1, line.name)
             self.text(ws, r, 2, line.category.value)
             self.text(ws, r, 3, line.escalation or "")
-            self.num(ws, r, 4, amount, "money_in")
+            self.num(ws, r, 4, amount, "money_in", "amount")
             self.num(ws, r, 5, first, "int")
             self.num(ws, r, 6, every, "int")
             self.num(ws, r, 7, last, "int")
@@ -976,7 +1260,7 @@ class _Builder:
         first and last of them."""
         lab, n = self.lab, self.n
         self.text(ws, r, 1, lab["present_values"], "section")
-        self.text(ws, r, YEAR0 - 1, lab["present_value"], "header")
+        self.text(ws, r, YEAR0 - 1, lab["present_value"], "header_right")
         pv_first = r + 1
         for x in flows:
             r += 1
@@ -1041,9 +1325,8 @@ class _Builder:
         res = self.results[od.offer.id]
         self.text(ws, r, 1, lab["by_category"], "section")
         self.text(ws, r, 2, lab["category"], "header")
-        self.text(ws, r, 3, lab["investment_flag"], "header")
-        self.text(ws, r, 10, lab["present_value"], "header")
-        ws.row_dimensions[r].height = 45
+        self.text(ws, r, 3, lab["investment_flag"], "header_right")
+        self.text(ws, r, 10, lab["present_value"], "header_right")
         od.row_cat0 = r + 1
         last = max(pv_last, pv_first)
         rng_b = f"$B${pv_first}:$B${last}"
@@ -1118,19 +1401,16 @@ class _Builder:
         self.text(ws, 2, 2, base.offer.title, "bold")
         hr = 4
         for c, key in enumerate(_CMP_HEADS, start=1):
-            self.text(ws, hr, c, lab[key], "header")
-        ws.row_dimensions[hr].height = 60
+            self.text(ws, hr, c, lab[key], "header" if c <= 2 else "header_right")
         self.cmp_rows: dict[int, int] = {k: hr + 1 + k for k in range(len(self.offers))}
         self.cmp_cached: dict[tuple[int, int], Cached] = {}
         note = hr + len(self.offers) + 1
         self.text(ws, note, 1, lab["payback_note"], "note_wrap")
-        ws.merge_cells(start_row=note, start_column=1, end_row=note, end_column=len(_CMP_HEADS))
-        ws.row_dimensions[note].height = 30
+        # merged over the first columns only: the note prints whole on the first page
+        ws.merge_cells(start_row=note, start_column=1, end_row=note, end_column=5)
         helper0 = note + 2
         self.text(ws, helper0, 1, lab["helper_rows"], "section")
-        self.text(ws, helper0 + 1, 1, lab["year"], "header")
-        self.year_header(ws, helper0 + 1, CMP_YEAR0)
-        wr = helper0 + 2
+        wr = helper0 + 1
         for k, od in enumerate(self.offers):
             r = self.cmp_rows[k]
             res = self.results[od.offer.id]
@@ -1142,13 +1422,23 @@ class _Builder:
             if k == self.base:
                 self.text(ws, r, 4, lab["baseline"], "text_right")
                 continue
-            rows = self._working_rows(ws, od, wr, helper0 + 1)
+            # each offer's working rows under a year header of their own (printed pages that
+            # show only working rows still say which year a column is)
+            self.text(ws, wr, 1, od.offer.title, "header")
+            self.text(ws, wr, 2, lab["year"], "header_right")
+            self.year_header(ws, wr, CMP_YEAR0)
+            rows = self._working_rows(ws, od, wr + 1, wr)
             self._measures(ws, k, od, rows)
-            wr += len(rows) + 1
+            wr += len(rows) + 2
         self.widths(ws, {"A": 48, "B": 14})
-        for c in range(3, max(len(_CMP_HEADS) + 1, CMP_YEAR0 + n + 1)):
+        last = max(len(_CMP_HEADS) + 1, CMP_YEAR0 + n + 1)
+        for c in range(3, last):
             ws.column_dimensions[col(c)].width = 15
+        self.groups[ws.title] = [range(3, last)]
         ws.freeze_panes = f"C{hr + 1}"
+        ws.print_title_cols = "A:B"
+        ws.print_title_rows = "1:2"
+        self.label_cols[ws.title] = ({1, 2}, hr + 1)
 
     def _cmp(self, ws: Worksheet, k: int, c: int, formula: str, value: Cached, style: str) -> None:
         """A measure in offer k's row of the comparison table (the summary repeats its value)."""
@@ -1281,10 +1571,13 @@ class _Builder:
         ws = self.ws_sum
         hr = self._summary_head(ws)
         r = self._summary_measures(ws, hr)
-        self._summary_charts(ws, hr, self._summary_categories(ws, r + 2))
+        self.sum_hr, self.sum_cat_hr = hr, r + 3
+        self.sum_end = self._summary_categories(ws, r + 2)
         self.widths(ws, {"A": 42})
-        for k in range(len(self.offers)):
-            ws.column_dimensions[col(2 + k)].width = 22
+        n_off = len(self.offers)
+        for k in range(n_off):
+            ws.column_dimensions[col(2 + k)].width = 18
+        self.groups[ws.title] = [range(2, 2 + n_off)]
         ws.freeze_panes = f"B{hr + 1}"
 
     def _summary_head(self, ws: Worksheet) -> int:
@@ -1314,10 +1607,10 @@ class _Builder:
         self.text(ws, r, 2, a.currency, "bold")
         r += 1
         self.text(ws, r, 1, lab["study_period"])
-        self.f(ws, r, 2, "study_period_years", float(self.n), "int")
+        self.f(ws, r, 2, "study_period_years", float(self.n), "int_left")
         r += 1
         self.text(ws, r, 1, f"{lab['discount_rate']} ({a.rate_basis})")
-        self.f(ws, r, 2, "discount_rate", a.discount_rate, "pct")
+        self.f(ws, r, 2, "discount_rate", a.discount_rate, "pct_left")
         r += 1
         self.text(ws, r, 1, lab["baseline_label"])
         self.text(ws, r, 2, self.offers[self.base].offer.title, "bold")
@@ -1328,12 +1621,11 @@ class _Builder:
 
     def _summary_measures(self, ws: Worksheet, hr: int) -> int:
         """The offers side by side (header at row hr) and the recommended mark; returns the
-        mark's row."""
+        mark's row. Every cell of an offer's column is right-aligned, text and numbers alike."""
         lab = self.lab
         self.text(ws, hr, 1, lab["measure"], "header")
         for k, od in enumerate(self.offers):
-            self.text(ws, hr, 2 + k, od.offer.title, "header")
-        ws.row_dimensions[hr].height = 45
+            self.text(ws, hr, 2 + k, od.offer.title, "header_right")
         cmp_t = q(self.ws_cmp.title)
         for i, (key, ccol, style) in enumerate(_SUMMARY_ROWS):
             rr = hr + 1 + i
@@ -1342,7 +1634,7 @@ class _Builder:
                 c = 2 + k
                 res = self.results[od.offer.id]
                 if key == "offer_id":
-                    self.text(ws, rr, c, od.offer.id)
+                    self.text(ws, rr, c, od.offer.id, "text_right")
                 elif key == "price":
                     self.f(ws, rr, c, self.o_ref(od, f"$J${od.row_price}"), od.price, style)
                 elif key == "lifetime_cost":
@@ -1364,82 +1656,147 @@ class _Builder:
             c = 2 + k
             value = mark if od.offer.id == self.res.comparison.recommended else ""
             lowest = f"{col(c)}{lcc_row}=MIN($B${lcc_row}:${last_c}${lcc_row})"
-            self.f(ws, rr, c, f'IF({lowest},"{mark}","")', value, "bold")
+            self.f(ws, rr, c, f'IF({lowest},"{mark}","")', value, "bold_right")
         return rr
 
-    def _summary_categories(self, ws: Worksheet, r: int) -> BarChart:
-        """Lifetime cost by category from row r (section title), and its stacked bar chart."""
-        lab, n_off = self.lab, len(self.offers)
+    def _summary_categories(self, ws: Worksheet, r: int) -> int:
+        """Lifetime cost by category from row r (section title); returns the total's row."""
+        lab = self.lab
         self.text(ws, r, 1, lab["chart_categories"], "section")
         r += 1
         cat_hr = r
         self.text(ws, r, 1, lab["category"], "header")
         for k, od in enumerate(self.offers):
-            self.text(ws, r, 2 + k, od.offer.title, "header")
-        ws.row_dimensions[r].height = 45
-        bar = BarChart()
-        bar.type = "col"
-        bar.grouping = "stacked"
-        bar.overlap = 100
-        bar.title = lab["chart_categories"]
-        bar.y_axis.title = self.a.currency
-        bar.height, bar.width = 9, 16
+            self.text(ws, r, 2 + k, od.offer.title, "header_right")
         for ci, cat in enumerate(CATEGORIES):
             r += 1
             self.text(ws, r, 1, self.cats[cat.value])
-            values = []
             for k, od in enumerate(self.offers):
                 pv = self.results[od.offer.id].by_category[cat.value]
-                values.append(pv)
                 self.f(ws, r, 2 + k, self.o_ref(od, f"$J${od.row_cat0 + ci}"), pv, "money")
-            if any(abs(x) > 0 for x in values):
-                s = Series(
-                    Reference(ws, min_col=2, max_col=1 + n_off, min_row=r),
-                    title=self.cats[cat.value],
-                )
-                bar.series.append(s)
         r += 1
         self.text(ws, r, 1, lab["total"], "bold")
         for k, od in enumerate(self.offers):
             x = col(2 + k)
             lcc = self.results[od.offer.id].lifetime_cost
             self.f(ws, r, 2 + k, f"SUM({x}{cat_hr + 1}:{x}{r - 1})", lcc, "money_total")
-        bar.set_categories(Reference(ws, min_col=2, max_col=1 + n_off, min_row=cat_hr))
+        return r
+
+    def _offer_names(self, ws: Worksheet, k: int | None = None) -> StrRef:
+        """A reference to the offer names of the Summary's header (offer k's, or all), with
+        their text cached: a chart shows the names as text, whatever they look like."""
+        hr, n_off = self.sum_hr, len(self.offers)
+        first, last = (0, n_off - 1) if k is None else (k, k)
+        names = [self.ws_sum.cell(hr, 2 + i).value or "" for i in range(first, last + 1)]
+        ref = f"{q(ws.title)}!${col(2 + first)}${hr}" + (
+            f":${col(2 + last)}${hr}" if last > first else ""
+        )
+        pts = [StrVal(idx=i, v=str(name)) for i, name in enumerate(names)]
+        return StrRef(f=ref, strCache=StrData(ptCount=len(pts), pt=pts))
+
+    def _category_chart(self, ws: Worksheet) -> BarChart:
+        """Lifetime cost by category: one horizontal stacked bar per offer, in the colours of
+        the quote document's category chart; categories without any cost are left out."""
+        n_off, cat_hr = len(self.offers), self.sum_cat_hr
+        bar = BarChart()
+        bar.type, bar.grouping, bar.overlap = "bar", "stacked", 100
+        bar.title = self.lab["chart_categories"]
+        bar.y_axis.title = f"{self.lab['present_value']} ({self.a.currency})"
+        bar.y_axis.number_format = "#,##0"
+        bar.y_axis.majorGridlines = None
+        bar.y_axis.majorUnit = self._category_axis_unit()  # few labels: they never touch
+        bar.x_axis.scaling.orientation = "maxMin"  # the first offer on top, as in the table
+        bar.x_axis.tickLblPos = "low"  # names left of the plot, clear of negative bars
+        bar.y_axis.crosses = "max"  # ... and the value axis below the bars
+        bar.x_axis.delete = bar.y_axis.delete = False
+        for ci, cat in enumerate(CATEGORIES):
+            r = cat_hr + 1 + ci
+            if all(abs(self.results[o.offer.id].by_category[cat.value]) == 0 for o in self.offers):
+                continue
+            s = Series(
+                Reference(ws, min_col=2, max_col=1 + n_off, min_row=r), title=self.cats[cat.value]
+            )
+            color = CATEGORY_COLORS[cat].lstrip("#").upper()
+            s.graphicalProperties.solidFill = color
+            s.graphicalProperties.line.solidFill = color
+            bar.series.append(s)
+        for s in bar.series:
+            s.cat = AxDataSource(strRef=self._offer_names(ws))
+        bar.legend = Legend(legendPos="b")  # leaves the plot the chart's width
         return bar
 
-    def _summary_charts(self, ws: Worksheet, hr: int, bar: BarChart) -> None:
-        """The bar chart and the line chart of cumulative discounted cost, right of the table."""
-        anchor_col = col(3 + len(self.offers))
-        ws.add_chart(bar, f"{anchor_col}{hr}")
+    def _category_axis_unit(self) -> float:
+        """A round step for the value axis of the category chart: about four steps from the
+        most negative stack (credits) to the highest one."""
+        ups = [sum(max(0.0, v) for v in o.by_category.values()) for o in self.res.offers]
+        downs = [sum(min(0.0, v) for v in o.by_category.values()) for o in self.res.offers]
+        span = max(max(ups, default=0.0) - min(downs, default=0.0), 1.0) / 4
+        power = 10.0 ** math.floor(math.log10(span))
+        return next(power * k for k in (1.0, 2.0, 2.5, 5.0, 10.0) if power * k >= span)
+
+    def _cumulative_chart(self, ws: Worksheet) -> LineChart:
+        """Cumulative discounted cost per offer over years 0..N, in the quote document's offer
+        colours; each line is named by a reference to its offer's name (text)."""
         line = LineChart()
         line.title = self.lab["chart_cumulative"]
-        line.y_axis.title = self.a.currency
+        line.y_axis.title = f"{self.lab['present_value']} ({self.a.currency})"
+        line.y_axis.number_format = "#,##0"
+        line.y_axis.crossBetween = "midCat"  # year 0 on the value axis, year N at the end
         line.x_axis.title = self.lab["year"]
-        line.height, line.width = 9, 16
-        for od in self.offers:
+        line.x_axis.number_format = "0"
+        line.x_axis.delete = line.y_axis.delete = False
+        # the year header of an offer sheet: 0..N
+        first = self.wb[self.offers[0].title]
+        years = Reference(first, min_col=YEAR0, max_col=YEAR0 + self.n, min_row=5)
+        for k, od in enumerate(self.offers):
             ows = self.wb[od.title]
-            s = Series(
-                Reference(ows, min_col=YEAR0, max_col=YEAR0 + self.n, min_row=od.row_cum),
-                title=od.offer.title,
-            )
+            s = Series(Reference(ows, min_col=YEAR0, max_col=YEAR0 + self.n, min_row=od.row_cum))
+            s.tx = SeriesLabel(strRef=self._offer_names(ws, k))
+            color = OFFER_COLORS[k % len(OFFER_COLORS)].lstrip("#").upper()
+            s.graphicalProperties.line.solidFill = color
+            s.graphicalProperties.line.width = 28575  # 2.25 pt
+            s.smooth = False
             line.series.append(s)
-        first = self.offers[0]
-        line.set_categories(
-            Reference(self.wb[first.title], min_col=YEAR0, max_col=YEAR0 + self.n, min_row=5)
-        )
-        ws.add_chart(line, f"{anchor_col}{hr + 20}")
-        ws.page_setup.fitToHeight = 1  # the summary prints on one page, its charts included
+        line.set_categories(years)
+        line.legend = Legend(legendPos="b")
+        return line
+
+    def _summary_charts(self, ws: Worksheet) -> None:
+        """The two charts: right of the tables for up to four offers, else below them, side by
+        side; sized from the (final) column widths so that the page prints legibly."""
+        n_off = len(self.offers)
+        bar, line = self._category_chart(ws), self._cumulative_chart(ws)
+        table_cm = sum(_column_cm(self._width(ws, c)) for c in range(1, 2 + n_off))
+        legend_rows = sum(_wrapped_lines(od.offer.title, 40) for od in self.offers)
+        if n_off <= 4:
+            anchor = col(3 + n_off)
+            bar.width = line.width = 17.0
+            bar.height = 7.0 + 1.5 * n_off
+            line.height = 9.0 + 0.45 * legend_rows
+            ws.add_chart(bar, f"{anchor}{self.sum_hr}")
+            below = self.sum_hr + math.ceil(bar.height / 0.53) + 2
+            ws.add_chart(line, f"{anchor}{below}")
+        else:
+            half = max(14.0, table_cm / 2 - 0.5)
+            bar.width = line.width = half
+            bar.height = line.height = max(7.0 + 1.2 * n_off, 9.0 + 0.45 * legend_rows)
+            r = self.sum_end + 2
+            ws.add_chart(bar, f"A{r}")
+            right, used = 2, _column_cm(self._width(ws, 1))
+            while used < half + 0.5 and right <= 1 + n_off:
+                used += _column_cm(self._width(ws, right))
+                right += 1
+            ws.add_chart(line, f"{col(right)}{r}")
 
     # ---- Method
 
     def method(self) -> None:
-        ws = self.sheet(self.lab["sheet_method"])
+        ws = self.sheet(self.lab["sheet_method"], "width")
         self.text(ws, 1, 1, self.lab["sheet_method"], "title")
         r = 2
         for para in method_text(self.lang):
             r += 1
             self.text(ws, r, 1, para, "wrap")
-            ws.row_dimensions[r].height = 15 * (1 + len(para) // 95)
         r += 2
         self.text(ws, r, 1, f"{self.lab['engine_version']}: {self.res.method.engine_version}")
         ws.column_dimensions["A"].width = 110

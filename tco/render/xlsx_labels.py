@@ -155,6 +155,18 @@ _EN: Final[dict[str, str]] = {
     "chart_categories": "Lifetime cost by category (present value)",
     "measure": "Measure",
     "engine_version": "Engine version",
+    "page_of": "Page {page} of {pages}",
+    "invalid_title": "Invalid input",
+    "allowed_title": "Allowed values",
+    "invalid_rate": "Enter a rate above -100 % and at most 1,000 % (5 % or 0.05 for five percent).",
+    "invalid_fraction": "Enter a share from 0 % to 100 %.",
+    "invalid_hours_year": "Enter the operating hours per year, from 0 to 8,784.",
+    "invalid_hours": "Enter a number of hours, 0 or more.",
+    "invalid_mtbf": "Enter a number of operating hours, at least 1.",
+    "invalid_shape": "Enter a shape above 0 and at most 20 (1 = constant failure rate).",
+    "invalid_money": "Enter an amount from 0 to 1,000,000,000,000.",
+    "invalid_amount": "Enter an amount from -1,000,000,000,000 to 1,000,000,000,000 (a negative "
+    "amount is a credit).",
 }
 
 _DE: Final[dict[str, str]] = {
@@ -303,6 +315,20 @@ _DE: Final[dict[str, str]] = {
     "chart_categories": "Lebenszykluskosten nach Kategorie (Barwert)",
     "measure": "Kennzahl",
     "engine_version": "Version der Berechnung",
+    "page_of": "Seite {page} von {pages}",
+    "invalid_title": "Ungültige Eingabe",
+    "allowed_title": "Zulässige Werte",
+    "invalid_rate": "Geben Sie einen Satz über -100 % und höchstens 1.000 % ein (5 % oder 0,05 "
+    "für fünf Prozent).",
+    "invalid_fraction": "Geben Sie einen Anteil von 0 % bis 100 % ein.",
+    "invalid_hours_year": "Geben Sie die Betriebsstunden pro Jahr ein, von 0 bis 8.784.",
+    "invalid_hours": "Geben Sie eine Stundenzahl ein, 0 oder mehr.",
+    "invalid_mtbf": "Geben Sie eine Zahl von Betriebsstunden ein, mindestens 1.",
+    "invalid_shape": "Geben Sie einen Formparameter über 0 und höchstens 20 ein (1 = konstante "
+    "Ausfallrate).",
+    "invalid_money": "Geben Sie einen Betrag von 0 bis 1.000.000.000.000 ein.",
+    "invalid_amount": "Geben Sie einen Betrag von -1.000.000.000.000 bis 1.000.000.000.000 ein "
+    "(ein negativer Betrag ist eine Gutschrift).",
 }
 
 _METHOD_EN: Final[tuple[str, ...]] = (

@@ -22,6 +22,10 @@ from sqlalchemy.orm import Session, sessionmaker
 DEFAULT_URL = "sqlite:///var/tco.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
 _LOCK_KEY = 7_305_521_042  # advisory lock for migrations on PostgreSQL
+#: Seconds to wait for a server connection, and for a free connection of the pool (PostgreSQL):
+#: a database that does not answer fails requests in bounded time instead of piling them up.
+CONNECT_TIMEOUT_S = 5
+POOL_TIMEOUT_S = 10
 
 _engines: dict[str, Engine] = {}
 _guard = threading.Lock()
@@ -53,7 +57,14 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(
+        url,
+        # A connection the server dropped (a restart, a failover) is found when it is taken from
+        # the pool and replaced; a disconnect seen by a statement invalidates the whole pool.
+        pool_pre_ping=True,
+        pool_timeout=POOL_TIMEOUT_S,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_S},
+    )
 
 
 def migrate(engine: Engine) -> None:

@@ -143,5 +143,20 @@ def run_once(
         return StoredResponse(row.status_code, row.response, row.location), True
 
 
+def stored_response(
+    engine: Engine, *, tenant: str, key: str, operation: str
+) -> StoredResponse | None:
+    """The response stored for ``(tenant, key)`` by :func:`run_once` of ``operation``; None when
+    the key has not been used for it (yet). A caller that can answer a used key before doing
+    any other work asks here first; :func:`run_once` still decides a race."""
+    with Session(engine) as session:
+        row = session.scalars(
+            select(IdempotencyRow).where(IdempotencyRow.tenant == tenant, IdempotencyRow.key == key)
+        ).first()
+    if row is None or row.operation != operation or row.response is None:
+        return None
+    return StoredResponse(row.status_code, row.response, row.location)
+
+
 class _TakenError(Exception):
     """The key exists already (internal)."""
