@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 #: ISO 4217 currencies whose minor unit is not 1/100.
 _EXPONENTS = {
@@ -47,23 +47,6 @@ def to_decimal(value: float | Decimal | int | str) -> Decimal:
 def round_money(value: float | Decimal | int | str, currency: str) -> Decimal:
     """Round to the currency's minor unit, half away from zero."""
     return to_decimal(value).quantize(quantum(currency), rounding=ROUND_HALF_UP)
-
-
-def round_parts(values: Sequence[float | Decimal], currency: str) -> tuple[list[Decimal], Decimal]:
-    """Round parts so that they add up exactly to their rounded total (largest remainder).
-
-    Returns the rounded parts and the rounded total.
-    """
-    q = quantum(currency)
-    exact = [to_decimal(v) for v in values]
-    total = round_money(sum(exact, Decimal(0)), currency)
-    floors = [v.quantize(q, rounding=ROUND_FLOOR) for v in exact]
-    short = int((total - sum(floors, Decimal(0))) / q)
-    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floors[i]), i))
-    parts = list(floors)
-    for i in order[: max(short, 0)]:
-        parts[i] += q
-    return parts, total
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,7 @@ from api.web.forms import (
 from api.web.i18n import translator
 from api.web.numbers import NumberError, format_number, number_language, parse_number
 from tco.catalog import Catalog
-from tco.money import round_money, round_parts
+from tco.money import round_money
 from tco.quote import TRANSITIONS, Change, QuoteStatus, QuoteSummary, QuoteVersion
 from tco.render.document import (
     DocumentView,
@@ -48,7 +48,7 @@ from tco.render.document import (
 from tco.render.info import QuoteInfo
 from tco.render.locale import DocLocale, doc_locale
 from tco.results import ScenarioResult
-from tco.scenario import CATEGORIES, Scenario
+from tco.scenario import Scenario
 
 Translate = Callable[[str], str]
 STATUSES = tuple(s.value for s in QuoteStatus)
@@ -106,12 +106,8 @@ def comparison_view(
     n = result.study_period_years
     reversal = any_reversal(list(result.comparison.offers.values()))
     cur = result.currency
-    base = result.comparison.baseline
     best = result.comparison.recommended
-    totals = {
-        o.id: round_parts([o.by_category[c.value] for c in CATEGORIES], cur)[1]
-        for o in result.offers
-    }
+    totals = {o.id: round_money(o.lifetime_cost, cur) for o in result.offers}  # rounded once
     na = loc.t("not applicable")
     offers = []
     for o, column, price_cell in zip(result.offers, doc.columns, doc.summary[0].cells, strict=True):
@@ -119,7 +115,7 @@ def comparison_view(
         if comp is None:
             savings = payback = dearer = cheaper = headroom = loc.t("baseline")
         else:
-            savings = loc.amount(totals[base] - totals[o.id], cur)
+            savings = loc.amount(round_money(comp.net_savings, cur), cur)
             payback = payback_cell(loc, comp, comp.discounted_payback_year)
             dearer = dearer_again_cell(loc, comp)
             cheaper = cheaper_again_cell(loc, comp, n)
