@@ -13,8 +13,8 @@ from api.database import Database
 from api.evaluation import INLINE_BYTES, parse_json
 from api.problems import ApiError, unauthorized
 from api.settings import Settings
-from tco.errors import InputFileError, Problem
-from tco.scenario import input_limit_problems
+from tco.core.errors import InputFileError, Problem
+from tco.core.scenario import input_limit_problems
 from tco.store.apikeys import ApiKey, Role, verify_key
 from tco.store.uow import UnitOfWork
 

@@ -2,12 +2,13 @@
 
 ``evaluate_document(raw)`` is exactly ``result_json(evaluate(parse_scenario(raw)))``, the
 document ``tco evaluate FILE --json`` prints (serialized compactly here), built directly as
-JSON-ready data (:func:`~tco.results.evaluate_json`) rather than through the result models.
+JSON-ready data (:func:`~tco.core.results.evaluate_json`) rather than through the result models.
 A batch is validated as a whole (problems named ``scenarios[3].offers[0]...``) and evaluated in
 one vectorized call.
 
 Request bodies are parsed by :func:`parse_json` within the input limits of scenario files
-(:data:`~tco.scenario.MAX_NESTING` levels, integers of :data:`~tco.scenario.MAX_INTEGER_DIGITS`
+(:data:`~tco.core.scenario.MAX_NESTING` levels, integers of
+:data:`~tco.core.scenario.MAX_INTEGER_DIGITS`
 digits): beyond them the body is refused (422 naming ``body`` or the integer's path).
 """
 
@@ -24,9 +25,9 @@ from typing import Any, cast
 import orjson
 from pydantic_core import from_json, to_json
 
-from tco.errors import InputFileError, Problem, ScenarioError, TcoError
-from tco.results import evaluate_json, evaluate_many_json
-from tco.scenario import (
+from tco.core.errors import InputFileError, Problem, ScenarioError, TcoError
+from tco.core.results import evaluate_json, evaluate_many_json
+from tco.core.scenario import (
     MAX_INTEGER_DIGITS,
     MAX_NESTING,
     TOO_DEEP,
@@ -51,8 +52,8 @@ def _refused(message: str) -> InputFileError:
 def parse_json(raw: bytes) -> Any:
     """A request body parsed as JSON, within the input limits; 422 (:class:`InputFileError`)
     naming the line and column when it is not JSON, ``body`` when it nests more than
-    :data:`~tco.scenario.MAX_NESTING` levels, the path of an integer longer than
-    :data:`~tco.scenario.MAX_INTEGER_DIGITS` digits."""
+    :data:`~tco.core.scenario.MAX_NESTING` levels, the path of an integer longer than
+    :data:`~tco.core.scenario.MAX_INTEGER_DIGITS` digits."""
     if not raw.strip():
         raise _refused("is empty; send a JSON document")
     data = _parse_in_pieces(raw) if len(raw) > PIECES_BYTES else None

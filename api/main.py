@@ -15,7 +15,7 @@ from api.middleware import AccessMiddleware, BodyLimitMiddleware, Metrics, confi
 from api.routers import catalog, evaluate, health, keys, metrics, quotes
 from api.settings import Settings
 from tco import __version__
-from tco.results import warm_up
+from tco.core.results import warm_up
 
 #: The interpreter's thread switch interval while the app runs (see the lifespan).
 GIL_SWITCH_INTERVAL_S = 0.001

@@ -1,7 +1,7 @@
 """OpenAPI pieces the routes cannot derive: the scenario schema and the compressor example.
 
 The evaluate endpoints parse their bodies themselves (so problems carry scenario paths); their
-request schema is the scenario JSON schema (:func:`tco.scenario.scenario_json_schema`), its
+request schema is the scenario JSON schema (:func:`tco.core.scenario.scenario_json_schema`), its
 definitions moved to ``components/schemas``.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from tco.scenario import read_file, scenario_json_schema
+from tco.core.scenario import read_file, scenario_json_schema
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "compressor.yaml"
 #: Request-body components are named ``<Model>Input`` (the response models keep plain names).
@@ -128,8 +128,8 @@ def model_components() -> dict[str, Any]:
     """Schemas of the bodies the quote and catalog endpoints read themselves."""
     from pydantic.json_schema import models_json_schema
 
-    from tco.catalog import Catalog
-    from tco.quote import QuoteRequest
+    from tco.quoting.catalog import Catalog
+    from tco.quoting.requests import QuoteRequest
 
     _, schema = models_json_schema([(QuoteRequest, "validation"), (Catalog, "validation")])
     defs: dict[str, Any] = _rewrite(schema.get("$defs", {}))

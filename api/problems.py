@@ -1,8 +1,9 @@
 """Errors as RFC 9457 problem documents (``application/problem+json``).
 
 Project errors carry their problems (a path such as ``offers[1].costs[2].every_years`` and a
-message): :class:`~tco.errors.NotFoundError` is 404, :class:`~tco.errors.ConflictError` 409, any
-other :class:`~tco.errors.TcoError` 422. Request validation is 422 with the same paths; a body
+message): :class:`~tco.core.errors.NotFoundError` is 404, :class:`~tco.core.errors.ConflictError`
+409, any
+other :class:`~tco.core.errors.TcoError` 422. Request validation is 422 with the same paths; a body
 over the limit is 413. A database that cannot be reached (refused or dropped connections, a
 server shutting down, a full connection pool) is a 503 with ``Retry-After``, answered on the same
 kept-alive connection; anything else unexpected is a 500 problem without a traceback.
@@ -23,8 +24,8 @@ from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from tco.errors import ConflictError, NotFoundError, Problem, TcoError, format_path
-from tco.scenario import TOO_DEEP, TOO_LONG
+from tco.core.errors import ConflictError, NotFoundError, Problem, TcoError, format_path
+from tco.core.scenario import TOO_DEEP, TOO_LONG
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("tco.api")

@@ -25,9 +25,9 @@ from api.schemas import (
     ServicePlanList,
 )
 from tco import services
-from tco.catalog import catalog_json
-from tco.errors import NotFoundError, ScenarioError, TcoError
-from tco.quote import QuoteStatus
+from tco.core.errors import NotFoundError, ScenarioError, TcoError
+from tco.quoting.catalog import catalog_json
+from tco.quoting.versions import QuoteStatus
 from tco.store import apikeys
 from tco.store.idempotency import StoredResponse, run_once
 from tco.store.uow import UnitOfWork
@@ -125,15 +125,15 @@ def export_quote(
     data = services.export_data(uow, number, version)
     loc = locale or data.locale
     if fmt == "xlsx":
-        from tco.render.xlsx import render_workbook
+        from tco.presenters.xlsx import render_workbook
 
         content = render_workbook(data.scenario, data.result, locale=loc, info=data.info)
     elif fmt == "html":
-        from tco.render.document import render_html
+        from tco.presenters.document import render_html
 
         content = render_html(data.scenario, data.result, locale=loc, info=data.info).encode()
     else:
-        from tco.render.document import render_pdf
+        from tco.presenters.document import render_pdf
 
         content = render_pdf(data.scenario, data.result, locale=loc, info=data.info)
     return content, EXPORTS[fmt], f"{number}-v{version}.{fmt}"

@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tco.catalog import CatalogChanges, CatalogVersion, Product, ServicePlan
-from tco.quote import Change, QuoteStatus, QuoteSummary, QuoteVersion
+from tco.quoting.catalog import CatalogChanges, CatalogVersion, Product, ServicePlan
+from tco.quoting.versions import Change, QuoteStatus, QuoteSummary, QuoteVersion
 from tco.store.apikeys import Role
 
 

@@ -199,7 +199,7 @@ class _Batches:
 def run() -> dict[str, float]:
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed (make system)")
-    from tco.scenario import read_file
+    from tco.core.scenario import read_file
 
     port = _free_port()
     base = f"http://127.0.0.1:{port}"

@@ -3,7 +3,7 @@
 - ``engine_batch_offers_per_s``: 100,000 offers (50,000 two-offer scenarios, each with its own
   discount rate and escalation draws, like Monte Carlo trials), each offer 10 cost lines over 20
   years (8 scheduled lines with escalation drivers and residual values, plus expected repairs and
-  downtime from a failure model), evaluated by :func:`tco.engine.evaluate_batch` and
+  downtime from a failure model), evaluated by :func:`tco.core.engine.evaluate_batch` and
   the comparison measures the kernel computes in its pass (IRR included).
   ``evaluate_batch`` partitions the batch by whole scenarios over a thread pool of up to
   ``os.cpu_count()`` workers (identical results whatever the partition); the floor's BLAS call
@@ -30,9 +30,9 @@ import numpy as np
 import numpy_financial as npf
 import yaml
 
-from tco.engine import Batch, compile_batch, evaluate_batch
-from tco.results import evaluate
-from tco.scenario import parse_scenario, read_data
+from tco.core.engine import Batch, compile_batch, evaluate_batch
+from tco.core.results import evaluate
+from tco.core.scenario import parse_scenario, read_data
 
 ROOT = Path(__file__).resolve().parent.parent
 N_OFFERS = 100_000

@@ -6,9 +6,9 @@ import statistics
 import time
 from pathlib import Path
 
-from tco.render.document import render_pdf
-from tco.results import evaluate
-from tco.scenario import load_scenario
+from tco.core.results import evaluate
+from tco.core.scenario import load_scenario
+from tco.presenters.document import render_pdf
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "compressor.yaml"
 RUNS = 7

@@ -6,9 +6,9 @@ import statistics
 import time
 from pathlib import Path
 
-from tco.render.xlsx import render_workbook
-from tco.results import evaluate
-from tco.scenario import load_scenario
+from tco.core.results import evaluate
+from tco.core.scenario import load_scenario
+from tco.presenters.xlsx import render_workbook
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "cnc.yaml"
 

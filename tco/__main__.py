@@ -1,3 +1,3 @@
-from tco.cli import main
+from tco.cli.main import main
 
 main()

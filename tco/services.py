@@ -2,7 +2,8 @@
 
 Each service takes a :class:`~tco.store.uow.UnitOfWork` (one tenant, one transaction), the
 acting user (``by``) and the time (``now``, ``today``), calls the core and commits explicitly.
-Nothing here does arithmetic of its own: quotes are priced by :func:`tco.quote.price_quote`.
+Nothing here does arithmetic of its own: quotes are priced by
+:func:`tco.quoting.builder.price_quote`.
 Reading catalog directories and request files is the only file I/O.
 """
 
@@ -16,7 +17,19 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from tco.catalog import (
+from tco.core.errors import (
+    ConflictError,
+    InputFileError,
+    NotFoundError,
+    Problem,
+    TcoError,
+    format_path,
+)
+from tco.core.results import ScenarioResult
+from tco.core.scenario import Scenario, read_file
+from tco.presenters.info import QuoteInfo
+from tco.quoting.builder import BuiltQuote, PricedQuote, price_quote, rebuild
+from tco.quoting.catalog import (
     Catalog,
     CatalogChanges,
     CatalogError,
@@ -27,11 +40,9 @@ from tco.catalog import (
     parse_catalog,
     problem_message,
 )
-from tco.errors import ConflictError, InputFileError, NotFoundError, Problem, TcoError, format_path
-from tco.quote import (
-    BuiltQuote,
+from tco.quoting.requests import parse_request, request_json
+from tco.quoting.versions import (
     Change,
-    PricedQuote,
     QuoteStatus,
     QuoteSummary,
     QuoteVersion,
@@ -39,14 +50,7 @@ from tco.quote import (
     check_transition,
     diff_versions,
     effective_status,
-    parse_request,
-    price_quote,
-    rebuild,
-    request_json,
 )
-from tco.render.info import QuoteInfo
-from tco.results import ScenarioResult
-from tco.scenario import Scenario, read_file
 from tco.store.uow import UnitOfWork
 
 DEMO_DIR = Path(__file__).parent / "data" / "demo"
@@ -179,7 +183,8 @@ def import_catalog(
 ) -> ImportOutcome:
     """Store the catalog an import makes as a new version unless it equals the latest one.
 
-    By default the import is merged into the latest version (:func:`tco.catalog.merge_catalogs`:
+    By default the import is merged into the latest version
+    (:func:`tco.quoting.catalog.merge_catalogs`:
     imported products, plans and price books replace those with their key or are added, the
     others are kept); with ``replace`` it is the whole new catalog. Either way the new catalog
     is validated as a whole before anything is saved. A catalog equal to the latest version

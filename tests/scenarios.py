@@ -6,7 +6,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from tco.scenario import CATEGORIES
+from tco.core.scenario import CATEGORIES
 
 
 def one_offer(

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from api.settings import Settings
-from tco.scenario import read_file
+from tco.core.scenario import read_file
 from tests.apisupport import auth, live_server, make_key, paths, problem
 from tests.scenarios import overflowing
 
@@ -220,7 +220,7 @@ def test_numbers_that_overflow_are_refused_by_name(client: httpx.Client) -> None
 
 def test_nothing_non_finite_is_ever_written_as_null() -> None:
     from api.evaluation import dumps
-    from tco.errors import ScenarioError
+    from tco.core.errors import ScenarioError
 
     assert dumps({"a": 1.5, "b": None}) == b'{"a":1.5,"b":null}'
     with pytest.raises(ScenarioError, match=r"non-finite offers\[0\]\.x"):
@@ -229,9 +229,9 @@ def test_nothing_non_finite_is_ever_written_as_null() -> None:
 
 def test_a_nan_in_a_result_is_refused_even_beside_legitimate_nulls() -> None:
     from api.evaluation import dumps
-    from tco.errors import ScenarioError
-    from tco.results import evaluate_json
-    from tco.scenario import parse_scenario
+    from tco.core.errors import ScenarioError
+    from tco.core.results import evaluate_json
+    from tco.core.scenario import parse_scenario
 
     document = evaluate_json(parse_scenario(scenario("cnc.yaml")))
     assert b"null" in dumps(document)  # the CNC comparison holds nulls, written as such

@@ -28,7 +28,7 @@ from sqlalchemy import exc as sa_exc
 
 from api.main import create_app
 from api.settings import Settings
-from tco.scenario import read_file
+from tco.core.scenario import read_file
 from tests.apisupport import free_port, live_server, make_key
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -330,7 +330,7 @@ def test_unknown_quote_and_bad_path_parameters(http: httpx.Client, keys: dict[st
 def test_apikey_cli_prints_the_key_last_and_revokes_it(url: str, base: str, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from tco.cli import _register_sales_commands, app
+    from tco.cli.main import _register_sales_commands, app
 
     _register_sales_commands()
     env = {"TCO_DATABASE_URL": url}

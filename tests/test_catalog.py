@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tco.catalog import CatalogError, catalog_digest, parse_catalog, require_price
-from tco.errors import InputFileError, NotFoundError
+from tco.core.errors import InputFileError, NotFoundError
+from tco.quoting.catalog import CatalogError, catalog_digest, parse_catalog, require_price
 from tco.services import DEMO_DIR, read_catalog_dir
 from tests.test_store_support import demo_catalog
 

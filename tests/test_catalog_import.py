@@ -15,7 +15,9 @@ from typer.testing import CliRunner
 
 from api.settings import Settings
 from tco import services
-from tco.catalog import (
+from tco.cli.sales import catalog_app, quote_app
+from tco.core.errors import NotFoundError
+from tco.quoting.catalog import (
     Catalog,
     CatalogChanges,
     CatalogError,
@@ -25,8 +27,6 @@ from tco.catalog import (
     merge_catalogs,
     parse_catalog,
 )
-from tco.errors import NotFoundError
-from tco.salescli import catalog_app, quote_app
 from tco.services import DEMO_DIR
 from tco.store.uow import UnitOfWork
 from tests.apisupport import auth, live_server, make_key, paths, problem

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tco.cli import app
-from tco.results import evaluate, result_json
-from tco.scenario import load_scenario
+from tco.cli.main import app
+from tco.core.results import evaluate, result_json
+from tco.core.scenario import load_scenario
 from tests.scenarios import overflowing
 
 runner = CliRunner()
@@ -319,7 +319,7 @@ def test_evaluate_dates_the_documents_today_and_30_days_by_default(
         def today(cls) -> Today:
             return cls(2026, 12, 10)
 
-    monkeypatch.setattr("tco.cli.date", Today)
+    monkeypatch.setattr("tco.cli.main.date", Today)
     html = tmp_path / "q.html"
     out = runner.invoke(
         app,
@@ -333,7 +333,7 @@ def test_evaluate_dates_the_documents_today_and_30_days_by_default(
 
 
 def test_the_quote_info_of_the_options_is_checked_and_trimmed() -> None:
-    from tco.cli import quote_info
+    from tco.cli.main import quote_info
 
     info = quote_info(
         customer="  ACME  ", seller=" ", title=None, issued=" 2026-02-28 ", valid_days=0,

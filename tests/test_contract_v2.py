@@ -17,10 +17,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from tco.cli import app
-from tco.errors import ScenarioError
-from tco.results import evaluate
-from tco.scenario import parse_scenario
+from tco.cli.main import app
+from tco.core.errors import ScenarioError
+from tco.core.results import evaluate
+from tco.core.scenario import parse_scenario
 from tests.scenarios import scenarios
 from tests.test_properties import FAST, reference_lcc, reference_paybacks
 

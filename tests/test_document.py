@@ -24,16 +24,16 @@ import yaml
 from babel.numbers import parse_decimal
 from typer.testing import CliRunner
 
-from tco.cli import app
-from tco.errors import TcoError
-from tco.money import round_money
-from tco.quote import CoverageTerm
-from tco.render.document import DocumentView, build_view, render_html, write_document
-from tco.render.files import OutputError
-from tco.render.info import QuoteInfo
-from tco.render.locale import SENTENCES, LocaleError
-from tco.results import ScenarioResult, evaluate
-from tco.scenario import Scenario, load_scenario, parse_scenario
+from tco.cli.main import app
+from tco.core.errors import TcoError
+from tco.core.money import round_money
+from tco.core.results import ScenarioResult, evaluate
+from tco.core.scenario import Scenario, load_scenario, parse_scenario
+from tco.presenters.document import DocumentView, build_view, render_html, write_document
+from tco.presenters.files import OutputError
+from tco.presenters.info import QuoteInfo
+from tco.presenters.locale import SENTENCES, LocaleError
+from tco.quoting.builder import CoverageTerm
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 CENT = Decimal("0.01")

@@ -15,13 +15,13 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from tco.cli import app
-from tco.money import round_money
-from tco.quote import CoverageTerm
-from tco.render.document import build_view, render_pdf, write_document
-from tco.render.info import QuoteInfo
-from tco.results import ScenarioResult, evaluate
-from tco.scenario import Scenario, load_scenario, parse_scenario
+from tco.cli.main import app
+from tco.core.money import round_money
+from tco.core.results import ScenarioResult, evaluate
+from tco.core.scenario import Scenario, load_scenario, parse_scenario
+from tco.presenters.document import build_view, render_pdf, write_document
+from tco.presenters.info import QuoteInfo
+from tco.quoting.builder import CoverageTerm
 from tests.test_document import LONG_NAMES, many_offers
 
 pytestmark = pytest.mark.pdf

@@ -7,8 +7,8 @@ import gc
 import numpy as np
 
 from bench.engine import make_batch
-from tco import engine
-from tco.engine import evaluate_batch
+from tco.core import engine
+from tco.core.engine import evaluate_batch
 
 N = 20_000  # flows of (2, 20,000, 21) floats: well above the pool's 1 MB threshold
 

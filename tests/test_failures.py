@@ -14,11 +14,11 @@ from typing import Any
 import openpyxl
 import pytest
 
-from tco.engine import category_cash_flows, compile_batch
-from tco.render.document import render_html
-from tco.render.xlsx import render_workbook
-from tco.results import evaluate
-from tco.scenario import CATEGORIES, Category, parse_scenario
+from tco.core.engine import category_cash_flows, compile_batch
+from tco.core.results import evaluate
+from tco.core.scenario import CATEGORIES, Category, parse_scenario
+from tco.presenters.document import render_html
+from tco.presenters.xlsx import render_workbook
 from tests.libreoffice import available, recalculate
 from tests.test_xlsx_parity import assert_matches_engine
 

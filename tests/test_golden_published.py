@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from tco.results import ScenarioResult, evaluate
-from tco.scenario import parse_scenario, read_file
+from tco.core.results import ScenarioResult, evaluate
+from tco.core.scenario import parse_scenario, read_file
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden" / "published"

@@ -21,10 +21,10 @@ from api import evaluation
 from api.main import create_app
 from api.settings import Settings
 from tco import services
-from tco.cli import app as cli
-from tco.errors import InputFileError, ScenarioError
-from tco.quote import QuoteRequestError, parse_request
-from tco.scenario import input_limit_problems, read_data, read_file
+from tco.cli.main import app as cli
+from tco.core.errors import InputFileError, ScenarioError
+from tco.core.scenario import input_limit_problems, read_data, read_file
+from tco.quoting.requests import QuoteRequestError, parse_request
 from tco.store.uow import UnitOfWork
 from tests.apisupport import auth, live_server, make_key, paths, problem
 from tests.test_store_support import demo_catalog, demo_request

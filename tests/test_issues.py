@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tco.results import evaluate_json
-from tco.scenario import parse_scenario
+from tco.core.results import evaluate_json
+from tco.core.scenario import parse_scenario
 
 
 def scenario(**changes: Any) -> dict[str, Any]:

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from hypothesis import given
 
-from tco.profile import cost_profile
-from tco.results import evaluate
-from tco.scenario import CATEGORIES, load_scenario, parse_scenario
+from tco.core.profile import cost_profile
+from tco.core.results import evaluate
+from tco.core.scenario import CATEGORIES, load_scenario, parse_scenario
 from tests.scenarios import scenarios
 from tests.test_properties import FAST, reference_offers
 

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tco import engine
-from tco.engine import category_cash_flows, compile_batch, evaluate_batch
-from tco.results import evaluate, evaluate_many
-from tco.scenario import INVESTMENT_CATEGORIES, Category, Scenario, parse_scenario
+from tco.core import engine
+from tco.core.engine import category_cash_flows, compile_batch, evaluate_batch
+from tco.core.results import evaluate, evaluate_many
+from tco.core.scenario import INVESTMENT_CATEGORIES, Category, Scenario, parse_scenario
 from tests.scenarios import scenarios
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -422,7 +422,7 @@ def test_compiled_run_tables_equal_those_derived_from_the_rows(raws: list[dict[s
 
 def test_a_schedule_ending_before_it_starts_adds_nothing() -> None:
     """Batches built by hand may hold such a line (compile_batch never does): it adds nothing."""
-    from tco.engine import Batch
+    from tco.core.engine import Batch
 
     batch = compile_batch([parse_scenario(scenario_with_schedules())])
     first, last, every = batch.line_first.copy(), batch.line_last.copy(), batch.line_every.copy()

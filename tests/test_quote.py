@@ -10,18 +10,18 @@ from typing import Any
 import numpy_financial as npf
 import pytest
 
-from tco.catalog import Catalog
-from tco.errors import ConflictError, NotFoundError, TcoError
-from tco.quote import (
+from tco.core.errors import ConflictError, NotFoundError, TcoError
+from tco.core.scenario import Offer
+from tco.quoting.builder import price_quote
+from tco.quoting.catalog import Catalog
+from tco.quoting.requests import request_json
+from tco.quoting.versions import (
     QuoteStatus,
     apply_changes,
     check_transition,
     diff_versions,
     effective_status,
-    price_quote,
-    request_json,
 )
-from tco.scenario import Offer
 from tests.test_store_support import demo_catalog, demo_request
 
 
@@ -39,7 +39,7 @@ def names(o: Offer, category: str) -> list[str]:
 
 
 def test_a_quote_is_the_engines_evaluation_of_the_built_scenario(catalog: Catalog) -> None:
-    from tco.results import evaluate
+    from tco.core.results import evaluate
 
     priced = price_quote(demo_request(), catalog)
     assert priced.result == evaluate(priced.built.scenario)

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from tco.catalog import parse_catalog
-from tco.errors import TcoError
-from tco.quote import PricedQuote, price_quote
-from tco.scenario import Offer, read_file
+from tco.core.errors import TcoError
+from tco.core.scenario import Offer, read_file
+from tco.quoting.builder import PricedQuote, price_quote
+from tco.quoting.catalog import parse_catalog
 from tests.test_quote_golden import GOLDEN
 
 CASE: dict[str, Any] = read_file(GOLDEN / "pump-plan-term.yaml")
@@ -176,7 +176,7 @@ def test_renewing_a_plan_without_a_term_or_an_offer_without_a_plan_is_refused() 
 
 
 def test_the_recommendation_states_a_payback_that_reverses() -> None:
-    from tco.quote import recommendation
+    from tco.quoting.builder import recommendation
     from tests.test_store_support import demo_catalog, demo_request
 
     p = price_quote(demo_request(), demo_catalog())

@@ -13,9 +13,9 @@ from typing import Any
 import numpy_financial as npf
 import pytest
 
-from tco.catalog import parse_catalog
-from tco.quote import price_quote
-from tco.scenario import read_file
+from tco.core.scenario import read_file
+from tco.quoting.builder import price_quote
+from tco.quoting.catalog import parse_catalog
 
 GOLDEN = Path(__file__).parent / "golden" / "quotes"
 FILES = sorted(GOLDEN.glob("*.yaml"))

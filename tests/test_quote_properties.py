@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tco.catalog import Catalog
-from tco.money import quantum, round_table
-from tco.quote import net_unit_price, price_line, price_quote, price_sheet
+from tco.core.money import quantum, round_table
+from tco.quoting.builder import price_quote
+from tco.quoting.catalog import Catalog
+from tco.quoting.pricing import net_unit_price, price_line, price_sheet
 from tests.test_store_support import demo_catalog, demo_request
 
 CURRENCIES = st.sampled_from(["EUR", "JPY", "KWD", "USD"])

@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tco.discounting import capital_recovery_factor
-from tco.measures import irr_rows
-from tco.results import ScenarioResult, evaluate
-from tco.scenario import CostLine, parse_scenario
+from tco.core.discounting import capital_recovery_factor
+from tco.core.measures import irr_rows
+from tco.core.results import ScenarioResult, evaluate
+from tco.core.scenario import CostLine, parse_scenario
 from tests.scenarios import one_offer, yearly
 
 

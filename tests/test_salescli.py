@@ -14,7 +14,7 @@ import typer
 import yaml
 from typer.testing import CliRunner
 
-from tco.salescli import catalog_app, demo_app, quote_app
+from tco.cli.sales import catalog_app, demo_app, quote_app
 from tco.services import DEMO_DIR
 from tests.test_store_support import database
 
@@ -178,7 +178,7 @@ def test_the_installed_command_prints_no_traceback(sqlite_env: str, tmp_path: Pa
 
 
 def test_export_writes_a_workbook_of_the_saved_version(sqlite_env: str, tmp_path: Path) -> None:
-    pytest.importorskip("tco.render.xlsx")
+    pytest.importorskip("tco.presenters.xlsx")
     openpyxl = pytest.importorskip("openpyxl")
     run("demo", "load")
     out = tmp_path / "quote.xlsx"

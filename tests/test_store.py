@@ -18,9 +18,9 @@ from sqlalchemy import Float, func, inspect, select
 
 import tco.store
 from tco import services
-from tco.catalog import Catalog
-from tco.errors import ConflictError, NotFoundError, TcoError
-from tco.quote import QuoteStatus
+from tco.core.errors import ConflictError, NotFoundError, TcoError
+from tco.quoting.catalog import Catalog
+from tco.quoting.versions import QuoteStatus
 from tco.store import UnitOfWork, db
 from tco.store.models import Base, QuoteCounterRow, QuoteRow, QuoteVersionRow
 from tco.store.repository import QuoteRepository

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from tco.catalog import Catalog
-from tco.scenario import read_file
+from tco.core.scenario import read_file
+from tco.quoting.catalog import Catalog
 from tco.services import DEMO_DIR, read_catalog_dir
 from tco.store import db
 

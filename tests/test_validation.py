@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tco.errors import ScenarioError
-from tco.scenario import parse_scenario
+from tco.core.errors import ScenarioError
+from tco.core.scenario import parse_scenario
 
 
 def base() -> dict[str, Any]:

@@ -24,14 +24,15 @@ from api.web.forms import COMP, OURS, field_of, form_from_request, request_from_
 from api.web.numbers import NumberError, format_number, parse_number
 from api.web.views import comparison_view
 from tco import services
-from tco.errors import ConflictError
-from tco.quote import CoverageTerm, apply_changes, price_quote
-from tco.results import evaluate
-from tco.scenario import load_scenario
+from tco.cli.users import DEMO_EMAIL, DEMO_PASSWORD, ensure_demo_user, user_app
+from tco.core.errors import ConflictError
+from tco.core.results import evaluate
+from tco.core.scenario import load_scenario
+from tco.quoting.builder import CoverageTerm, price_quote
+from tco.quoting.versions import apply_changes
 from tco.store import db
 from tco.store.uow import UnitOfWork
 from tco.store.users import UserRow, authenticate
-from tco.usercli import DEMO_EMAIL, DEMO_PASSWORD, ensure_demo_user, user_app
 from tests.test_store_support import demo_catalog, demo_request
 from tests.websupport import (
     OTHER,

@@ -21,7 +21,7 @@ import pytest
 
 from api.settings import Settings
 from tco import services
-from tco.quote import CoverageTerm
+from tco.quoting.builder import CoverageTerm
 from tco.store import db
 from tco.store.uow import UnitOfWork
 from tests.apisupport import live_server

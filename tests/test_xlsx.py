@@ -14,11 +14,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from tco.quote import CoverageTerm
-from tco.render.info import QuoteInfo
-from tco.render.xlsx import name_part, render_workbook, write_workbook
-from tco.results import evaluate
-from tco.scenario import Scenario, load_scenario, parse_scenario
+from tco.core.results import evaluate
+from tco.core.scenario import Scenario, load_scenario, parse_scenario
+from tco.presenters.info import QuoteInfo
+from tco.presenters.xlsx import name_part, render_workbook, write_workbook
+from tco.quoting.builder import CoverageTerm
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -287,8 +287,8 @@ def _chart_xml(data: bytes) -> dict[str, str]:
 
 
 def test_charts_use_compact_axes_the_document_palette_and_years_0_to_n(cnc: Scenario) -> None:
-    from tco.render.document import CATEGORY_COLORS, OFFER_COLORS
-    from tco.scenario import CATEGORIES
+    from tco.core.scenario import CATEGORIES
+    from tco.presenters.document import CATEGORY_COLORS, OFFER_COLORS
 
     result = evaluate(cnc)
     charts = _chart_xml(render_workbook(cnc, result))
@@ -424,7 +424,7 @@ def test_write_workbook_writes_the_file(tmp_path: Path, cnc: Scenario) -> None:
 
 
 def test_an_unknown_locale_is_refused_like_the_document(cnc: Scenario) -> None:
-    from tco.errors import TcoError
+    from tco.core.errors import TcoError
 
     with pytest.raises(TcoError, match="locale"):
         workbook(cnc, data_only=False, locale="xx_YY")

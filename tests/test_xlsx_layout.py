@@ -18,9 +18,9 @@ from typing import Any
 import openpyxl
 import pytest
 
-from tco.render.xlsx import render_workbook
-from tco.results import evaluate
-from tco.scenario import Scenario, load_scenario, parse_scenario
+from tco.core.results import evaluate
+from tco.core.scenario import Scenario, load_scenario, parse_scenario
+from tco.presenters.xlsx import render_workbook
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 BOLD = 1.1

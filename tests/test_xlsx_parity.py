@@ -23,10 +23,10 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from tco.render.info import QuoteInfo
-from tco.render.xlsx import name_part, render_workbook
-from tco.results import ScenarioResult, evaluate
-from tco.scenario import CATEGORIES, Scenario, load_scenario, parse_scenario
+from tco.core.results import ScenarioResult, evaluate
+from tco.core.scenario import CATEGORIES, Scenario, load_scenario, parse_scenario
+from tco.presenters.info import QuoteInfo
+from tco.presenters.xlsx import name_part, render_workbook
 from tests.libreoffice import available, recalculate
 
 pytestmark = [

@@ -18,7 +18,7 @@ from api import evaluation
 from api.deps import EVALUATOR_SECURITY, EvaluatorDep, SettingsDep
 from api.openapi import batch_body, scenario_body
 from api.problems import problem_responses
-from tco.results import ScenarioResult
+from tco.core.results import ScenarioResult
 
 router = APIRouter(prefix="/v1/evaluate", tags=["evaluate"])
 

@@ -22,7 +22,7 @@ from api.openapi import json_body
 from api.problems import problem_responses
 from api.schemas import QuoteDiff, QuoteDocument, QuotePage, Revision, StatusChange
 from tco import services
-from tco.quote import QuoteStatus, QuoteSummary
+from tco.quoting.versions import QuoteStatus, QuoteSummary
 
 router = APIRouter(prefix="/v1/quotes", tags=["quotes"])
 

@@ -30,9 +30,10 @@ from api.web.checks import CONFIRM_FIELD, Check, Limits, digest, plausibility
 from api.web.forms import COMP, OURS, FormErrors, map_problems, request_from_form
 from api.web.i18n import translator
 from tco import services
-from tco.catalog import Catalog
-from tco.errors import ConflictError, NotFoundError, TcoError
-from tco.quote import PricedQuote, apply_changes, price_quote
+from tco.core.errors import ConflictError, NotFoundError, TcoError
+from tco.quoting.builder import PricedQuote, price_quote
+from tco.quoting.catalog import Catalog
+from tco.quoting.versions import apply_changes
 from tco.store.idempotency import (
     IdempotencyKeyReusedError,
     StoredResponse,

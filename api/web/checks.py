@@ -24,9 +24,9 @@ from typing import Any
 
 from api.web.i18n import translator
 from api.web.numbers import format_number
-from tco.catalog import Catalog
-from tco.money import round_money
-from tco.render.locale import doc_locale
+from tco.core.money import round_money
+from tco.presenters.locale import doc_locale
+from tco.quoting.catalog import Catalog
 
 #: The tick box of the builder that confirms the warnings (its value is their digest).
 CONFIRM_FIELD = "numbers_checked"

@@ -6,8 +6,8 @@ and financing) and one offer entered by hand (a competitor's machine, or the mac
 already has), compared against it as the baseline. Fields hold text as typed; percentages are
 typed as percent (8 means 0.08). :func:`request_from_form` makes a complete quote request, in
 which every mapping the form edits is given in full, so that it can also be merged into a saved
-request as the changes of a revision (:func:`tco.quote.apply_changes`) and replace what the
-form shows while keeping what it does not (extra cost lines, escalation, further offers).
+request as the changes of a revision (:func:`tco.quoting.versions.apply_changes`) and replace
+what the form shows while keeping what it does not (extra cost lines, escalation, further offers).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from typing import Any, Literal
 
 from api.web.i18n import translator
 from api.web.numbers import NumberError, example, format_number, number_language, parse_number
-from tco.catalog import Catalog, Product
-from tco.errors import Problem
+from tco.core.errors import Problem
+from tco.quoting.catalog import Catalog, Product
 
 Kind = Literal["text", "int", "number", "money", "percent", "date", "select"]
 #: Kinds of fields that hold a number, typed and shown in the form's locale.
@@ -645,7 +645,8 @@ def offer_roles(request: Mapping[str, Any]) -> dict[str, str]:
 
 def field_at(path: str, roles: Mapping[str, str]) -> Field | None:
     """The form field that holds exactly the request value at ``path`` (a path of
-    :func:`tco.quote.diff_versions`, offers by id: ``offers[ours].equipment[0].discount``)."""
+    :func:`tco.quoting.versions.diff_versions`, offers by id:
+    ``offers[ours].equipment[0].discount``)."""
     m = re.match(r"^offers\[([^\]]+)\](.*)$", path)
     if m is not None:
         role = roles.get(m.group(1))

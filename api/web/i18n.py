@@ -1,7 +1,7 @@
 """Labels of the web page in English and German.
 
 Keys are the English text. A label not found here falls back to the quote document's
-translations (:mod:`tco.render.locale`), then to the English text itself.
+translations (:mod:`tco.presenters.locale`), then to the English text itself.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 
-from tco.render.locale import GERMAN as DOCUMENT_GERMAN
+from tco.presenters.locale import GERMAN as DOCUMENT_GERMAN
 
 GERMAN: dict[str, str] = {
     # frame and sign-in

@@ -7,7 +7,7 @@ from typing import Any
 from starlette.responses import HTMLResponse
 
 from api.web.i18n import translator
-from tco.render.document import template_environment
+from tco.presenters.document import template_environment
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (

@@ -33,8 +33,8 @@ from api.web.views import (
     typed_changes,
 )
 from tco import services
-from tco.errors import ConflictError, NotFoundError, TcoError
-from tco.quote import QuoteStatus
+from tco.core.errors import ConflictError, NotFoundError, TcoError
+from tco.quoting.versions import QuoteStatus
 from tco.store.users import authenticate
 
 router = APIRouter(include_in_schema=False)

@@ -1,8 +1,8 @@
 """What the pages show, as formatted strings: the comparison, the quote list and the quote page.
 
 Numbers come from the engine's result and are rounded and formatted the way the quote document
-does it (:func:`tco.render.document.build_view`, :mod:`tco.money`), so the page, the workbook
-and the PDF show the same figures. Templates only place these strings.
+does it (:func:`tco.presenters.document.build_view`, :mod:`tco.core.money`), so the page, the
+workbook and the PDF show the same figures. Templates only place these strings.
 """
 
 from __future__ import annotations
@@ -33,10 +33,10 @@ from api.web.forms import (
 )
 from api.web.i18n import translator
 from api.web.numbers import NumberError, format_number, number_language, parse_number
-from tco.catalog import Catalog
-from tco.money import round_money
-from tco.quote import TRANSITIONS, Change, QuoteStatus, QuoteSummary, QuoteVersion
-from tco.render.document import (
+from tco.core.money import round_money
+from tco.core.results import ScenarioResult
+from tco.core.scenario import Scenario
+from tco.presenters.document import (
     DocumentView,
     any_reversal,
     build_view,
@@ -45,10 +45,10 @@ from tco.render.document import (
     payback_cell,
     payback_notes,
 )
-from tco.render.info import QuoteInfo
-from tco.render.locale import DocLocale, doc_locale
-from tco.results import ScenarioResult
-from tco.scenario import Scenario
+from tco.presenters.info import QuoteInfo
+from tco.presenters.locale import DocLocale, doc_locale
+from tco.quoting.catalog import Catalog
+from tco.quoting.versions import TRANSITIONS, Change, QuoteStatus, QuoteSummary, QuoteVersion
 
 Translate = Callable[[str], str]
 STATUSES = tuple(s.value for s in QuoteStatus)

@@ -20,7 +20,7 @@ from enum import StrEnum
 from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from tco.errors import ConflictError, NotFoundError, Problem, TcoError
+from tco.core.errors import ConflictError, NotFoundError, Problem, TcoError
 from tco.store.models import TENANT, Base
 
 KEY_PREFIX_LENGTH = 8

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from tco.errors import Problem, TcoError
+from tco.core.errors import Problem, TcoError
 from tco.store.models import TENANT, Base
 
 MAX_KEY_LENGTH = 200

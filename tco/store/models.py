@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column
 
-from tco.errors import ConflictError, Problem
+from tco.core.errors import ConflictError, Problem
 
 MONEY = Numeric(20, 6, asdecimal=True)
 TENANT = String(64)

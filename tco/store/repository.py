@@ -10,11 +10,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from tco.catalog import Catalog, CatalogVersion, catalog_json
-from tco.errors import NotFoundError, Problem
-from tco.quote import PriceSheet, QuoteStatus, QuoteSummary, QuoteVersion
-from tco.results import ScenarioResult
-from tco.scenario import Scenario
+from tco.core.errors import NotFoundError, Problem
+from tco.core.results import ScenarioResult
+from tco.core.scenario import Scenario
+from tco.quoting.catalog import Catalog, CatalogVersion, catalog_json
+from tco.quoting.pricing import PriceSheet
+from tco.quoting.versions import QuoteStatus, QuoteSummary, QuoteVersion
 from tco.store.models import (
     CatalogVersionRow,
     QuoteCounterRow,

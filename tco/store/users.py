@@ -20,7 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from tco.errors import ConflictError, NotFoundError, Problem, TcoError
+from tco.core.errors import ConflictError, NotFoundError, Problem, TcoError
 from tco.store.apikeys import ensure_tenant
 from tco.store.models import Base
 

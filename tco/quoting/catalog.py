@@ -12,7 +12,7 @@ rates, hours and kW are floats. Prices are resolved by one rule (:meth:`Catalog.
    (``valid_from <= as_of <= valid_until``; the latest ``valid_from`` wins), then the same for
    the ``standard`` segment;
 2. otherwise the item's own list price when it is in the quote's currency;
-3. otherwise the item has no price: :class:`~tco.errors.NotFoundError` naming it.
+3. otherwise the item has no price: :class:`~tco.core.errors.NotFoundError` naming it.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from tco.errors import NotFoundError, Problem, ScenarioError, format_path
-from tco.scenario import Money, Rates
+from tco.core.errors import NotFoundError, Problem, ScenarioError, format_path
+from tco.core.scenario import Money, Rates
 
 STANDARD_SEGMENT = "standard"
 

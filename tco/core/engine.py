@@ -2,19 +2,22 @@
 
 Pipeline (pure functions, no I/O):
 
-1. :func:`compile_batch` turns validated :class:`~tco.scenario.Scenario` objects into a columnar
+1. :func:`compile_batch` turns validated :class:`~tco.core.scenario.Scenario` objects into a
+columnar
    :class:`Batch`: one row per scenario, offer, cost line and failure model, schedules as
    (first, every, last) years, escalation drivers as indices. Offers are ordered by scenario and
    lines by offer, so each scenario's offers and each offer's lines are contiguous runs.
 2. :func:`evaluate_batch` evaluates a :class:`Batch` with the compiled kernel
-   (:mod:`tco.kernel`): per scenario, escalation factors by driver and year
-   (:mod:`tco.escalation`'s convention) and discount factors (:mod:`tco.discounting`'s), then
+   (:mod:`tco.core.kernel`): per scenario, escalation factors by driver and
+   year
+   (:mod:`tco.core.escalation`'s convention) and discount factors (:mod:`tco.core.discounting`'s),
+   then
    per offer every cost line over the years of its schedule, expected repairs, downtime and
    repair orders, residual values, and the comparison with the scenario's baseline. It returns
    a :class:`BatchResult` of arrays. A large batch is evaluated in runs of whole scenarios on a
    thread pool of up to ``os.cpu_count()`` workers (the kernel releases the GIL); every number
    depends on its own scenario only, so results are identical whatever the partition.
-3. :mod:`tco.measures` presents the measures (and finds the IRR of the rare savings streams
+3. :mod:`tco.core.measures` presents the measures (and finds the IRR of the rare savings streams
    whose sign changes more than once).
 
 A single scenario, a batch of configurator requests and a Monte Carlo run of many trials go
@@ -43,9 +46,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from tco.discounting import capital_recovery_factor, discount_factors
-from tco.escalation import escalation_factors
-from tco.kernel import (
+from tco.core.discounting import capital_recovery_factor, discount_factors
+from tco.core.escalation import escalation_factors
+from tco.core.kernel import (
     GRID_V,
     GRID_ZERO,
     M_AIRR,
@@ -68,7 +71,7 @@ from tco.kernel import (
     evaluate_scenarios,
     grid_powers,
 )
-from tco.scenario import CATEGORIES, INVESTMENT_CATEGORIES, Category, Scenario
+from tco.core.scenario import CATEGORIES, INVESTMENT_CATEGORIES, Category, Scenario
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -299,7 +302,7 @@ class Batch:
 @dataclass(eq=False, slots=True)
 class Measures:
     """Per-offer measures (arrays of length O), computed by the kernel in its pass over each
-    scenario (definitions: :mod:`tco.measures`); comparison fields are NaN for baselines.
+    scenario (definitions: :mod:`tco.core.measures`); comparison fields are NaN for baselines.
     ``sign_changes`` counts the sign changes of each offer's savings."""
 
     lifetime_cost: FloatArray
@@ -614,9 +617,11 @@ _POOL = _Pool()
 
 
 def evaluate_batch(b: Batch, *, part_offers: int = PART_OFFERS) -> BatchResult:
-    """Evaluate every offer of a batch. See the module docstring for the conventions.
+    """Evaluate every offer of a batch. See the module docstring for the
+    conventions.
 
-    The compiled kernel (:func:`tco.kernel.evaluate_scenarios`) goes once through each scenario:
+    The compiled kernel (:func:`tco.core.kernel.evaluate_scenarios`) goes once through each
+    scenario:
     escalation and discount factors by year, every cost line over its schedule, expected
     failures, residual values, then the comparison of each offer with the baseline. A batch of
     at least ``part_offers`` offers is split into runs of whole scenarios evaluated side by side
@@ -723,7 +728,8 @@ def _crf(b: Batch) -> FloatArray:
 
 def _scenario_tables(b: Batch) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Escalation factors (S, D1, Y) and the discount factors of one-time and of recurring
-    amounts (S, Y), computed with numpy (:mod:`tco.escalation`, :mod:`tco.discounting`)."""
+    amounts (S, Y), computed with numpy (:mod:`tco.core.escalation`,
+    :mod:`tco.core.discounting`)."""
     rates = b.rates.copy()
     rates[:, 0, :] = np.where(b.nominal, b.inflation, 0.0)[:, None]
     esc = escalation_factors(rates)

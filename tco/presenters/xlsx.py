@@ -7,7 +7,8 @@ present values, totals by category), Comparison (net savings, SIR, AIRR, payback
 against the baseline) and Method (the conventions in words).
 
 Every number on the offer, comparison and summary sheets is a formula of the input cells. The
-formulas follow the conventions of :mod:`tco.escalation` and :mod:`tco.discounting`; the engine's
+formulas follow the conventions of :mod:`tco.core.escalation` and :mod:`tco.core.discounting`; the
+engine's
 results stay the reference. openpyxl writes formulas without cached values, so
 :func:`render_workbook` stores, next to every formula, the value it evaluates to (the engine's
 result where the engine reports one): readers that do not recalculate (pandas, openpyxl with
@@ -73,16 +74,12 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
-from tco.discounting import discount_factors
-from tco.engine import expected_failures
-from tco.escalation import escalation_factors
-from tco.money import minor_unit_exponent
-from tco.render.document import CATEGORY_COLORS, OFFER_COLORS
-from tco.render.files import write_atomic
-from tco.render.info import QuoteInfo
-from tco.render.xlsx_labels import Labels, category_labels, labels, language, method_text
-from tco.results import ScenarioResult
-from tco.scenario import (
+from tco.core.discounting import discount_factors
+from tco.core.engine import expected_failures
+from tco.core.escalation import escalation_factors
+from tco.core.money import minor_unit_exponent
+from tco.core.results import ScenarioResult
+from tco.core.scenario import (
     CATEGORIES,
     INVESTMENT_CATEGORIES,
     Category,
@@ -90,6 +87,10 @@ from tco.scenario import (
     Offer,
     Scenario,
 )
+from tco.presenters.document import CATEGORY_COLORS, OFFER_COLORS
+from tco.presenters.files import write_atomic
+from tco.presenters.info import QuoteInfo
+from tco.presenters.xlsx_labels import Labels, category_labels, labels, language, method_text
 
 FloatArray = npt.NDArray[np.float64]
 Cached = float | str | None

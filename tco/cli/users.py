@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from tco.errors import Problem, TcoError
+from tco.core.errors import Problem, TcoError
 
 user_app = typer.Typer(help="Create and list the users of the web page.", no_args_is_help=True)
 
@@ -62,7 +62,7 @@ def ensure_demo_user(url: str, *, tenant: str = DEMO_TENANT) -> DemoUser:
 
 
 def _fail(exc: TcoError) -> typer.Exit:
-    from tco.cli import fail
+    from tco.cli.common import fail
 
     return fail(exc)
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
-from tco.quote import CoverageTerm
+from tco.quoting.builder import CoverageTerm
 
 
 class QuoteInfo(BaseModel):

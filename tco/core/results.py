@@ -15,10 +15,10 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from tco import __version__
-from tco.engine import CAT_INDEX, BatchResult, Measures, compile_batch, evaluate_batch
-from tco.errors import Problem, ScenarioError
-from tco.scenario import CATEGORIES, Category, Scenario, parse_scenario
-from tco.scenario import INVESTMENT_CATEGORIES as _INVESTMENT
+from tco.core.engine import CAT_INDEX, BatchResult, Measures, compile_batch, evaluate_batch
+from tco.core.errors import Problem, ScenarioError
+from tco.core.scenario import CATEGORIES, Category, Scenario, parse_scenario
+from tco.core.scenario import INVESTMENT_CATEGORIES as _INVESTMENT
 
 
 class _Out(BaseModel):

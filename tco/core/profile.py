@@ -1,10 +1,11 @@
 """The cost profile: one evaluated scenario, year by year, as every presenter reads it.
 
-The result (:mod:`tco.results`) holds what the contract reports: totals by offer, category and
+The result (:mod:`tco.core.results`) holds what the contract reports: totals by offer, category and
 line, cash flows by offer and year, and the comparison. Presenters also show figures by line and
 year (the workbook's cached values, the document's schedules), the expected failures and the
 coverage of each year, and the factors behind them. :func:`cost_profile` produces all of that
-once, from the engine's own materialisation (:func:`tco.engine.line_cash_flows`), so no presenter
+once, from the engine's own materialisation (:func:`tco.core.engine.line_cash_flows`), so no
+presenter
 computes a convention again: escalation, discounting, residual shares, coverage and "price =
 year-0 acquisition" are the engine's.
 
@@ -22,9 +23,9 @@ from decimal import Decimal
 
 import numpy as np
 
-from tco.engine import Batch, LineFlows, compile_batch, line_cash_flows
-from tco.results import OfferResult, ScenarioResult
-from tco.scenario import INVESTMENT_CATEGORIES, Category, FailureModel, Scenario
+from tco.core.engine import Batch, LineFlows, compile_batch, line_cash_flows
+from tco.core.results import OfferResult, ScenarioResult
+from tco.core.scenario import INVESTMENT_CATEGORIES, Category, FailureModel, Scenario
 
 Years = tuple[float, ...]
 

@@ -4,7 +4,7 @@ Pure: no files, no database, no clock (``as_of`` and ``today`` are arguments). A
 quote request names catalog products x quantity with line discounts, a service plan, a financing
 choice and extra cost lines per offer; competitor and status-quo offers are described inline.
 :func:`build_quote` expands every offer into scenario cost lines (docs/scenario.md) and
-:func:`price_quote` evaluates them with the engine (:func:`tco.results.evaluate`): a quote's
+:func:`price_quote` evaluates them with the engine (:func:`tco.core.results.evaluate`): a quote's
 numbers are the engine's numbers.
 
 Expansion of one offer (amounts in base-year prices, ``q`` the quantity):
@@ -42,368 +42,38 @@ amounts fixed in money terms (loan and lease payments) keep their nominal value.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timedelta
 from decimal import Decimal
-from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import numpy_financial as npf
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field
 
-from tco.catalog import (
-    STANDARD_SEGMENT,
-    AssumptionSettings,
+from tco.core.errors import NotFoundError, Problem
+from tco.core.money import format_amount, round_money, to_decimal
+from tco.core.results import ScenarioResult, evaluate
+from tco.core.scenario import Scenario, parse_scenario
+from tco.quoting.catalog import (
     Catalog,
-    Code,
-    Currency,
     FailureProfile,
-    Hours,
-    Price,
     Product,
     ServicePlan,
-    problem_message,
     require_price,
 )
-from tco.errors import ConflictError, NotFoundError, Problem, ScenarioError, format_path
-from tco.money import format_amount, round_money, to_decimal
-from tco.results import ScenarioResult, evaluate
-from tco.scenario import CostLine, Rates, Scenario, parse_scenario
-
-FIXED_NOMINAL = "quote_fixed_nominal"
-_SIX = Decimal("0.000001")
-
-
-class QuoteRequestError(ScenarioError):
-    """A quote request that breaks a rule; every problem is named by its path."""
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
-
-
-# --------------------------------------------------------------------------------------------
-# The request
-
-
-class Customer(_Frozen):
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    segment: Code = STANDARD_SEGMENT
-    reference: str | None = None
-
-
-class EquipmentLine(_Frozen):
-    """Catalog product (``sku``) or inline product (a competitor's) x quantity, with a discount.
-
-    ``unit_price`` overrides the catalog price (an inline product defaults to its list price);
-    ``discount`` is a fraction of the unit price (0.08 = 8 %).
-    """
-
-    sku: Code | None = None
-    product: Product | None = None
-    quantity: Annotated[int, Field(ge=1, le=100_000)] = 1
-    discount: Annotated[Decimal, Field(ge=0, lt=1, max_digits=8, decimal_places=6)] = Decimal(0)
-    unit_price: Price | None = None
-
-    @model_validator(mode="after")
-    def _one_source(self) -> EquipmentLine:
-        if (self.sku is None) == (self.product is None):
-            raise ValueError("give exactly one of 'sku' (catalog) and 'product' (inline)")
-        return self
-
-
-class Financing(_Frozen):
-    """Cash; a loan (rate, term, down payment; yearly installments in arrears); or a lease
-    (yearly payment or rate factor x the net equipment price, in advance or in arrears)."""
-
-    kind: Literal["cash", "loan", "lease"] = "cash"
-    rate: Annotated[float, Field(gt=-1.0, allow_inf_nan=False)] | None = None
-    term_years: Annotated[int, Field(ge=1, le=100)] | None = None
-    down_payment: Price = Decimal(0)
-    payment_per_year: Price | None = None
-    rate_factor: Annotated[float, Field(gt=0.0, le=10.0, allow_inf_nan=False)] | None = None
-    timing: Literal["advance", "arrears"] = "arrears"
-
-    @model_validator(mode="after")
-    def _fields_for_kind(self) -> Financing:
-        given = {
-            k
-            for k in ("rate", "term_years", "payment_per_year", "rate_factor")
-            if getattr(self, k) is not None
-        }
-        if self.down_payment:
-            given.add("down_payment")
-        if self.timing != "arrears":
-            given.add("timing")
-        allowed = {
-            "cash": set(),
-            "loan": {"rate", "term_years", "down_payment"},
-            "lease": {"term_years", "payment_per_year", "rate_factor", "timing"},
-        }[self.kind]
-        extra = sorted(given - allowed)
-        if extra:
-            raise ValueError(f"{', '.join(extra)} do not apply to {self.kind} financing")
-        if self.kind == "loan" and (self.rate is None or self.term_years is None):
-            raise ValueError("a loan needs 'rate' and 'term_years'")
-        if self.kind == "lease":
-            if self.term_years is None:
-                raise ValueError("a lease needs 'term_years'")
-            if (self.payment_per_year is None) == (self.rate_factor is None):
-                raise ValueError(
-                    "a lease needs exactly one of 'payment_per_year' and 'rate_factor'"
-                )
-        return self
-
-
-class OfferRequest(_Frozen):
-    """One configuration: equipment lines, a service plan (catalog code or inline terms),
-    financing and extra scenario cost lines."""
-
-    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
-    name: Annotated[str, Field(max_length=200)] = ""
-    equipment: tuple[EquipmentLine, ...] = ()
-    service_plan: Code | None = None
-    service: ServicePlan | None = None
-    renew: Literal["to_end"] | Annotated[int, Field(ge=0, le=100)] | None = Field(
-        default=None,
-        description="renewals of a service plan with a term: 'to_end' renews it to the end of "
-        "the study period, a number renews it that many times; each renewal's fee runs as long "
-        "as its cover",
-    )
-    financing: Financing = Financing()
-    extra_costs: tuple[CostLine, ...] = ()
-
-    @model_validator(mode="after")
-    def _one_plan(self) -> OfferRequest:
-        if self.service_plan is not None and self.service is not None:
-            raise ValueError("give 'service_plan' (catalog code) or 'service' (inline), not both")
-        if self.renew is not None and self.service_plan is None and self.service is None:
-            raise ValueError("'renew' applies to a service plan; this offer has none")
-        if not self.equipment and not self.extra_costs:
-            raise ValueError("an offer needs equipment or extra_costs")
-        if self.financing.kind != "cash" and not self.equipment:
-            raise ValueError("financing applies to equipment; this offer has none")
-        return self
-
-    @property
-    def ours(self) -> bool:
-        """An offer built from catalog products only is the seller's own."""
-        return bool(self.equipment) and all(e.sku is not None for e in self.equipment)
-
-
-#: The dates a quote may carry (``as_of``, ``valid_until``): quote numbers hold the year, and
-#: validity is counted in days from ``as_of``.
-EARLIEST_QUOTE_DATE = date(2000, 1, 1)
-LATEST_QUOTE_DATE = date(2199, 12, 31)
-MAX_VALID_DAYS = 3650
-
-
-class QuoteRequest(_Frozen):
-    """What a salesperson asks for: customer, dates, currency, assumptions and offers."""
-
-    title: Annotated[str, Field(max_length=200)] = ""
-    customer: Customer
-    seller: Annotated[str, Field(min_length=1, max_length=200)]
-    as_of: date
-    valid_until: date | None = None
-    valid_days: Annotated[int, Field(ge=0, le=MAX_VALID_DAYS)] = 30
-    currency: Currency
-    locale: Annotated[str, Field(pattern=r"^[a-z]{2}(_[A-Z]{2})?$")] = "en"
-    assumptions: AssumptionSettings = AssumptionSettings()
-    baseline: str | None = None
-    offers: Annotated[tuple[OfferRequest, ...], Field(min_length=1, max_length=20)]
-
-    @field_validator("as_of", "valid_until")
-    @classmethod
-    def _in_range(cls, value: date | None) -> date | None:
-        if value is not None and not EARLIEST_QUOTE_DATE <= value <= LATEST_QUOTE_DATE:
-            raise ValueError(
-                f"must be between {EARLIEST_QUOTE_DATE.isoformat()} and "
-                f"{LATEST_QUOTE_DATE.isoformat()}, got {value.isoformat()}"
-            )
-        return value
-
-    @model_validator(mode="after")
-    def _check(self) -> QuoteRequest:
-        if self.valid_until is not None and self.valid_until < self.as_of:
-            raise ValueError(f"valid_until {self.valid_until} is before as_of {self.as_of}")
-        ids = [o.id for o in self.offers]
-        dup = sorted({i for i in ids if ids.count(i) > 1})
-        if dup:
-            raise ValueError(f"duplicate offer ids: {', '.join(dup)}")
-        if self.baseline is not None and self.baseline not in ids:
-            raise ValueError(
-                f"baseline '{self.baseline}' names no offer (offer ids: {', '.join(ids)})"
-            )
-        return self
-
-    @property
-    def validity_end(self) -> date:
-        """``valid_until``, or ``valid_days`` after ``as_of`` (at most 3650 days after a date
-        of 2199 at the latest: always a valid date)."""
-        return self.valid_until or self.as_of + timedelta(days=self.valid_days)
-
-
-class QuoteAssumptions(_Frozen):
-    """The merged assumptions of a quote: catalog defaults overridden by the request."""
-
-    study_period_years: Annotated[int, Field(ge=1, le=100)]
-    discount_rate: Annotated[float, Field(gt=-1.0, allow_inf_nan=False)]
-    rate_basis: Literal["real", "nominal"] = "real"
-    inflation: Annotated[float, Field(gt=-1.0, allow_inf_nan=False)] = 0.0
-    timing: Literal["end_of_year", "mid_year"] = "end_of_year"
-    escalation: dict[str, Rates] = Field(default_factory=dict)
-    operating_hours_per_year: Annotated[float, Field(gt=0.0, le=8784.0)]
-    downtime_cost_per_hour: Price = Decimal(0)
-    energy_price_per_kwh: Price | None = None
-    buyer_hourly_rate: Price
-    hours_per_purchase_order: Hours
-    hours_per_repair_order: Hours
-
-
-#: Settings whose absence must not silently book the buyer's effort as zero.
-_BUYER_EFFORT = ("buyer_hourly_rate", "hours_per_purchase_order", "hours_per_repair_order")
-
-
-def _pydantic_problems(exc: ValidationError, prefix: str = "") -> list[Problem]:
-    out = []
-    for e in exc.errors():
-        msg = problem_message(e)
-        path = format_path(e["loc"])
-        out.append(Problem(f"{prefix}.{path}" if prefix and path else prefix or path, msg))
-    return out
-
-
-_MISSING = "required field is missing"
-
-
-def _missing_message(p: Problem) -> str:
-    if p.path.removeprefix("assumptions.") in _BUYER_EFFORT:
-        return (
-            "required: the buyer's procurement effort (purchase and repair orders) is counted "
-            "from buyer_hourly_rate, hours_per_purchase_order and hours_per_repair_order; set "
-            "it in the request's assumptions or the catalog's defaults (0 leaves it out)"
-        )
-    return "required: set it in the request's assumptions or the catalog's defaults"
-
-
-def merge_assumptions(request: QuoteRequest, catalog: Catalog) -> QuoteAssumptions:
-    """Catalog defaults, overridden field by field (drivers by name) by the request."""
-    merged = catalog.defaults.model_dump(exclude_none=True)
-    own = request.assumptions.model_dump(exclude_none=True)
-    drivers = {**merged.get("escalation", {}), **own.get("escalation", {})}
-    merged.update(own)
-    merged["escalation"] = drivers
-    try:
-        return QuoteAssumptions.model_validate(merged)
-    except ValidationError as exc:
-        problems = _pydantic_problems(exc, "assumptions")
-        raise QuoteRequestError(
-            [
-                Problem(p.path, _missing_message(p) if p.message == _MISSING else p.message)
-                for p in problems
-            ]
-        ) from None
-
-
-def parse_request(raw: Any, catalog: Catalog) -> tuple[QuoteRequest, QuoteAssumptions]:
-    """Validate a quote request (plain data) against a catalog's defaults.
-
-    Raises :class:`QuoteRequestError` naming every problem by its path.
-    """
-    if not isinstance(raw, Mapping):
-        raise QuoteRequestError([Problem("", "a quote request must be a mapping")])
-    try:
-        request = QuoteRequest.model_validate(raw)
-    except ValidationError as exc:
-        raise QuoteRequestError(_pydantic_problems(exc)) from None
-    assumptions = merge_assumptions(request, catalog)
-    context = {
-        "study_period_years": assumptions.study_period_years,
-        "drivers": frozenset(assumptions.escalation),
-    }
-    try:  # again, with the study period and drivers the extra cost lines are checked against
-        request = QuoteRequest.model_validate(raw, context=context)
-    except ValidationError as exc:
-        raise QuoteRequestError(_pydantic_problems(exc)) from None
-    return request, assumptions
-
-
-def request_json(request: QuoteRequest) -> dict[str, Any]:
-    """Plain JSON data of a request (money as strings), without fields left at their default."""
-    return request.model_dump(mode="json", exclude_defaults=True)
-
-
-# --------------------------------------------------------------------------------------------
-# Price sheets: the invoiceable part of a quote, exact Decimals
-
-
-class PriceLine(_Frozen):
-    """One invoiceable line: quantity x net unit price = total (exact, minor unit)."""
-
-    name: str
-    item: str | None = None
-    kind: Literal["one_time", "annual"] = "one_time"
-    quantity: int = 1
-    unit_price: Decimal
-    discount: Decimal = Decimal(0)
-    net_unit_price: Decimal
-    total: Decimal
-
-
-class PriceSheet(_Frozen):
-    """An offer's invoiceable lines; the totals are the exact sums of the line totals."""
-
-    offer_id: str
-    currency: str
-    lines: tuple[PriceLine, ...]
-    one_time_total: Decimal
-    annual_total: Decimal
-
-
-def net_unit_price(unit_price: Decimal, discount: Decimal, currency: str) -> Decimal:
-    """The one rounding rule for prices: unit price x (1 - discount), to the minor unit."""
-    return round_money(unit_price * (Decimal(1) - discount), currency)
-
-
-def price_line(
-    name: str,
-    unit_price: Decimal,
-    currency: str,
-    *,
-    quantity: int = 1,
-    discount: Decimal = Decimal(0),
-    item: str | None = None,
-    kind: Literal["one_time", "annual"] = "one_time",
-) -> PriceLine:
-    net = net_unit_price(unit_price, discount, currency)
-    return PriceLine(
-        name=name,
-        item=item,
-        kind=kind,
-        quantity=quantity,
-        unit_price=unit_price,
-        discount=discount,
-        net_unit_price=net,
-        total=net * quantity,
-    )
-
-
-def price_sheet(offer_id: str, currency: str, lines: Sequence[PriceLine]) -> PriceSheet:
-    return PriceSheet(
-        offer_id=offer_id,
-        currency=currency,
-        lines=tuple(lines),
-        one_time_total=sum((li.total for li in lines if li.kind == "one_time"), Decimal(0)),
-        annual_total=sum((li.total for li in lines if li.kind == "annual"), Decimal(0)),
-    )
-
+from tco.quoting.pricing import PriceLine, PriceSheet, price_line, price_sheet
+from tco.quoting.requests import (
+    FIXED_NOMINAL,
+    FrozenModel,
+    QuoteAssumptions,
+    QuoteRequest,
+    QuoteRequestError,
+    parse_request,
+)
 
 # --------------------------------------------------------------------------------------------
 # The builder
 
 
-class CoverageTerm(_Frozen):
+class CoverageTerm(FrozenModel):
     """One term of cover an offer's buyer gets: a product's warranty, a service plan's term or
     one of its renewals, in years ``from_year..until_year`` of the study period.
 
@@ -428,7 +98,7 @@ class CoverageTerm(_Frozen):
     annual_fee: Decimal | None = None
 
 
-class BuiltQuote(_Frozen):
+class BuiltQuote(FrozenModel):
     """A request expanded into a scenario, with its price sheets and the catalog part it used."""
 
     request: QuoteRequest
@@ -445,6 +115,9 @@ class BuiltQuote(_Frozen):
         return qa.buyer_hourly_rate > 0 and (
             qa.hours_per_purchase_order > 0 or qa.hours_per_repair_order > 0
         )
+
+
+_SIX = Decimal("0.000001")
 
 
 class _Unit:
@@ -1109,7 +782,7 @@ def build_quote(
 ) -> BuiltQuote:
     """Expand a request into a scenario (module docstring) with its price sheets and snapshot.
 
-    Raises :class:`~tco.errors.NotFoundError` for an unknown sku or plan or a missing price and
+    Raises :class:`~tco.core.errors.NotFoundError` for an unknown sku or plan or a missing price and
     :class:`QuoteRequestError` for a configuration that cannot be expanded, naming every problem.
     """
     qa = assumptions
@@ -1161,7 +834,7 @@ def build_quote(
     )
 
 
-class PricedQuote(_Frozen):
+class PricedQuote(FrozenModel):
     """A built quote with the engine's result and the recommendation sentence."""
 
     built: BuiltQuote
@@ -1232,231 +905,3 @@ def recommendation(built: BuiltQuote, result: ScenarioResult) -> str:
             f"{format_amount(c.price_headroom, cur)} higher"
         )
     return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1] + "."
-
-
-# --------------------------------------------------------------------------------------------
-# Versions, status and diffs
-
-
-class QuoteStatus(StrEnum):
-    draft = "draft"
-    sent = "sent"
-    accepted = "accepted"
-    rejected = "rejected"
-    expired = "expired"
-
-
-#: Allowed status changes; accepted, rejected and expired are final.
-TRANSITIONS: dict[QuoteStatus, frozenset[QuoteStatus]] = {
-    QuoteStatus.draft: frozenset({QuoteStatus.sent, QuoteStatus.rejected, QuoteStatus.expired}),
-    QuoteStatus.sent: frozenset(
-        {QuoteStatus.accepted, QuoteStatus.rejected, QuoteStatus.expired, QuoteStatus.draft}
-    ),
-    QuoteStatus.accepted: frozenset(),
-    QuoteStatus.rejected: frozenset(),
-    QuoteStatus.expired: frozenset(),
-}
-
-
-def effective_status(status: QuoteStatus, valid_until: date, today: date) -> QuoteStatus:
-    """A draft or sent quote past its validity is expired."""
-    if status in (QuoteStatus.draft, QuoteStatus.sent) and today > valid_until:
-        return QuoteStatus.expired
-    return status
-
-
-def check_transition(
-    number: str, current: QuoteStatus, new: QuoteStatus, valid_until: date, today: date
-) -> None:
-    """Raise :class:`ConflictError` unless ``current -> new`` is allowed on ``today``."""
-    now = effective_status(current, valid_until, today)
-    if new == QuoteStatus.expired and now == QuoteStatus.expired and current != new:
-        return
-    if new not in TRANSITIONS[now]:
-        allowed = ", ".join(sorted(TRANSITIONS[now])) or "none (it is final)"
-        why = f" (valid until {valid_until.isoformat()})" if now != current else ""
-        raise ConflictError(
-            [
-                Problem(
-                    "status",
-                    f"quote {number} is {now.value}{why}; it cannot become {new.value} "
-                    f"(allowed: {allowed})",
-                )
-            ]
-        )
-
-
-class QuoteVersion(_Frozen):
-    """One saved version of a quote: never changes once saved."""
-
-    number: str
-    version: int
-    created_at: datetime
-    created_by: str
-    catalog_version: int | None
-    engine_version: str
-    request: dict[str, Any]
-    snapshot: Catalog
-    scenario: Scenario
-    result: ScenarioResult
-    price_sheets: tuple[PriceSheet, ...]
-    recommendation: str
-    note: str = ""
-
-
-class QuoteSummary(_Frozen):
-    """A quote's header: number, customer, status and audit fields."""
-
-    number: str
-    tenant: str
-    customer: str
-    seller: str
-    title: str
-    currency: str
-    status: QuoteStatus
-    current_version: int
-    as_of: date
-    valid_until: date
-    recommended: str
-    created_at: datetime
-    created_by: str
-    updated_at: datetime
-    updated_by: str
-
-
-def apply_changes(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
-    """A revised request: ``changes`` merged into ``base``.
-
-    Mappings merge key by key; offers merge by ``id`` (a new id adds an offer); other lists and
-    values replace. ``remove_offers: [id, ...]`` drops offers.
-    """
-    out: dict[str, Any] = dict(base)
-    for key, value in changes.items():
-        if key == "remove_offers":
-            continue
-        old = out.get(key)
-        if key == "offers" and isinstance(value, list) and isinstance(old, list):
-            merged = [dict(o) if isinstance(o, Mapping) else o for o in old]
-            for o in value:
-                idx = next(
-                    (
-                        k
-                        for k, m in enumerate(merged)
-                        if isinstance(m, Mapping)
-                        and isinstance(o, Mapping)
-                        and m.get("id") == o.get("id")
-                    ),
-                    None,
-                )
-                if idx is None or not isinstance(o, Mapping):
-                    merged.append(o)
-                else:
-                    merged[idx] = apply_changes(merged[idx], o)
-            out[key] = merged
-        elif isinstance(value, Mapping) and isinstance(old, Mapping):
-            out[key] = apply_changes(old, value)
-        else:
-            out[key] = value
-    remove = changes.get("remove_offers")
-    if isinstance(remove, list) and isinstance(out.get("offers"), list):
-        out["offers"] = [
-            o for o in out["offers"] if not (isinstance(o, Mapping) and o.get("id") in remove)
-        ]
-    return out
-
-
-class Change(_Frozen):
-    """One difference between two versions: an input or a result, old and new value."""
-
-    section: Literal["input", "result"]
-    path: str
-    old: str | None
-    new: str | None
-    delta: str | None = None
-
-
-def _flatten(value: Any, path: str, out: dict[str, Any]) -> None:
-    if isinstance(value, Mapping):
-        for k, v in value.items():
-            _flatten(v, f"{path}.{k}" if path else str(k), out)
-    elif isinstance(value, list | tuple):
-        keyed = all(isinstance(v, Mapping) and "id" in v for v in value) and value
-        for k, v in enumerate(value):
-            label = f"[{v['id']}]" if keyed else f"[{k}]"
-            _flatten(v, f"{path}{label}", out)
-    else:
-        out[path] = value
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
-def _results_table(result: ScenarioResult) -> dict[str, float | int | str | None]:
-    cur = result.currency
-    out: dict[str, float | int | str | None] = {"recommended": result.comparison.recommended}
-    for o in result.offers:
-        out[f"offers[{o.id}].lifetime_cost"] = float(round_money(o.lifetime_cost, cur))
-        for cat, pv in o.by_category.items():
-            out[f"offers[{o.id}].by_category.{cat}"] = float(round_money(pv, cur))
-        c = result.comparison.offers.get(o.id)
-        if c is not None:
-            out[f"offers[{o.id}].net_savings"] = float(round_money(c.net_savings, cur))
-            out[f"offers[{o.id}].simple_payback_year"] = c.simple_payback_year
-            out[f"offers[{o.id}].discounted_payback_year"] = c.discounted_payback_year
-    return out
-
-
-def diff_versions(
-    request_a: Mapping[str, Any],
-    result_a: ScenarioResult,
-    request_b: Mapping[str, Any],
-    result_b: ScenarioResult,
-) -> tuple[Change, ...]:
-    """Which inputs and which results changed between two versions, and by how much.
-
-    Inputs are compared field by field (offers by id); results at the precision shown
-    (money to the minor unit).
-    """
-    changes: list[Change] = []
-    fa: dict[str, Any] = {}
-    fb: dict[str, Any] = {}
-    _flatten(request_a, "", fa)
-    _flatten(request_b, "", fb)
-    for key in sorted(set(fa) | set(fb)):
-        old, new = fa.get(key), fb.get(key)
-        if old != new:
-            delta = None
-            try:
-                if old is not None and new is not None and not isinstance(old, bool):
-                    delta = str(Decimal(str(new)) - Decimal(str(old)))
-            except ArithmeticError:
-                delta = None
-            changes.append(
-                Change(section="input", path=key, old=_text(old), new=_text(new), delta=delta)
-            )
-    ra, rb = _results_table(result_a), _results_table(result_b)
-    cur = result_b.currency
-    for key in list(dict.fromkeys([*ra, *rb])):
-        old_r, new_r = ra.get(key), rb.get(key)
-        if old_r == new_r:
-            continue
-        delta = None
-        money = isinstance(old_r, float) or isinstance(new_r, float)
-        if isinstance(old_r, int | float) and isinstance(new_r, int | float):
-            d = new_r - old_r
-            delta = format_amount(d, cur, grouping=False) if money else str(d)
-
-        def show(v: float | int | str | None, money: bool = money) -> str | None:
-            if v is None:
-                return None
-            if money and isinstance(v, float):
-                return format_amount(v, cur, grouping=False)
-            return str(v)
-
-        if delta is not None and money and delta.lstrip("-").strip("0.") == "":
-            continue
-        changes.append(
-            Change(section="result", path=key, old=show(old_r), new=show(new_r), delta=delta)
-        )
-    return tuple(changes)

@@ -4,7 +4,7 @@ Two languages are supported, English and German (``en``, ``en_US``, ``en_GB``, `
 ``de_DE``, ``de_AT``, ``de_CH``); any other locale is refused with :class:`LocaleError`.
 Numbers, money and dates go through Babel. Money is always shown with its ISO 4217 code
 (``EUR 12,345.67`` in English, ``12.345,67 EUR`` in German) and with the currency's minor unit;
-the values handed in are already rounded (:mod:`tco.money`), so formatting never rounds again.
+the values handed in are already rounded (:mod:`tco.core.money`), so formatting never rounds again.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from tco.errors import Problem, TcoError
-from tco.money import minor_unit_exponent
+from tco.core.errors import Problem, TcoError
+from tco.core.money import minor_unit_exponent
 
 #: Locales accepted by the documents, by the name a user passes.
 SUPPORTED_LOCALES: tuple[str, ...] = ("en", "en_US", "en_GB", "de", "de_DE", "de_AT", "de_CH")

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import numpy_financial as npf
 
-from tco.escalation import compound_by_year
+from tco.core.escalation import compound_by_year
 
 FloatArray = npt.NDArray[np.float64]
 

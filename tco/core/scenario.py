@@ -2,7 +2,8 @@
 
 A scenario is what a quote, an API request and a test case all reduce to. Field names follow
 docs/scenario.md and never change. Reading a scenario (:func:`parse_scenario`) checks every rule
-of the contract and raises :class:`~tco.errors.ScenarioError` listing every problem by its path; a
+of the contract and raises :class:`~tco.core.errors.ScenarioError` listing every problem by its
+path; a
 scenario that parses is one the engine can price.
 
 Money in base-year prices (``amount``, ``repair_cost``, ``downtime_cost_per_hour``) is
@@ -33,7 +34,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
-from tco.errors import InputFileError, Problem, ScenarioError, format_path
+from tco.core.errors import InputFileError, Problem, ScenarioError, format_path
 
 MAX_STUDY_PERIOD_YEARS = 100
 HOURS_PER_YEAR_MAX = 8784.0  # a leap year, around the clock

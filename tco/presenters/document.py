@@ -3,9 +3,10 @@ lifetime-cost argument, then shows every line and assumption behind it.
 
 A view model (:func:`build_view`) turns a scenario and its result into rounded, formatted strings
 in the chosen locale; the Jinja2 templates in ``templates/`` only place them (autoescape on,
-StrictUndefined, no arithmetic). Numbers are the engine's, rounded by :mod:`tco.money`:
+StrictUndefined, no arithmetic). Numbers are the engine's, rounded by :mod:`tco.core.money`:
 
-- every figure is rounded once from the engine's unrounded value (:func:`~tco.money.round_money`)
+- every figure is rounded once from the engine's unrounded value
+(:func:`~tco.core.money.round_money`)
   and shows the same digits wherever it appears (tables, headline, workbook, web page, command
   line); a table whose rounded lines do not add up to its rounded total says so in a note;
 - net savings shown are the engine's net savings rounded, not a difference of rounded figures;
@@ -19,12 +20,12 @@ two (the scenario evaluated again with that offer as baseline).
 Paybacks follow contract version 2: an offer that adds no investment has nothing to pay back
 ("–¹", and no payback claimed), and wherever a payback is shown, its reversal is shown too (the
 years the offer is dearer again and cheaper again; in the headline, with the cost line that
-causes it when one does). Sentences come from :data:`tco.render.locale.SENTENCES`.
+causes it when one does). Sentences come from :data:`tco.presenters.locale.SENTENCES`.
 
 The document is laid out for print: the header says who the quote is prepared for and by, on
 which day and until when it is valid (saying so where one is not given); tables of many offers
 are split into tables that fit A4 (:func:`split_table`); the charts' texts never overprint
-(:mod:`tco.render.svg`); page one's chart height is estimated from what else it carries
+(:mod:`tco.presenters.svg`); page one's chart height is estimated from what else it carries
 (:func:`_chart_height`). See docs/document.md.
 """
 
@@ -44,13 +45,14 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from tco.money import round_money, round_table
-from tco.quote import CoverageTerm
-from tco.render.files import write_atomic
-from tco.render.info import QuoteInfo
-from tco.render.locale import DocLocale, doc_locale
-from tco.render.svg import OFFER_COLORS as OFFER_COLORS
-from tco.render.svg import (
+from tco.core.money import round_money, round_table
+from tco.core.results import OfferComparison, OfferResult, ScenarioResult, evaluate, evaluate_many
+from tco.core.scenario import CATEGORIES, Category, CostLine, FailureModel, Offer, Scenario
+from tco.presenters.files import write_atomic
+from tco.presenters.info import QuoteInfo
+from tco.presenters.locale import DocLocale, doc_locale
+from tco.presenters.svg import OFFER_COLORS as OFFER_COLORS
+from tco.presenters.svg import (
     Bar,
     Marker,
     Segment,
@@ -60,8 +62,7 @@ from tco.render.svg import (
     stacked_bars,
     text_width,
 )
-from tco.results import OfferComparison, OfferResult, ScenarioResult, evaluate, evaluate_many
-from tco.scenario import CATEGORIES, Category, CostLine, FailureModel, Offer, Scenario
+from tco.quoting.builder import CoverageTerm
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 

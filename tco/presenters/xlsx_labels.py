@@ -1,12 +1,12 @@
-"""Labels of the buyer's workbook in English and German (see :mod:`tco.render.xlsx`)."""
+"""Labels of the buyer's workbook in English and German (see :mod:`tco.presenters.xlsx`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Final
 
-from tco.render.locale import ENGLISH, GERMAN, doc_locale
-from tco.scenario import CATEGORIES
+from tco.core.scenario import CATEGORIES
+from tco.presenters.locale import ENGLISH, GERMAN, doc_locale
 
 Labels = Mapping[str, str]
 

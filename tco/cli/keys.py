@@ -16,14 +16,14 @@ from typing import Annotated
 import typer
 from sqlalchemy.orm import Session, sessionmaker
 
-from tco.errors import Problem, TcoError
+from tco.core.errors import Problem, TcoError
 
 apikey_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 DEMO_TENANT = "demo"
 
 
 def _fail(exc: TcoError) -> typer.Exit:
-    from tco.cli import fail
+    from tco.cli.common import fail
 
     return fail(exc)
 
@@ -137,7 +137,7 @@ def serve(
         get_engine(url)  # migrate once, before the workers start
         key = demo_setup(url) if demo else None
         if demo:
-            from tco.usercli import ensure_demo_user
+            from tco.cli.users import ensure_demo_user
 
             user = ensure_demo_user(url)
     except TcoError as exc:

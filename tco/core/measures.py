@@ -28,9 +28,9 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from tco.engine import Measures
-from tco.kernel import GRID_V, GRID_ZERO, grid_powers
-from tco.kernel import irr_rows as kernel_irr_rows
+from tco.core.engine import Measures
+from tco.core.kernel import GRID_V, GRID_ZERO, grid_powers
+from tco.core.kernel import irr_rows as kernel_irr_rows
 
 __all__ = ["Measures", "irr_rows"]
 
@@ -44,7 +44,8 @@ def irr_rows(flows: FloatArray, n_years: npt.NDArray[np.int64]) -> FloatArray:
     root of the NPV polynomial in v = 1/(1+r)), found by safeguarded Newton steps for r in
     (-99 %, 10^6). Rows with several sign changes may have several IRRs; like
     ``numpy_financial.irr`` the one closest to zero is returned, found on a fine scan of rates
-    (:data:`tco.kernel.GRID_X`). Rows without a sign change have none. See :func:`tco.kernel.irr`.
+    (:data:`tco.core.kernel.GRID_X`). Rows without a sign change have none. See
+    :func:`tco.core.kernel.irr`.
     """
     f = np.ascontiguousarray(flows, dtype=np.float64)
     n = np.ascontiguousarray(n_years, dtype=np.int64)

@@ -1,15 +1,16 @@
 """The compiled evaluation kernel: one pass per scenario over its offers, lines and failure models.
 
 :func:`evaluate_scenarios` evaluates scenarios ``s0..s1`` of a columnar batch (see
-:class:`tco.engine.Batch`) into preallocated output arrays: cash flows per offer and year
+:class:`tco.core.engine.Batch`) into preallocated output arrays: cash flows per offer and year
 (nominal, present value; those on the analysis basis stay inside the pass), present values
 per line, residual value, failure stream and category, and the per-offer comparison measures
 against each scenario's baseline (paybacks, breakeven, sign changes of the savings, the IRR).
 
 It is compiled with numba (``nogil``: parts of a large batch run side by side on threads) and
 cached on disk, so a process compiles it once per machine. The conventions are those of
-:mod:`tco.escalation` (escalation compounds from year 0, the first rate applies in year 1) and
-:mod:`tco.discounting` (``(1+d)^-t``, recurring amounts and expected failures at ``t - 0.5`` under
+:mod:`tco.core.escalation` (escalation compounds from year 0, the first rate applies in year 1) and
+:mod:`tco.core.discounting` (``(1+d)^-t``, recurring amounts and expected failures at ``t - 0.5``
+under
 the mid-year convention), computed in the same order: per scenario, a table of escalation
 factors by driver and year, then per cost line the years of its schedule.
 
@@ -25,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-from tco.scenario import CATEGORIES, Category
+from tco.core.scenario import CATEGORIES, Category
 
 #: Cumulative savings within this many currency units of zero count as zero (float noise).
 ZERO = 1e-6
@@ -260,8 +261,10 @@ def _scenario_tables(rates, s, rate, inflation, nominal, mid_year, esc, df0, df1
     (The batch-wide ``rates`` and an index, not a view: a view of an array that threads share
     would update its reference count atomically, once per scenario.)
 
-    Each product runs down the years in a register, one factor after the other (the order of
-    :func:`tco.escalation.compound_by_year`); compiled without reassociation, so the factors are
+    Each product runs down the years in a register, one factor after the other (the order
+    of
+    :func:`tco.core.escalation.compound_by_year`); compiled without reassociation, so the factors
+    are
     exactly those products.
     """
     n_cols = esc.shape[1]
@@ -293,14 +296,14 @@ def _scenario_tables(rates, s, rate, inflation, nominal, mid_year, esc, df0, df1
         growth[t] = h
 
 
-# Rows of the batch's packed tables (tco.engine.TABLES) the passes read.
+# Rows of the batch's packed tables (tco.core.engine.TABLES) the passes read.
 _L_CATEGORY, _L_DRIVER, _L_FIRST, _L_EVERY, _L_LAST = 1, 2, 3, 4, 5
 _L_AMOUNT, _L_LIFE, _L_FRACTION = 0, 1, 2
 _F_REPAIR_DRIVER, _F_DOWNTIME_DRIVER, _F_ORDER_DRIVER = 1, 2, 3
 _F_MTBF, _F_SHAPE, _F_REPAIR, _F_DOWNTIME, _F_ORDER = 0, 1, 2, 3, 4
 _S_YEARS, _S_BASELINE = 0, 1
 _S_RATE, _S_INFLATION, _S_HOURS, _S_DOWNTIME_COST = 0, 1, 2, 3
-#: Category indices (tco.scenario.CATEGORIES order) the passes book to: compile-time constants.
+#: Category indices (tco.core.scenario.CATEGORIES order) the passes book to: compile-time constants.
 CAT_REPAIR = CATEGORIES.index(Category.repair)
 CAT_DOWNTIME = CATEGORIES.index(Category.downtime)
 CAT_TRANSACTION = CATEGORIES.index(Category.transaction)
@@ -539,7 +542,7 @@ def evaluate_scenarios(
     offer_start,  # (S+1,)
     line_start,  # (O+1,)
     offer_fail,  # (O,) the offer's failure model, -1 for none
-    line_ints,  # (7, L) and (3, L): the batch's packed line table (tco.engine.TABLES)
+    line_ints,  # (7, L) and (3, L): the batch's packed line table (tco.core.engine.TABLES)
     line_floats,
     fail_ints,  # (4, F) and (5, F): failure models
     fail_floats,
@@ -556,7 +559,7 @@ def evaluate_scenarios(
     cat,  # (O, C) present value by category
     meas,  # (M_ROWS, O) the measures, rows M_*
 ):
-    """Evaluate scenarios s0..s1 of a batch (:class:`tco.engine.Batch`) into the outputs.
+    """Evaluate scenarios s0..s1 of a batch (:class:`tco.core.engine.Batch`) into the outputs.
 
     Per scenario: escalation and discount factors, then per offer the lines pass and the
     failures pass and the offer's totals, then the comparison pass of each offer against the

@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from tco.errors import Problem, TcoError
+from tco.core.errors import Problem, TcoError
 
 
 class OutputError(TcoError):

@@ -20,12 +20,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from tco import __version__, services
-from tco.catalog import CatalogChanges
-from tco.cli import comparison_table, fail
-from tco.errors import Problem, TcoError
-from tco.money import format_amount
-from tco.quote import PriceSheet, QuoteStatus, QuoteSummary
-from tco.scenario import read_file
+from tco.cli.common import fail
+from tco.cli.tables import comparison_table
+from tco.core.errors import Problem, TcoError
+from tco.core.money import format_amount
+from tco.core.scenario import read_file
+from tco.quoting.catalog import CatalogChanges
+from tco.quoting.pricing import PriceSheet
+from tco.quoting.versions import QuoteStatus, QuoteSummary
 from tco.store.uow import DEFAULT_TENANT, UnitOfWork
 
 catalog_app = typer.Typer(help="Import and list the product catalog.", no_args_is_help=True)
@@ -432,12 +434,12 @@ def quote_export(
         loc = locale or data.locale
         written: list[Path] = []
         if xlsx is not None:
-            from tco.render.xlsx import write_workbook
+            from tco.presenters.xlsx import write_workbook
 
             write_workbook(xlsx, data.scenario, data.result, locale=loc, info=data.info)
             written.append(xlsx)
         if html is not None or pdf is not None:
-            from tco.render.document import write_document
+            from tco.presenters.document import write_document
 
             write_document(
                 data.scenario, data.result, html=html, pdf=pdf, locale=loc, info=data.info

@@ -1,0 +1,1 @@
+"""The command line: `tco evaluate`, quotes, catalog, API keys, users, the server."""

@@ -1,0 +1,1 @@
+"""The project's core: scenario, engine, compiled kernel, measures, results, cost profile."""

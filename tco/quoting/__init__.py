@@ -1,0 +1,1 @@
+"""Quoting: catalog, quote requests, pricing, the builder, versions and diffs."""
