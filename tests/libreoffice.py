@@ -38,6 +38,14 @@ def recalculate(paths: Sequence[Path], out_dir: Path, *, timeout_s: float = 300)
     Returns the output paths in the order of ``paths``; raises if soffice fails or any output
     file is missing. Input file names must be distinct.
     """
+    return convert(paths, out_dir, "xlsx", timeout_s=timeout_s)
+
+
+def convert(
+    paths: Sequence[Path], out_dir: Path, fmt: str, *, timeout_s: float = 300
+) -> list[Path]:
+    """:func:`recalculate`, saving each workbook as ``fmt`` (``pdf``: printed as a buyer
+    prints it, every formula recalculated first)."""
     if SOFFICE is None:
         raise RuntimeError("LibreOffice (soffice) is not installed")
     if len({p.name for p in paths}) != len(paths):
@@ -53,13 +61,13 @@ def recalculate(paths: Sequence[Path], out_dir: Path, *, timeout_s: float = 300)
             "--headless",
             "--norestore",
             "--convert-to",
-            "xlsx",
+            fmt,
             "--outdir",
             str(out_dir),
             *[str(p) for p in paths],
         ]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s, check=False)
-    outputs = [out_dir / p.name for p in paths]
+    outputs = [out_dir / f"{p.stem}.{fmt}" for p in paths]
     missing = [str(p) for p in outputs if not p.exists()]
     if proc.returncode != 0 or missing:
         raise RuntimeError(

@@ -1072,7 +1072,9 @@ def build_view(
             Row(
                 loc.t("Net savings"),
                 tuple(
-                    loc.t("baseline") if i == base else loc.amount(totals[base] - totals[i], cur)
+                    loc.t("baseline")
+                    if i == base
+                    else loc.amount(round_money(comps[i].net_savings, cur), cur)
                     for i in ids
                 ),
             )
