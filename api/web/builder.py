@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -225,15 +225,11 @@ def save(
     """Save the form once (see the module's docstring); nothing is saved when the outcome has
     errors, warnings not yet confirmed or a conflict."""
     uow = database.uow(tenant)
-    token = values.get(TOKEN_FIELD, "")
-    try:
-        check_key(token)
-    except TcoError:
-        token = ""  # a form without a token (an old page) is saved as it is
-    key = f"web-form:{token}"
-    operation = "web: new quote" if number is None else f"web: revise {number}"
-    if token:  # this form was saved before: its quote, whatever else has happened since
-        stored = stored_response(database.engine, tenant=tenant, key=key, operation=operation)
+    once = _FormOnce.of(values, number)
+    if once.token:  # this form was saved before: its quote, whatever else has happened since
+        stored = stored_response(
+            database.engine, tenant=tenant, key=once.key, operation=once.operation
+        )
         if stored is not None:
             return _replayed(stored, values)
     if number is not None:  # made on an older version: nothing else matters (checked again below)
@@ -250,37 +246,9 @@ def save(
         return Outcome(FormErrors(), checks=checks, notes=notes, reprice_needed=True)
     if checks and values.get(CONFIRM_FIELD, "") != digest(checks):
         return Outcome(FormErrors(), checks=checks, confirm_needed=True)
-
-    def work(sessions: sessionmaker[Session] | None) -> StoredResponse:
-        unit = uow if sessions is None else UnitOfWork(tenant, sessions=sessions)
-        if number is None:
-            view = services.create_quote(unit, request, by=by)
-        else:
-            view = services.revise_quote(
-                unit,
-                number,
-                request,
-                by=by,
-                reprice=reprice,
-                note=values.get("note", "")[:500],
-                expected_version=_version_of(values),
-            )
-        saved = view.summary.number
-        body = {"number": saved, "version": view.version.version, "form": fingerprint(values)}
-        return StoredResponse(303, body, f"/quotes/{saved}")
-
+    work = _saver(uow, tenant, request, values, by=by, number=number, reprice=reprice)
     try:
-        if token:
-            stored, replayed = run_once(
-                database.engine,
-                tenant=tenant,
-                key=key,
-                operation=operation,
-                payload={"form_token": token},
-                work=work,
-            )
-        else:
-            stored, replayed = work(None), False
+        stored, replayed = once.run(database, tenant, work)
     except IdempotencyKeyReusedError:
         problems = FormErrors()
         problems.add(None, translator(language)("This form was used for another quote; reload it."))
@@ -300,6 +268,76 @@ def save(
         saved=Saved(number=str(body["number"]), version=int(body["version"])),
         checks=checks,
     )
+
+
+@dataclass(frozen=True)
+class _FormOnce:
+    """A form's token and what saving it once means: its idempotency key and operation."""
+
+    token: str
+    key: str
+    operation: str
+
+    @classmethod
+    def of(cls, values: Mapping[str, str], number: str | None) -> _FormOnce:
+        token = values.get(TOKEN_FIELD, "")
+        try:
+            check_key(token)
+        except TcoError:
+            token = ""  # a form without a token (an old page) is saved as it is
+        operation = "web: new quote" if number is None else f"web: revise {number}"
+        return cls(token, f"web-form:{token}", operation)
+
+    def run(
+        self,
+        database: Database,
+        tenant: str,
+        work: Callable[[sessionmaker[Session] | None], StoredResponse],
+    ) -> tuple[StoredResponse, bool]:
+        """The saved response and whether it is a replay of an earlier save of this form."""
+        if not self.token:
+            return work(None), False
+        return run_once(
+            database.engine,
+            tenant=tenant,
+            key=self.key,
+            operation=self.operation,
+            payload={"form_token": self.token},
+            work=work,
+        )
+
+
+def _saver(
+    uow: UnitOfWork,
+    tenant: str,
+    request: dict[str, Any],
+    values: Mapping[str, str],
+    *,
+    by: str,
+    number: str | None,
+    reprice: bool,
+) -> Callable[[sessionmaker[Session] | None], StoredResponse]:
+    """The work of saving: a new quote, or a revision made on the version the form shows."""
+
+    def work(sessions: sessionmaker[Session] | None) -> StoredResponse:
+        unit = uow if sessions is None else UnitOfWork(tenant, sessions=sessions)
+        if number is None:
+            view = services.create_quote(unit, request, by=by)
+        else:
+            view = services.revise_quote(
+                unit,
+                number,
+                request,
+                by=by,
+                reprice=reprice,
+                note=values.get("note", "")[:500],
+                expected_version=_version_of(values),
+            )
+        saved = view.summary.number
+        body = {"number": saved, "version": view.version.version, "form": fingerprint(values)}
+        return StoredResponse(303, body, f"/quotes/{saved}")
+
+    return work
 
 
 def _replayed(stored: StoredResponse, values: Mapping[str, str]) -> Outcome:

@@ -336,6 +336,28 @@ def request_from_form(
     are in ``language``."""
     r = _Reader(values, language)
     currency = r.text("currency") or "EUR"
+    comp_id = values.get("comp_id", COMP) or COMP
+    ours = _ours(r, values.get("ours_id", OURS) or OURS)
+    comp = _competitor(r, values, comp_id, currency)
+    request = {
+        "title": r.text("title"),
+        "customer": {"name": r.text("customer_name"), "segment": r.text("customer_segment")},
+        "seller": r.text("seller"),
+        "as_of": r.text("as_of"),
+        "valid_days": r.integer("valid_days") or 30,
+        "valid_until": None,
+        "currency": currency,
+        "locale": r.text("locale") or "en",
+        "assumptions": _assumptions(r),
+        "baseline": values.get("baseline") or comp_id,
+        "offers": [ours, comp],
+    }
+    if r.errors:
+        return None, r.errors
+    return request, r.errors
+
+
+def _assumptions(r: _Reader) -> dict[str, Any]:
     assumptions: dict[str, Any] = {}
     for name, (key, kind) in ASSUMPTIONS.items():
         if kind == "int":
@@ -348,9 +370,42 @@ def request_from_form(
             value = r.money(name)
         if value is not None:
             assumptions[key] = value
-    ours_id = values.get("ours_id", OURS) or OURS
-    comp_id = values.get("comp_id", COMP) or COMP
+    return assumptions
+
+
+def _ours(r: _Reader, ours_id: str) -> dict[str, Any]:
+    """Our offer: the catalog product, its discount, service plan, renewal and financing."""
     discount = r.fraction("ours_discount_pct", below_one=True)
+    plan = r.text("ours_plan") or None
+    return {
+        "id": ours_id,
+        "name": "",
+        "equipment": [
+            {
+                "sku": r.text("ours_sku"),
+                "quantity": r.integer("ours_quantity"),
+                "discount": str(discount if discount is not None else 0),
+            }
+        ],
+        "service_plan": plan,
+        "service": None,
+        "renew": _renewal(r) if plan else None,
+        "financing": _financing(r),
+    }
+
+
+def _renewal(r: _Reader) -> str | int | None:
+    renew_text = r.text("ours_renew")
+    if renew_text == "to_end":
+        return renew_text
+    if renew_text.isdigit():
+        return int(renew_text)
+    if renew_text:
+        r.errors.add("ours_renew", f"'{renew_text}' is not a renewal this page offers")
+    return None
+
+
+def _financing(r: _Reader) -> dict[str, Any]:
     how = r.text("ours_financing") or "cash"
     financing: dict[str, Any] = {
         "kind": how,
@@ -371,47 +426,7 @@ def request_from_form(
         financing["payment_per_year"] = r.money("ours_lease_payment")
         financing["timing"] = r.text("ours_lease_timing") or "arrears"
         r.needed("ours_term_years", "ours_lease_payment")
-    plan = r.text("ours_plan") or None
-    renew_text = r.text("ours_renew") if plan else ""
-    renew: str | int | None = None
-    if renew_text == "to_end":
-        renew = renew_text
-    elif renew_text.isdigit():
-        renew = int(renew_text)
-    elif renew_text:
-        r.errors.add("ours_renew", f"'{renew_text}' is not a renewal this page offers")
-    ours = {
-        "id": ours_id,
-        "name": "",
-        "equipment": [
-            {
-                "sku": r.text("ours_sku"),
-                "quantity": r.integer("ours_quantity"),
-                "discount": str(discount if discount is not None else 0),
-            }
-        ],
-        "service_plan": plan,
-        "service": None,
-        "renew": renew,
-        "financing": financing,
-    }
-    comp = _competitor(r, values, comp_id, currency)
-    request = {
-        "title": r.text("title"),
-        "customer": {"name": r.text("customer_name"), "segment": r.text("customer_segment")},
-        "seller": r.text("seller"),
-        "as_of": r.text("as_of"),
-        "valid_days": r.integer("valid_days") or 30,
-        "valid_until": None,
-        "currency": currency,
-        "locale": r.text("locale") or "en",
-        "assumptions": assumptions,
-        "baseline": values.get("baseline") or comp_id,
-        "offers": [ours, comp],
-    }
-    if r.errors:
-        return None, r.errors
-    return request, r.errors
+    return financing
 
 
 def _competitor(r: _Reader, values: Mapping[str, str], comp_id: str, currency: str) -> Any:
