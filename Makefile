@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install system run test lint bench clean
+.PHONY: install system run test lint bench clean messages
 
 install: $(STAMP)
 
@@ -21,8 +21,9 @@ $(STAMP): pyproject.toml
 system:
 	bash scripts/setup-system.sh
 
-# The service on 127.0.0.1:8000 with the embedded SQLite database (var/tco.db); on first start it
-# loads the demo tenant, catalog and quotes and prints a demo API key.
+# The service on http://127.0.0.1:8000 with the embedded SQLite database (tco.db in the per-user
+# data folder, as for every tco command: `tco info`); on first start it loads the demo tenant,
+# catalog and quotes and prints a demo API key. Plain HTTP: --demo turns off Secure cookies.
 run: install
 	$(BIN)/tco serve --demo
 
@@ -34,6 +35,17 @@ lint: install
 
 test: install system lint
 	$(BIN)/pytest -q
+
+# The message catalogs: extract the msgids of the code and the templates (babel.cfg) into
+# messages.pot and merge them into each language's messages.po; new and changed msgids arrive
+# there untranslated or marked fuzzy, for a translator to settle (docs/i18n.md).
+LOCALES := tco/presenters/locales
+KEYWORDS := -k _ -k line_name -k N_ -k NP_:1c,2 -k gettext:2 -k ngettext:2,3 -k pgettext:2c,3
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg --no-default-keywords $(KEYWORDS) --add-location=file \
+		--add-comments=TRANSLATORS: --project=tco-quote -o $(LOCALES)/messages.pot .
+	$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) -D messages --previous \
+		--ignore-obsolete
 
 bench: install system
 	$(PY) -m bench

@@ -10,6 +10,10 @@ Request bodies are parsed by :func:`parse_json` within the input limits of scena
 (:data:`~tco.core.scenario.MAX_NESTING` levels, integers of
 :data:`~tco.core.scenario.MAX_INTEGER_DIGITS`
 digits): beyond them the body is refused (422 naming ``body`` or the integer's path).
+
+A scenario with an ``uncertainty`` section asks for ``draws`` copies of itself; a request may
+ask for at most ``max_draws`` (``TCO_MAX_DRAWS``) in all, one scenario or a whole batch, or it
+is refused (422 naming the limit) before anything is evaluated.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from typing import Any, cast
 import orjson
 from pydantic_core import from_json, to_json
 
+from api.settings import DEFAULT_MAX_DRAWS
 from tco.core.errors import InputFileError, Problem, ScenarioError, TcoError
 from tco.core.results import evaluate_json, evaluate_many_json
 from tco.core.scenario import (
@@ -247,8 +252,39 @@ def dumps(document: Any, *, path: str = "") -> bytes:
     )
 
 
-def evaluate_document(raw: Any) -> dict[str, Any]:
-    return evaluate_json(parse_scenario(raw))
+def _refuse_many_draws(scenarios: list[Scenario], limit: int, *, batch: bool) -> None:
+    """Refuse (422) a request whose scenarios ask for more than ``limit`` draws: each one
+    named by its path, and a batch whose draws add up to more."""
+    problems: list[Problem] = []
+    total = 0
+    for k, sc in enumerate(scenarios):
+        draws = 0 if sc.uncertainty is None else sc.uncertainty.draws
+        total += draws
+        if draws > limit:
+            where = f"scenarios[{k}].uncertainty.draws" if batch else "uncertainty.draws"
+            problems.append(
+                Problem(
+                    where,
+                    f"{draws} draws are more than this service allows: at most "
+                    f"{limit} (TCO_MAX_DRAWS)",
+                )
+            )
+    if batch and not problems and total > limit:
+        problems.append(
+            Problem(
+                "scenarios",
+                f"asks for {total} draws in all, more than this service allows: at most "
+                f"{limit} (TCO_MAX_DRAWS)",
+            )
+        )
+    if problems:
+        raise ScenarioError(problems)
+
+
+def evaluate_document(raw: Any, *, max_draws: int = DEFAULT_MAX_DRAWS) -> dict[str, Any]:
+    scenario = parse_scenario(raw)
+    _refuse_many_draws([scenario], max_draws, batch=False)
+    return evaluate_json(scenario)
 
 
 def _parse_batch(raw: Any, limit: int) -> list[Scenario]:
@@ -286,17 +322,21 @@ def _parse_batch(raw: Any, limit: int) -> list[Scenario]:
     return scenarios
 
 
-def evaluate_batch_document(raw: Any, *, limit: int) -> dict[str, Any]:
+def evaluate_batch_document(
+    raw: Any, *, limit: int, max_draws: int = DEFAULT_MAX_DRAWS
+) -> dict[str, Any]:
     """``{"results": [...]}``, one result per scenario in order, from one vectorized batch."""
-    return {"results": evaluate_many_json(_parse_batch(raw, limit), named_in_batch=True)}
+    scenarios = _parse_batch(raw, limit)
+    _refuse_many_draws(scenarios, max_draws, batch=True)
+    return {"results": evaluate_many_json(scenarios, named_in_batch=True)}
 
 
-def evaluate_body(raw: bytes) -> bytes:
+def evaluate_body(raw: bytes, *, max_draws: int = DEFAULT_MAX_DRAWS) -> bytes:
     """``POST /v1/evaluate``: a request body in, the response body out."""
-    return dumps(evaluate_document(parse_json(raw)))
+    return dumps(evaluate_document(parse_json(raw), max_draws=max_draws))
 
 
-def evaluate_batch_body(raw: bytes, *, limit: int) -> bytes:
+def evaluate_batch_body(raw: bytes, *, limit: int, max_draws: int = DEFAULT_MAX_DRAWS) -> bytes:
     """``POST /v1/evaluate/batch``: a request body in, the response body out, the same bytes as
     ``dumps(evaluate_batch_document(parse_json(raw), limit=limit))``.
 
@@ -313,6 +353,7 @@ def evaluate_batch_body(raw: bytes, *, limit: int) -> bytes:
             scenarios = _parse_batch(data, limit)
         finally:
             _release(data.get("scenarios") if isinstance(data, dict) else None)
+        _refuse_many_draws(scenarios, max_draws, batch=True)
         results = evaluate_many_json(scenarios, named_in_batch=True)
         _release(scenarios)
         try:

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from api import openapi, problems, web
 from api.database import Database
 from api.middleware import AccessMiddleware, BodyLimitMiddleware, Metrics, configure_access_log
-from api.routers import catalog, evaluate, health, keys, metrics, quotes
+from api.routers import assets, catalog, customers, desk, evaluate, health, keys, metrics, quotes
 from api.settings import Settings
 from tco import __version__
 from tco.core.results import warm_up
@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.database = database
     app.state.metrics = Metrics()
     problems.install(app)
-    for module in (health, evaluate, quotes, catalog, keys, metrics):
+    for module in (health, evaluate, quotes, catalog, keys, metrics, assets, customers, desk):
         app.include_router(module.router)
     web.install(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

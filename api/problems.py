@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from tco.core.errors import ConflictError, NotFoundError, Problem, TcoError, format_path
 from tco.core.scenario import TOO_DEEP, TOO_LONG
@@ -196,7 +197,24 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         return problem_response(request, 422, _summary(bad), bad)
     problems = getattr(exc, "problems", ())
     detail = exc.detail if isinstance(exc.detail, str) else _TYPES.get(exc.status_code, ("", ""))[1]
-    return problem_response(request, exc.status_code, detail, problems, headers=exc.headers)
+    headers = exc.headers
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": allowed_methods(request)}
+    return problem_response(request, exc.status_code, detail, problems, headers=headers)
+
+
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request) -> str:
+    """The methods some route of the request's path answers (Starlette's own 405 names only
+    those of the first route it finds, and FastAPI makes one route per method)."""
+    routes = request.app.router.routes
+    return ", ".join(
+        method
+        for method in _METHODS
+        if any(r.matches({**request.scope, "method": method})[0] is Match.FULL for r in routes)
+    )
 
 
 #: Exceptions that may mean the database is unreachable (see :func:`database_unavailable`).

@@ -23,8 +23,9 @@ from api.schemas import (
     QuoteDocument,
     QuotePage,
     ServicePlanList,
+    totals_of,
 )
-from tco import services
+from tco import desk_services, services
 from tco.core.errors import NotFoundError, ScenarioError, TcoError
 from tco.quoting.catalog import catalog_json
 from tco.quoting.versions import QuoteStatus
@@ -85,10 +86,24 @@ def list_quotes(
     customer: str | None,
     limit: int,
     offset: int,
+    customer_id: int | None = None,
+    expiring_within_days: int | None = None,
 ) -> QuotePage:
-    rows = services.list_quotes(uow, status=status, customer=customer)
+    """A page of the tenant's quotes (newest number last) and the totals of all pages."""
+    pipe = desk_services.pipeline(
+        uow,
+        status=status,
+        customer=customer,
+        customer_id=customer_id,
+        expiring_within_days=expiring_within_days,
+    )
+    rows = sorted(pipe.rows, key=lambda s: s.number)
     return QuotePage(
-        items=rows[offset : offset + limit], total=len(rows), limit=limit, offset=offset
+        items=rows[offset : offset + limit],
+        total=len(rows),
+        limit=limit,
+        offset=offset,
+        totals=totals_of(pipe.totals),
     )
 
 
@@ -122,7 +137,7 @@ def export_quote(
     uow: UnitOfWork, number: str, version: int, fmt: str, locale: str | None
 ) -> tuple[bytes, str, str]:
     """The rendered file, its media type and its file name."""
-    data = services.export_data(uow, number, version)
+    data = services.export_data(uow, number, version, locale=locale)
     loc = locale or data.locale
     if fmt == "xlsx":
         from tco.presenters.xlsx import render_workbook

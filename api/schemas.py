@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from tco.quoting.catalog import CatalogChanges, CatalogVersion, Product, ServicePlan
+from tco.quoting.pipeline import PipelineTotal
 from tco.quoting.versions import Change, QuoteStatus, QuoteSummary, QuoteVersion
 from tco.store.apikeys import Role
 
@@ -23,13 +26,45 @@ class QuoteDocument(BaseModel):
     version: QuoteVersion
 
 
+class PipelineTotals(BaseModel):
+    """The quotes of one currency in a list (all pages): how many, their value (one-time totals,
+    exact) and lifetime saving (present value, unrounded), and the same for the open ones (draft
+    or sent)."""
+
+    currency: str
+    count: int
+    value: Decimal
+    saving: float
+    open_count: int
+    open_value: Decimal
+    open_saving: float
+
+
+def totals_of(totals: Iterable[PipelineTotal]) -> list[PipelineTotals]:
+    return [
+        PipelineTotals(
+            currency=t.currency,
+            count=t.count,
+            value=t.value,
+            saving=t.saving,
+            open_count=t.open_count,
+            open_value=t.open_value,
+            open_saving=t.open_saving,
+        )
+        for t in totals
+    ]
+
+
 class QuotePage(BaseModel):
-    """One page of the tenant's quotes, newest number last."""
+    """One page of the tenant's quotes, newest number last, and the totals of all pages."""
 
     items: list[QuoteSummary]
     total: int
     limit: int
     offset: int
+    totals: list[PipelineTotals] = Field(
+        default_factory=list, description="per currency, over every page of the list"
+    )
 
 
 class Revision(_In):

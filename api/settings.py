@@ -7,6 +7,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tco.store.db import database_url
 
+#: The most draws (``uncertainty.draws``) one request may ask for, unless TCO_MAX_DRAWS says.
+DEFAULT_MAX_DRAWS = 100_000
+
 
 class Settings(BaseSettings):
     """``TCO_DATABASE_URL``, ``TCO_OPEN_EVALUATE``, ``TCO_MAX_BODY_BYTES``, ..."""
@@ -14,7 +17,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TCO_", extra="ignore", frozen=True)
 
     database_url: str | None = Field(
-        default=None, description="SQLAlchemy URL; default the SQLite file var/tco.db"
+        default=None,
+        description="SQLAlchemy URL; default the SQLite file tco.db in the per-user data folder",
     )
     open_evaluate: bool = Field(
         default=False, description="let requests without a key call the evaluate endpoints"
@@ -22,6 +26,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1, description="larger bodies get 413")
     max_batch_scenarios: int = Field(
         default=1000, ge=1, le=100_000, description="the most scenarios one batch may hold"
+    )
+    max_draws: int = Field(
+        default=DEFAULT_MAX_DRAWS,
+        ge=100,
+        le=1_000_000,
+        description="the most uncertainty draws one request may ask for, in all its scenarios",
     )
     retry_after_seconds: int = Field(
         default=1,

@@ -5,7 +5,15 @@ from __future__ import annotations
 import importlib
 import sys
 
-SECTIONS = ["bench.engine", "bench.xlsx", "bench.pdf", "bench.api"]
+SECTIONS = [
+    "bench.engine",
+    "bench.uncertainty",
+    "bench.xlsx",
+    "bench.pdf",
+    "bench.api",
+    "bench.cli",
+    "bench.ledger",
+]
 
 
 def main() -> int:

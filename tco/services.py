@@ -27,7 +27,12 @@ from tco.core.errors import (
 )
 from tco.core.results import ScenarioResult
 from tco.core.scenario import Scenario, read_file
+from tco.ledger_services import create_assets
+from tco.presenters.i18n import quote_words
 from tco.presenters.info import QuoteInfo
+from tco.presenters.ledger_text import field_basis_notes
+from tco.presenters.sentences import recommendation
+from tco.quoting.approval import ApprovalState, DiscountLimits, check_can_send, largest_discount
 from tco.quoting.builder import BuiltQuote, PricedQuote, price_quote, rebuild
 from tco.quoting.catalog import (
     Catalog,
@@ -40,6 +45,8 @@ from tco.quoting.catalog import (
     parse_catalog,
     problem_message,
 )
+from tco.quoting.customers import customer_id_of, with_customer
+from tco.quoting.pipeline import lifetime_saving, quote_value
 from tco.quoting.requests import parse_request, request_json
 from tco.quoting.versions import (
     Change,
@@ -51,6 +58,7 @@ from tco.quoting.versions import (
     diff_versions,
     effective_status,
 )
+from tco.store.desk import DeskRepository
 from tco.store.uow import UnitOfWork
 
 DEMO_DIR = Path(__file__).parent / "data" / "demo"
@@ -292,7 +300,23 @@ def _summary_of(
         created_by=created[1],
         updated_at=updated[0],
         updated_by=updated[1],
+        customer_id=req.customer.id,
+        value=quote_value(priced.result, priced.built.price_sheets),
+        saving=round(lifetime_saving(priced.result), 6),  # as the quote's header keeps it
     )
+
+
+def desk_repository(uow: UnitOfWork) -> DeskRepository:
+    """The desk's repository (customers, templates, ...) on the unit of work's transaction."""
+    return DeskRepository(uow.quotes.session, uow.tenant)
+
+
+def _with_customer_record(uow: UnitOfWork, raw_request: Any) -> Any:
+    """The request with the name and segment of the customer record it points to (if any)."""
+    number = customer_id_of(raw_request)
+    if number is None:
+        return raw_request
+    return with_customer(raw_request, desk_repository(uow).find_customer(number))
 
 
 def _version_of(
@@ -317,7 +341,9 @@ def _version_of(
         scenario=b.scenario,
         result=priced.result,
         price_sheets=b.price_sheets,
-        recommendation=priced.recommendation,
+        # a record of what the quote recommended, in English; pages and documents say it in
+        # their reader's language from the saved result (tco.presenters.sentences)
+        recommendation=recommendation(b.scenario, priced.result, "en"),
         note=note,
     )
 
@@ -338,7 +364,7 @@ def create_quote(
                 [Problem("catalog", "no catalog imported yet: run 'tco catalog import DIR'")]
             )
         info, catalog = latest
-        priced = price_quote(raw_request, catalog)
+        priced = price_quote(_with_customer_record(uow, raw_request), catalog, quote_words)
         number, seq = uow.quotes.next_number(priced.built.request.as_of.year)
         summary = _summary_of(
             number,
@@ -402,7 +428,7 @@ def revise_quote(
                 ]
             )
         previous = uow.quotes.version(number, summary.current_version)
-        raw = apply_changes(previous.request, changes)
+        raw = _with_customer_record(uow, apply_changes(previous.request, changes))
         catalog_version = previous.catalog_version
         catalog = previous.snapshot
         repriced = False
@@ -412,7 +438,7 @@ def revise_quote(
                 catalog_version, catalog = latest[0].version, latest[1]
                 repriced = True
         try:
-            priced = price_quote(raw, catalog)
+            priced = price_quote(raw, catalog, quote_words)
         except NotFoundError as exc:
             if not repriced:
                 raise
@@ -486,13 +512,28 @@ def list_quotes(
     status: QuoteStatus | None = None,
     customer: str | None = None,
     today: date | None = None,
+    customer_id: int | None = None,
 ) -> list[QuoteSummary]:
-    """Quotes of the tenant, filtered by status (as of ``today``) and customer (substring)."""
+    """Quotes of the tenant, filtered by status (as of ``today``), customer (substring of the
+    name) and customer record (``customer_id``)."""
     day = today or utc_now().date()
     with uow:
-        rows = uow.quotes.search(customer=customer)
+        rows = uow.quotes.search(customer=customer, customer_id=customer_id)
     shown = [_today_view(s, day) for s in rows]
     return [s for s in shown if status is None or s.status == status]
+
+
+def approval_state(
+    uow: UnitOfWork, number: str, limits: DiscountLimits, version: int | None = None
+) -> ApprovalState:
+    """What a version's discount needs (default: the current version), in an open ``with uow``:
+    its largest discount, the salesperson's limit and the version's approval."""
+    v = uow.quotes.version(number, version)
+    return ApprovalState(
+        discount=largest_discount(v.request),
+        limit=limits.sales,
+        approval=desk_repository(uow).approval(number, v.version),
+    )
 
 
 def change_status(
@@ -503,12 +544,21 @@ def change_status(
     by: str,
     now: datetime | None = None,
     today: date | None = None,
+    limits: DiscountLimits | None = None,
 ) -> QuoteSummary:
+    """Change a quote's status as :data:`~tco.quoting.versions.TRANSITIONS` allow. A quote
+    whose discount is above the salesperson's limit (``limits``) becomes ``sent`` only once
+    its current version is approved (:mod:`tco.quoting.approval`)."""
     at = now or utc_now()
     with uow:
         summary = uow.quotes.get_for_update(number)
         check_transition(number, summary.status, status, summary.valid_until, today or at.date())
+        if status == QuoteStatus.sent:
+            state = approval_state(uow, number, limits or DiscountLimits())
+            check_can_send(number, summary.current_version, state)
         uow.quotes.set_status(number, status, by=by, at=at)
+        if status == QuoteStatus.accepted:  # the installed units, in the same transaction
+            create_assets(uow, number, by=by, at=at, accepted_on=today or at.date())
         uow.commit()
         return uow.quotes.get(number)
 
@@ -527,7 +577,7 @@ def quote_history(uow: UnitOfWork, number: str) -> list[dict[str, Any]]:
 
 def reproduce(version: QuoteVersion) -> ScenarioResult:
     """Price a saved version again from its own request and catalog snapshot."""
-    return price_quote(version.request, version.snapshot).result
+    return price_quote(version.request, version.snapshot, quote_words).result
 
 
 @dataclass(frozen=True)
@@ -538,12 +588,25 @@ class ExportData:
     locale: str
 
 
-def export_data(uow: UnitOfWork, number: str, version: int | None = None) -> ExportData:
-    """What the workbook and document renderers need for one saved version."""
-    view = show_quote(uow, number, version=version)
+def export_data(
+    uow: UnitOfWork, number: str, version: int | None = None, *, locale: str | None = None
+) -> ExportData:
+    """What the workbook and document renderers need for one saved version, in ``locale``
+    (default: the quote's), with the seller's company profile as its letterhead."""
+    with uow:
+        return export_data_open(uow, number, version, locale=locale)
+
+
+def export_data_open(
+    uow: UnitOfWork, number: str, version: int | None = None, *, locale: str | None = None
+) -> ExportData:
+    """:func:`export_data` inside an open ``with uow`` (the caller's transaction)."""
+    view = QuoteView(uow.quotes.get(number), uow.quotes.version(number, version))
+    company = desk_repository(uow).company()
     req = view.version.request
+    loc = locale or str(req.get("locale", "en"))
     try:  # the coverage terms the version promised, from its own request and snapshot
-        built: BuiltQuote | None = rebuild(req, view.version.snapshot)
+        built: BuiltQuote | None = rebuild(req, view.version.snapshot, quote_words)
     except TcoError:  # a version saved under rules this one no longer builds: no terms shown
         built = None
     return ExportData(
@@ -560,9 +623,19 @@ def export_data(uow: UnitOfWork, number: str, version: int | None = None) -> Exp
             # the document states the recommendation itself, in the document's language
             coverage=built.coverage if built is not None else (),
             buyer_effort_counted=built.buyer_effort_counted if built is not None else True,
+            terms=_field_basis(built, view.version.snapshot, loc),
+            company=company,
         ),
-        locale=str(req.get("locale", "en")),
+        locale=loc,
     )
+
+
+def _field_basis(built: BuiltQuote | None, snapshot: Catalog, locale: str) -> str | None:
+    """What field-calibrated failure figures of the quote's products are based on (ledger)."""
+    if built is None:
+        return None
+    skus = [e.sku for o in built.request.offers for e in o.equipment if e.sku is not None]
+    return "\n".join(field_basis_notes(snapshot, skus, locale)) or None
 
 
 # --------------------------------------------------------------------------------------------

@@ -1164,7 +1164,7 @@ def test_offer_ids_are_shown_only_where_names_repeat() -> None:
             [
                 "Es wurde kein Referenzangebot angegeben; VSD compressor 37 kW with FullCare (das "
                 "erste Angebot) dient als Referenz.",
-                "Für labor sind 3 Teuerungsraten bei einem Betrachtungszeitraum von 2 Jahren "
+                "Für Arbeit sind 3 Teuerungsraten bei einem Betrachtungszeitraum von 2 Jahren "
                 "angegeben; die Raten nach dem Jahr 2 werden nicht verwendet.",
                 "Die Position Airend overhaul von VSD compressor 37 kW with FullCare fällt in kein "
                 "Jahr des Betrachtungszeitraums; sie trägt nichts bei.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 
 from tco.core.errors import ConflictError, NotFoundError, TcoError
 from tco.core.scenario import Offer
+from tco.presenters.sentences import recommendation
 from tco.quoting.builder import price_quote
 from tco.quoting.catalog import Catalog
 from tco.quoting.requests import request_json
@@ -168,19 +170,32 @@ def test_a_lease_rate_factor_applies_to_the_net_price(catalog: Catalog) -> None:
 
 
 def test_the_recommendation_names_saving_payback_and_headroom(catalog: Catalog) -> None:
-    text = price_quote(demo_request(), catalog).recommendation
-    assert text.startswith("Over 10 years, VSD compressor 37 kW with FullCare costs EUR ")
+    p = price_quote(demo_request(), catalog)
+    text = recommendation(p.built.scenario, p.result, "en")
+    assert text.startswith("Over 10 years VSD compressor 37 kW with FullCare costs EUR\xa0")
     assert "less than Competitor fixed-speed compressor 37 kW" in text
     assert "pays back in year 1" in text
-    assert "price EUR " in text
-    assert text.endswith(".")
+    assert "even at a price EUR\xa0" in text
+    assert text.endswith(" higher.")
+
+
+def test_the_recommendation_is_said_in_german_from_the_same_result(catalog: Catalog) -> None:
+    p = price_quote(demo_request(), catalog)
+    text = recommendation(p.built.scenario, p.result, "de")
+    assert text.startswith("Über 10 Jahre kostet VSD compressor 37 kW with FullCare ")
+    assert "weniger als Competitor fixed-speed compressor 37 kW" in text
+    assert "es amortisiert sich im Jahr 1" in text
+    assert text.endswith("höheren Preis bleibt es die günstigere Wahl.")
+    assert not re.search(r"\b(Over|costs|less than|pays back|price|higher)\b", text)
 
 
 def test_the_recommendation_when_the_baseline_is_cheapest(catalog: Catalog) -> None:
     req = demo_request()
     req["offers"][0]["equipment"][0]["unit_price"] = 400000
-    text = price_quote(req, catalog).recommendation
-    assert text.startswith("Competitor fixed-speed compressor 37 kW has the lowest lifetime cost")
+    p = price_quote(req, catalog)
+    text = recommendation(p.built.scenario, p.result, "en")
+    assert text.startswith("Over 10 years Competitor fixed-speed compressor 37 kW costs EUR\xa0")
+    assert "less than VSD compressor 37 kW with FullCare, the next-best offer," in text
 
 
 def test_changes_merge_offers_by_id_and_can_remove_offers() -> None:

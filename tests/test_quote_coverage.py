@@ -176,19 +176,29 @@ def test_renewing_a_plan_without_a_term_or_an_offer_without_a_plan_is_refused() 
 
 
 def test_the_recommendation_states_a_payback_that_reverses() -> None:
-    from tco.quoting.builder import recommendation
+    from tco.presenters.sentences import recommendation
     from tests.test_store_support import demo_catalog, demo_request
 
     p = price_quote(demo_request(), demo_catalog())
     c = p.result.comparison
-    assert "dearer again" not in p.recommendation
-    for recovered, words in ((7, "dearer again from year 5 until year 7"), (None, "to the end")):
+    scenario = p.built.scenario
+    assert "dearer again" not in recommendation(scenario, p.result, "en")
+    cases = (
+        (7, "in year 5 it is dearer again until year 7", "ab dem Jahr 5 ist es bis zum Jahr 7"),
+        (
+            None,
+            "dearer again and stays dearer to the end",
+            "bis zum Ende des Betrachtungszeitraums",
+        ),
+    )
+    for recovered, words, german in cases:
         ours = c.offers["ours"].model_copy(
             update={"savings_negative_again_year": 5, "savings_recovered_year": recovered}
         )
         result = p.result.model_copy(
             update={"comparison": c.model_copy(update={"offers": {"ours": ours}})}
         )
-        text = recommendation(p.built, result)
-        assert "pays back in year 1 but is dearer again from year 5" in text
+        text = recommendation(scenario, result, "en")
+        assert "it pays back in year 1; " in text
         assert words in text
+        assert german in recommendation(scenario, result, "de")

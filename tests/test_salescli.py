@@ -68,7 +68,7 @@ def test_the_readme_walkthrough(db_env: str, tmp_path: Path) -> None:
 
     created = run("quote", "new", REQUEST)
     assert created.startswith("created Q-2026-00001 version 1")
-    assert "Recommendation: Over 10 years, VSD compressor 37 kW with FullCare costs EUR" in created
+    assert "Recommendation: Over 10 years VSD compressor 37 kW with FullCare costs EUR" in created
     assert "Net savings" in created
 
     revised = run("quote", "revise", "Q-2026-00001", CHANGES, "--note", "10 % discount")

@@ -151,6 +151,7 @@ class Diff:
 
 
 diffs: dict[str, Diff] = {}
+saving_boxes: dict[str, str] = {}
 
 
 def _web_pages(cases: dict[str, dict[str, Any]], directory: Path) -> dict[str, tuple[str, str]]:
@@ -183,7 +184,10 @@ def _web_pages(cases: dict[str, dict[str, Any]], directory: Path) -> dict[str, t
         with sessions() as session:
             create_user(session, tenant, email, "correct horse battery", UserRole.sales, name="S")
             session.commit()
-        c = TestClient(create_app(Settings(database_url=url, access_log=False)))
+        c = TestClient(
+            create_app(Settings(database_url=url, access_log=False)),
+            base_url="https://testserver",
+        )
         token = csrf_of(c.get("/sign-in").text)
         r = c.post(
             "/sign-in",
@@ -194,6 +198,8 @@ def _web_pages(cases: dict[str, dict[str, Any]], directory: Path) -> dict[str, t
         page = c.get(f"/quotes/{view.summary.number}")
         assert page.status_code == 200, page.text
         pages[name] = (visible_text(page.text), view.summary.number)
+        box = re.search(r'data-testid="saving">([^<]*)<', page.text)
+        saving_boxes[name] = unescape(box.group(1)) if box else ""
         diffs[name] = _revised_diff(uow, case, view.summary.number, now)
     return pages
 
@@ -295,6 +301,19 @@ def test_a_version_diff_shows_the_revision_with_the_same_digits(
             assert diff.new[key].replace(",", "").lstrip("-") == shown(c.net_savings).replace(
                 ",", ""
             )
+
+
+@pytest.mark.parametrize("name", [f"quote-{p.stem}" for p in QUOTES])
+def test_the_pages_saving_box_is_the_lead_rounded_once(
+    rendered: dict[str, Rendered], name: str
+) -> None:
+    """The box says how much less the recommended offer costs than the next cheapest: that
+    difference of unrounded lifetime costs, rounded once (not the difference of two rounded
+    totals, which can be a cent off)."""
+    result = rendered[name].result
+    best = next(o for o in result.offers if o.id == result.comparison.recommended)
+    runner = min((o for o in result.offers if o is not best), key=lambda o: o.lifetime_cost)
+    assert shown(runner.lifetime_cost - best.lifetime_cost) in amounts(saving_boxes[name])
 
 
 def test_the_web_page_is_part_of_the_check(rendered: dict[str, Rendered]) -> None:

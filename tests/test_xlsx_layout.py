@@ -20,7 +20,7 @@ import pytest
 
 from tco.core.results import evaluate
 from tco.core.scenario import Scenario, load_scenario, parse_scenario
-from tco.presenters.xlsx import render_workbook
+from tco.presenters.xlsx import render_workbook, wrapped_lines
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 BOLD = 1.1
@@ -103,21 +103,6 @@ def column_widths(ws: Any) -> dict[int, float]:
             for c in range(dim.min or 1, (dim.max or dim.min or 1) + 1):
                 out[c] = float(dim.width)
     return out
-
-
-def wrapped_lines(text: str, width: int) -> int:
-    width = max(1, width)
-    total = 0
-    for paragraph in text.split("\n"):
-        lines, used = 1, 0
-        for word in paragraph.split():
-            if used and used + 1 + len(word) > width:
-                lines, used = lines + 1, 0
-            used += len(word) + (1 if used else 0)
-            while used > width:
-                lines, used = lines + 1, used - width
-        total += lines
-    return total
 
 
 def layout_problems(wb: Any) -> list[str]:

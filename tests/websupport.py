@@ -48,7 +48,10 @@ def make_site(directory: Path) -> Site:
 
 
 def client(site: Site) -> TestClient:
-    return TestClient(create_app(Settings(database_url=site.url, access_log=False)))
+    """A browser of the site over HTTPS (the cookies are Secure)."""
+    return TestClient(
+        create_app(Settings(database_url=site.url, access_log=False)), base_url="https://testserver"
+    )
 
 
 def csrf_of(html: str) -> str:

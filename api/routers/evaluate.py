@@ -36,7 +36,9 @@ class BatchResult(BaseModel):
         "A scenario (assumptions and offers, docs/scenario.md) in; every offer's lifetime cost "
         "and the "
         "comparison with the baseline out: the document `tco evaluate FILE --json` prints. "
-        "Amounts are unrounded numbers in the scenario's currency. Nothing is saved."
+        "Amounts are unrounded numbers in the scenario's currency. Nothing is saved. A "
+        "scenario with an `uncertainty` section also gets its `uncertainty` block; it may ask "
+        "for at most `TCO_MAX_DRAWS` draws (422 above)."
     ),
     response_class=Response,
     responses={
@@ -45,12 +47,16 @@ class BatchResult(BaseModel):
     },
     openapi_extra={**scenario_body(), "security": EVALUATOR_SECURITY},
 )
-async def evaluate_scenario(request: Request, _caller: EvaluatorDep) -> Response:
+async def evaluate_scenario(
+    request: Request, _caller: EvaluatorDep, settings: SettingsDep
+) -> Response:
     raw = await request.body()
-    if len(raw) <= evaluation.INLINE_BYTES:  # a millisecond at most: cheaper than a thread hop
-        out = evaluation.evaluate_body(raw)
+    limit = settings.max_draws
+    # a millisecond at most, cheaper than a thread hop; draws of an uncertainty run are not
+    if len(raw) <= evaluation.INLINE_BYTES and b'"uncertainty"' not in raw:
+        out = evaluation.evaluate_body(raw, max_draws=limit)
     else:
-        out = await run_in_threadpool(evaluation.evaluate_body, raw)
+        out = await run_in_threadpool(evaluation.evaluate_body, raw, max_draws=limit)
     return Response(out, media_type="application/json")
 
 
@@ -60,7 +66,8 @@ async def evaluate_scenario(request: Request, _caller: EvaluatorDep) -> Response
     description=(
         '`{"scenarios": [...]}` in, `{"results": [...]}` out, in the same order. The batch is '
         "refused as a whole when any scenario is invalid; problems are named "
-        "`scenarios[3].offers[0]...`."
+        "`scenarios[3].offers[0]...`. The draws of all its scenarios' `uncertainty` sections "
+        "add up to at most `TCO_MAX_DRAWS`."
     ),
     response_class=Response,
     responses={
@@ -74,6 +81,9 @@ async def evaluate_scenarios(
 ) -> Response:
     raw = await request.body()
     out = await run_in_threadpool(
-        evaluation.evaluate_batch_body, raw, limit=settings.max_batch_scenarios
+        evaluation.evaluate_batch_body,
+        raw,
+        limit=settings.max_batch_scenarios,
+        max_draws=settings.max_draws,
     )
     return Response(out, media_type="application/json")

@@ -39,7 +39,7 @@ def create_key(request: KeyRequest, database: DatabaseDep, caller: AdminDep) -> 
     "/{key}",
     summary="Revoke a key by its id or prefix",
     response_model=KeyInfo,
-    responses=problem_responses(401, 403, 404, 409, 503),
+    responses=problem_responses(401, 403, 404, 409, 422, 503),
 )
 def revoke_key(
     key: Annotated[str, Path(max_length=200)], database: DatabaseDep, caller: AdminDep

@@ -18,6 +18,7 @@ from api.deps import (
     actor,
     check_input_limits,
 )
+from api.desk import DeskDep
 from api.openapi import json_body
 from api.problems import problem_responses
 from api.schemas import QuoteDiff, QuoteDocument, QuotePage, Revision, StatusChange
@@ -73,8 +74,23 @@ def list_quotes(
     customer: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
+    customer_id: Annotated[
+        int | None, Query(ge=1, le=2**31 - 1, description="quotes of this customer record")
+    ] = None,
+    expiring_within_days: Annotated[
+        int | None,
+        Query(ge=0, le=3650, description="open quotes (draft, sent) whose validity ends so soon"),
+    ] = None,
 ) -> QuotePage:
-    return quoting.list_quotes(uow, status=status, customer=customer, limit=limit, offset=offset)
+    return quoting.list_quotes(
+        uow,
+        status=status,
+        customer=customer,
+        limit=limit,
+        offset=offset,
+        customer_id=customer_id,
+        expiring_within_days=expiring_within_days,
+    )
 
 
 @router.get(
@@ -122,13 +138,18 @@ def revise_quote(number: Number, revision: Revision, uow: UowDep, caller: SalesD
 @router.post(
     "/{number}/status",
     summary="Change a quote's status (draft, sent, accepted, rejected, expired)",
+    description=(
+        "A quote whose discount is above the salesperson's limit becomes `sent` only once a "
+        "manager has approved its current version (`POST /v1/quotes/{number}/approval`): 409 "
+        "at path `approval` until then."
+    ),
     response_model=QuoteSummary,
     responses=WRITE,
 )
 def change_status(
-    number: Number, change: StatusChange, uow: UowDep, caller: SalesDep
+    number: Number, change: StatusChange, uow: UowDep, caller: SalesDep, desk: DeskDep
 ) -> QuoteSummary:
-    return services.change_status(uow, number, change.status, by=actor(caller))
+    return services.change_status(uow, number, change.status, by=actor(caller), limits=desk.limits)
 
 
 @router.get(

@@ -16,6 +16,8 @@ from starlette.staticfiles import StaticFiles
 
 from api.database import Database
 from api.web.deps import WebState, visitor
+from api.web.desk import router as desk_router
+from api.web.ledger import router as ledger_router
 from api.web.pages import PageError, SignInRequiredError, render
 from api.web.routes import router
 from api.web.settings import WebSettings
@@ -61,7 +63,9 @@ def install(app: FastAPI) -> None:
     """Add the web page to ``app``: routes at ``/``, static files at ``/static/web``."""
     database = cast(Database, app.state.database)
     app.state.web = WebState(WebSettings(), database)
+    app.include_router(desk_router)  # before the quote pages: /quotes/{number}/copy, ...
     app.include_router(router)
+    app.include_router(ledger_router)
     app.mount("/static/web", StaticFiles(directory=STATIC), name="web-static")
     app.add_exception_handler(SignInRequiredError, _sign_in_required)
     app.add_exception_handler(PageError, _page_error)

@@ -31,6 +31,7 @@ from api.web.forms import COMP, OURS, FormErrors, map_problems, request_from_for
 from api.web.i18n import translator
 from tco import services
 from tco.core.errors import ConflictError, NotFoundError, TcoError
+from tco.presenters.i18n import quote_words
 from tco.quoting.builder import PricedQuote, price_quote
 from tco.quoting.catalog import Catalog
 from tco.quoting.versions import apply_changes
@@ -123,10 +124,10 @@ def _basis(
     raw = apply_changes(previous.request, request)
     current_version, current = services.current_catalog(uow)
     try:
-        price_quote(raw, previous.snapshot)
+        price_quote(raw, previous.snapshot, quote_words)
     except NotFoundError as exc:
         try:
-            price_quote(raw, current)
+            price_quote(raw, current, quote_words)
         except NotFoundError:  # the current catalog lacks it too: the snapshot's problems show
             return _Basis(raw, current if reprice else previous.snapshot)
         except TcoError:  # other problems are the form's, shown as the current catalog finds them
@@ -187,7 +188,7 @@ def preview(
                 ).format(current=latest.version, who=latest.created_by, base=base),
             )
     try:
-        priced = price_quote(basis.raw, basis.catalog)
+        priced = price_quote(basis.raw, basis.catalog, quote_words)
     except TcoError as exc:
         return Outcome(_failed(exc, basis.raw, values), checks=checks, notes=notes)
     return Outcome(

@@ -10,32 +10,33 @@ from fastapi import Depends, Request
 
 from api.database import Database
 from api.web.pages import PageError, SignInRequiredError
-from api.web.session import CSRF_FIELD, Session, SessionCodec, csrf_ok
+from api.web.session import CSRF_FIELD, Session, SessionCookies, csrf_ok
 from api.web.settings import WebSettings, session_secret
 from tco.store.uow import UnitOfWork
-from tco.store.users import User, get_user
+from tco.store.users import User
 
 
 class WebState:
-    """The web page's share of the app: the database and, made on first use, the cookie codec
-    (its development secret is written beside the database only when a page is first served)."""
+    """The web page's share of the app: the database and, made on first use, the cookies
+    (the development secret is written beside the database only when a page is first served)."""
 
     def __init__(self, settings: WebSettings, database: Database) -> None:
         self.settings = settings
         self.database = database
-        self._codec: SessionCodec | None = None
+        self._cookies: SessionCookies | None = None
         self._lock = threading.Lock()
 
     @property
-    def codec(self) -> SessionCodec:
+    def cookies(self) -> SessionCookies:
         with self._lock:
-            if self._codec is None:
-                self._codec = SessionCodec(
+            if self._cookies is None:
+                self._cookies = SessionCookies(
                     session_secret(self.settings, self.database.url),
-                    max_age_seconds=int(self.settings.session_hours * 3600),
+                    sessions=self.database.sessions,
+                    policy=self.settings.session_policy,
                     secure=self.settings.secure_cookies,
                 )
-            return self._codec
+            return self._cookies
 
 
 @dataclass(frozen=True)
@@ -77,20 +78,29 @@ def language_of(session: Session | None, request: Request, user: User | None = N
     return "de" if accept.lower().startswith("de") else "en"
 
 
+_UNREAD = object()
+
+
+def session_of(request: Request) -> Session | None:
+    """The request's session, read (from the database) once per request."""
+    session = getattr(request.state, "web_session", _UNREAD)
+    if session is _UNREAD:
+        session = web_state(request).cookies.read(request)
+        request.state.web_session = session
+    return cast(Session | None, session)
+
+
 def visitor(request: Request) -> Visitor:
-    session = web_state(request).codec.read(request)
-    return Visitor(session, language_of(session, request))
+    session = session_of(request)
+    return Visitor(session, language_of(session, request, session.user if session else None))
 
 
 def signed_in(request: Request) -> SignedIn:
     """The signed-in user, or :class:`SignInRequiredError` (a redirect to the sign-in page)."""
     state = web_state(request)
-    session = state.codec.read(request)
-    user = None
-    if session is not None and session.user_id is not None:
-        with state.database.sessions() as db:
-            user = get_user(db, session.user_id)
-    if session is None or user is None or user.tenant != session.tenant:
+    session = session_of(request)
+    user = session.user if session is not None else None
+    if session is None or user is None:
         path = request.url.path
         query = request.url.query
         raise SignInRequiredError(path + (f"?{query}" if query and request.method == "GET" else ""))

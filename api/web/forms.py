@@ -59,6 +59,7 @@ class Field:
 F = Field
 FIELDS: tuple[Field, ...] = (
     F("title", "Title", "text"),
+    F("customer_id", "Customer record", "select"),
     F("customer_name", "Customer", "text", required=True),
     F("customer_segment", "Customer segment", "select"),
     F("seller", "Seller", "text", required=True),
@@ -78,6 +79,7 @@ FIELDS: tuple[Field, ...] = (
     F("ours_lease_payment", "Lease payment per year", "money"),
     F("ours_lease_timing", "Lease payments", "select"),
     F("comp_kind", "Compare with", "select"),
+    F("comp_library", "From the competitor library", "select"),
     F("comp_name", "Name", "text", required=True),
     F("comp_price", "Price", "money", required=True),
     F("comp_life_years", "Service life", "int", required=True, unit="years", step="1", minimum="1"),
@@ -179,6 +181,7 @@ OFFER_PATHS: dict[str, dict[str, str]] = {
 TOP_PATHS: dict[str, str] = {
     "title": "title",
     "customer": "customer_name",
+    "customer.id": "customer_id",
     "customer.name": "customer_name",
     "customer.segment": "customer_segment",
     "seller": "seller",
@@ -339,9 +342,16 @@ def request_from_form(
     comp_id = values.get("comp_id", COMP) or COMP
     ours = _ours(r, values.get("ours_id", OURS) or OURS)
     comp = _competitor(r, values, comp_id, currency)
+    customer: dict[str, Any] = {
+        "name": r.text("customer_name"),
+        "segment": r.text("customer_segment"),
+    }
+    record = values.get("customer_id", "").strip()
+    if record.isdigit():  # a customer record: its name and segment must be the record's
+        customer["id"] = int(record)
     request = {
         "title": r.text("title"),
-        "customer": {"name": r.text("customer_name"), "segment": r.text("customer_segment")},
+        "customer": customer,
         "seller": r.text("seller"),
         "as_of": r.text("as_of"),
         "valid_days": r.integer("valid_days") or 30,
@@ -435,8 +445,9 @@ def _competitor(r: _Reader, values: Mapping[str, str], comp_id: str, currency: s
     name = r.text("comp_name")
     bought = not status_quo or values.get("comp_price", "").strip()
     price = r.money("comp_price") if bought else "0"
-    product: dict[str, Any] = {
-        "sku": str(extra.get("sku") or ("EXISTING" if status_quo else "COMPETITOR")),
+    library = "" if status_quo else values.get("comp_library", "").strip()
+    product: dict[str, Any] = {  # a machine from the library keeps its code as its sku
+        "sku": library or str(extra.get("sku") or ("EXISTING" if status_quo else "COMPETITOR")),
         "name": name,
         "list_price": price if price is not None else "0",
         "currency": currency,
@@ -572,24 +583,14 @@ def _blank(catalog: Catalog, *, seller: str, today: date, locale: str) -> dict[s
 
 
 def product_profile(product: Product, language: str | None = None) -> dict[str, str]:
-    """A product's technical data as the other offer's starting values (machine format, or
-    written for a page in ``language``)."""
+    """What the other offer starts from when our product is chosen: the study's service life
+    and the installation (the site's work); never our machine's performance (power, load, MTBF,
+    repairs, maintenance), which comes from the other machine's data sheet or the competitor
+    library. Machine format, or written for a page in ``language``."""
     out = {
         "comp_life_years": str(product.life_years),
         "comp_installation_cost": _text(product.installation_cost),
     }
-    if product.energy is not None and product.energy.power_kw:
-        out["comp_power_kw"] = _text(product.energy.power_kw)
-        out["comp_load_pct"] = _percent(
-            round(product.energy.kwh_per_hour / product.energy.power_kw, 6)
-        )
-    if product.failures is not None:
-        out["comp_mtbf_hours"] = _text(product.failures.mtbf_hours)
-        out["comp_repair_cost"] = _text(product.failures.repair_cost)
-        out["comp_downtime_hours"] = _text(product.failures.downtime_hours)
-    yearly = [t for t in product.maintenance if t.every_years == 1]
-    if yearly:
-        out["comp_maintenance_cost"] = _text(yearly[0].cost)
     if language is None:
         return out
     shown = localized(out, language)
@@ -612,6 +613,7 @@ def form_from_request(
     customer = request.get("customer", {})
     values.update(
         title=_text(request.get("title", "")),
+        customer_id=_text(customer.get("id")),
         customer_name=_text(customer.get("name")),
         customer_segment=_text(customer.get("segment", "standard")),
         seller=_text(request.get("seller")),

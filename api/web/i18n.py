@@ -1,293 +1,251 @@
-"""Labels of the web page in English and German.
-
-Keys are the English text. A label not found here falls back to the quote document's
-translations (:mod:`tco.presenters.locale`), then to the English text itself.
+"""Labels of the web page, as English msgids translated by the catalogs of
+:mod:`tco.presenters.i18n` (the same catalog as the documents, so the page and the quote
+document share their words). A label not in the catalog is shown in English.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
+from typing import Final
 
-from tco.presenters.locale import GERMAN as DOCUMENT_GERMAN
+from tco.presenters.i18n import N_, gettext
 
-GERMAN: dict[str, str] = {
+#: The page's own labels (English msgids); the page also uses the document's
+#: (:data:`tco.presenters.locale.LABELS`) and the words of :mod:`tco.presenters.i18n`.
+LABELS: Final[tuple[str, ...]] = (
     # frame and sign-in
-    "TCO quotes": "TCO-Angebote",
-    "Skip to the content": "Zum Inhalt springen",
-    "Main": "Hauptmenü",
-    "Quotes": "Angebote",
-    "New quote": "Neues Angebot",
-    "Sign in": "Anmelden",
-    "Sign out": "Abmelden",
-    "E-mail address": "E-Mail-Adresse",
-    "Password": "Passwort",
-    "The e-mail address or the password is wrong.": "E-Mail-Adresse oder Passwort ist falsch.",
-    "Back to the quotes": "Zurück zu den Angeboten",
-    "Bad request": "Ungültige Anfrage",
-    "Not allowed": "Nicht erlaubt",
-    "Not found": "Nicht gefunden",
-    "Not possible": "Nicht möglich",
-    "Error": "Fehler",
-    "Signed out": "Abgemeldet",
-    "Your session has ended; sign in again.": "Ihre Sitzung ist abgelaufen; bitte neu anmelden.",
-    "This form has expired or did not come from this site; reload the page.": (
-        "Dieses Formular ist abgelaufen oder stammt nicht von dieser Seite; bitte neu laden."
-    ),
+    N_("TCO quotes"),
+    N_("Skip to the content"),
+    N_("Main"),
+    N_("Quotes"),
+    N_("New quote"),
+    N_("Sign in"),
+    N_("Sign out"),
+    N_("E-mail address"),
+    N_("Password"),
+    N_("The e-mail address or the password is wrong."),
+    N_("Back to the quotes"),
+    N_("Bad request"),
+    N_("Not allowed"),
+    N_("Not found"),
+    N_("Not possible"),
+    N_("Error"),
+    N_("Signed out"),
+    N_("Your session has ended; sign in again."),
+    N_("This form has expired or did not come from this site; reload the page."),
     # list
-    "Customer or number": "Kunde oder Nummer",
-    "Status": "Status",
-    "any": "alle",
-    "Search": "Suchen",
-    "Quotes, newest first": "Angebote, neueste zuerst",
-    "Number": "Nummer",
-    "Title": "Titel",
-    "Version": "Version",
-    "Quote date": "Angebotsdatum",
-    "No quotes found.": "Keine Angebote gefunden.",
-    "Build a new quote": "Ein neues Angebot erstellen",
-    "draft": "Entwurf",
-    "sent": "versendet",
-    "accepted": "angenommen",
-    "rejected": "abgelehnt",
-    "expired": "abgelaufen",
+    N_("Customer or number"),
+    N_("Status"),
+    N_("any"),
+    N_("Search"),
+    N_("Quotes, newest first"),
+    N_("Number"),
+    N_("Title"),
+    N_("Version"),
+    N_("Quote date"),
+    N_("No quotes found."),
+    N_("Build a new quote"),
+    N_("draft"),
+    N_("sent"),
+    N_("accepted"),
+    N_("rejected"),
+    N_("expired"),
     # builder
-    "Revise quote": "Angebot überarbeiten",
-    "Back to the quote": "Zurück zum Angebot",
-    "Customer and quote": "Kunde und Angebot",
-    "Customer segment": "Kundensegment",
-    "standard": "Standard",
-    "dealer": "Händler",
-    "Valid for": "Gültig für",
-    "days": "Tage",
-    "Document language": "Dokumentsprache",
-    "Lifetime saving": "Einsparung über die Lebensdauer",
-    "See the comparison": "Zum Vergleich",
-    "Our offer": "Unser Angebot",
-    "Product": "Produkt",
-    "Quantity": "Menge",
-    "Discount": "Rabatt",
-    "No service plan": "Kein Serviceplan",
-    "of the price a year": "des Preises pro Jahr",
-    "repairs": "Reparaturen",
-    "cash": "Kauf",
-    "loan": "Kredit",
-    "lease": "Leasing",
-    "Loan interest rate": "Kreditzins",
-    "% a year": "% p. a.",
-    "Term": "Laufzeit",
-    "Down payment": "Anzahlung",
-    "Lease payment per year": "Leasingrate pro Jahr",
-    "Lease payments": "Leasingraten",
-    "in arrears": "nachschüssig",
-    "in advance": "vorschüssig",
-    "Plan renewal": "Verlängerung des Serviceplans",
-    "years term": "Jahre Laufzeit",
-    "none: the plan's term only": "keine: nur die Laufzeit des Plans",
-    "to the end of the study period": "bis zum Ende des Betrachtungszeitraums",
-    "once": "einmal",
-    "twice": "zweimal",
-    "three times": "dreimal",
-    "Compared with": "Verglichen mit",
-    "Compare with": "Vergleichen mit",
-    "a competitor's offer": "dem Angebot eines Wettbewerbers",
-    "keeping the existing machine": "dem Weiterbetrieb der vorhandenen Maschine",
-    "Name": "Name",
-    "Price": "Preis",
-    "Service life": "Nutzungsdauer",
-    "The technical values start as our product's; replace them with the other machine's data "
-    "sheet.": (
-        "Die technischen Werte sind die unseres Produkts; ersetzen Sie sie durch die Daten der "
-        "anderen Maschine."
+    N_("Revise quote"),
+    N_("Back to the quote"),
+    N_("Customer and quote"),
+    N_("Customer segment"),
+    N_("standard"),
+    N_("dealer"),
+    N_("Valid for"),
+    N_("days"),
+    N_("Document language"),
+    N_("Lifetime saving"),
+    N_("See the comparison"),
+    N_("Our offer"),
+    N_("Product"),
+    N_("Quantity"),
+    N_("Discount"),
+    N_("No service plan"),
+    N_("of the price a year"),
+    N_("repairs"),
+    N_("cash"),
+    N_("loan"),
+    N_("lease"),
+    N_("Loan interest rate"),
+    N_("% a year"),
+    N_("Term"),
+    N_("Down payment"),
+    N_("Lease payment per year"),
+    N_("Lease payments"),
+    N_("in arrears"),
+    N_("in advance"),
+    N_("Plan renewal"),
+    N_("years term"),
+    N_("none: the plan's term only"),
+    N_("to the end of the study period"),
+    N_("once"),
+    N_("twice"),
+    N_("three times"),
+    N_("Compared with"),
+    N_("Compare with"),
+    N_("a competitor's offer"),
+    N_("keeping the existing machine"),
+    N_("Name"),
+    N_("Price"),
+    N_("Service life"),
+    N_(
+        "The technical values start as our product's; replace them with the other machine's data "
+        "sheet.",
     ),
-    "Energy and failures": "Energie und Ausfälle",
-    "Rated power": "Nennleistung",
-    "Average load": "Mittlere Auslastung",
-    "Operating hours between failures": "Betriebsstunden zwischen Ausfällen",
-    "Repair cost per failure": "Reparaturkosten je Ausfall",
-    "Downtime per failure": "Stillstand je Ausfall",
-    "Preventive maintenance per year": "Vorbeugende Wartung pro Jahr",
-    "Their service contract": "Deren Servicevertrag",
-    "Service contract fee per year": "Servicegebühr pro Jahr",
-    "Repairs covered by the contract": "Vom Vertrag getragene Reparaturen",
-    "Maintenance covered by the contract": "Vom Vertrag getragene Wartung",
-    "Contract response time": "Reaktionszeit laut Vertrag",
-    "Prefilled with your catalog's defaults.": "Vorbelegt mit den Standardwerten Ihres Katalogs.",
-    "Escalation per year": "Preissteigerung pro Jahr",
-    "labor": "Arbeit",
-    "parts": "Teile",
-    "Energy price per kWh": "Energiepreis je kWh",
-    "Buyer's hourly rate": "Stundensatz des Käufers",
-    "Hours per purchase order": "Stunden je Bestellung",
-    "Hours per repair order": "Stunden je Reparaturauftrag",
-    "This version": "Diese Version",
-    "Note on the change": "Notiz zur Änderung",
-    "Price with the current catalog (otherwise the prices of the saved version stay)": (
-        "Mit dem aktuellen Katalog bepreisen (sonst bleiben die Preise der gespeicherten Version)"
-    ),
-    "Save as new version": "Als neue Version speichern",
-    "Save quote": "Angebot speichern",
-    "Comparison": "Vergleich",
-    "Enter the customer and the other offer's name and price to see the comparison.": (
-        "Geben Sie den Kunden sowie Namen und Preis des anderen Angebots ein, um den Vergleich "
-        "zu sehen."
-    ),
-    "Fix these fields to see the comparison:": "Bitte korrigieren Sie diese Felder:",
-    "required": "Pflichtfeld",
-    "enter a number": "Bitte eine Zahl eingeben",
-    "enter a whole number": "Bitte eine ganze Zahl eingeben",
-    "must be below 100 %": "muss unter 100 % liegen",
-    "must be at most 100 %": "darf höchstens 100 % sein",
-    "must be at least 0": "muss mindestens 0 sein",
-    "must be at least 1": "muss mindestens 1 sein",
-    "h": "h",
-    "years": "Jahre",
-    "enter a number such as {example}": "Bitte eine Zahl wie {example} eingeben",
-    "enter a whole number such as {example}": "Bitte eine ganze Zahl wie {example} eingeben",
+    N_("Energy and failures"),
+    N_("Rated power"),
+    N_("Average load"),
+    N_("Operating hours between failures"),
+    N_("Repair cost per failure"),
+    N_("Downtime per failure"),
+    N_("Preventive maintenance per year"),
+    N_("Their service contract"),
+    N_("Service contract fee per year"),
+    N_("Repairs covered by the contract"),
+    N_("Maintenance covered by the contract"),
+    N_("Contract response time"),
+    N_("Prefilled with your catalog's defaults."),
+    N_("Escalation per year"),
+    N_("labor"),
+    N_("parts"),
+    N_("Energy price per kWh"),
+    N_("Buyer's hourly rate"),
+    N_("Hours per purchase order"),
+    N_("Hours per repair order"),
+    N_("This version"),
+    N_("Note on the change"),
+    N_("Price with the current catalog (otherwise the prices of the saved version stay)"),
+    N_("Save as new version"),
+    N_("Save quote"),
+    N_("Comparison"),
+    N_("Enter the customer and the other offer's name and price to see the comparison."),
+    N_("Fix these fields to see the comparison:"),
+    N_("required"),
+    N_("enter a number"),
+    N_("enter a whole number"),
+    N_("must be below 100 %"),
+    N_("must be at most 100 %"),
+    N_("must be at least 0"),
+    N_("must be at least 1"),
+    N_("h"),
+    N_("years"),
+    N_("enter a number such as {example}"),
+    N_("enter a whole number such as {example}"),
     # plausibility warnings and their confirmation
-    "{value} is above your discount limit of {limit}": (
-        "{value} liegt über Ihrem Rabattlimit von {limit}"
-    ),
-    "{price} is {share} below the list price of {product} ({list_price})": (
-        "{price} liegt {share} unter dem Listenpreis von {product} ({list_price})"
-    ),
-    "{price} is {share} above the list price of {product} ({list_price})": (
-        "{price} liegt {share} über dem Listenpreis von {product} ({list_price})"
-    ),
-    "Please check these numbers:": "Bitte prüfen Sie diese Zahlen:",
-    "I checked the numbers": "Ich habe die Zahlen geprüft",
-    "Tick “I checked the numbers” once you have checked them; then save again.": (
-        "Kreuzen Sie „Ich habe die Zahlen geprüft“ an, sobald Sie sie geprüft haben, und "
-        "speichern Sie erneut."
-    ),
+    N_("{value} is above your discount limit of {limit}"),
+    N_("{price} is {share} below the list price of {product} ({list_price})"),
+    N_("{price} is {share} above the list price of {product} ({list_price})"),
+    N_("Please check these numbers:"),
+    N_("I checked the numbers"),
+    N_("Tick “I checked the numbers” once you have checked them; then save again."),
     # revising with another plan or product
-    "{what} is not among the prices saved with version {version} (a version keeps only what "
-    "it uses). This version is priced with the current catalog (version {current}), and so are "
-    "its other items: “Price with the current catalog” is ticked.": (
-        "{what} ist nicht unter den Preisen, die mit Version {version} gespeichert sind (eine "
-        "Version behält nur, was sie verwendet). Diese Version wird mit dem aktuellen Katalog "
-        "(Version {current}) bepreist, ebenso ihre übrigen Positionen: „Mit dem aktuellen "
-        "Katalog bepreisen“ ist angekreuzt."
+    N_(
+        "{what} is not among the prices saved with version {version} (a version keeps only what "
+        "it uses). This version is priced with the current catalog (version {current}), and so "
+        "are its other items: “Price with the current catalog” is ticked.",
     ),
-    "Version {current} of this quote was saved meanwhile by {who}; this form was made on "
-    "version {base}. Saving it shows what changed, and saves nothing.": (
-        "Inzwischen hat {who} Version {current} dieses Angebots gespeichert; dieses Formular "
-        "beruht auf Version {base}. Beim Speichern sehen Sie, was sich geändert hat; gespeichert "
-        "wird nichts."
+    N_(
+        "Version {current} of this quote was saved meanwhile by {who}; this form was made on "
+        "version {base}. Saving it shows what changed, and saves nothing.",
     ),
-    "Check it and save again.": "Bitte prüfen und erneut speichern.",
+    N_("Check it and save again."),
     # one quote per form, drafts
-    "This form was used for another quote; reload it.": (
-        "Dieses Formular wurde für ein anderes Angebot verwendet; bitte neu laden."
-    ),
-    "This browser kept changes to this form that were not saved.": (
-        "Dieser Browser hat nicht gespeicherte Änderungen an diesem Formular aufbewahrt."
-    ),
-    "Restore your unsaved changes": "Nicht gespeicherte Änderungen wiederherstellen",
-    "Discard": "Verwerfen",
-    "Your session has ended; sign in again. The builder keeps what you typed in this browser "
-    "and offers to restore it.": (
-        "Ihre Sitzung ist abgelaufen; bitte neu anmelden. Der Angebotseditor hat Ihre Eingaben "
-        "in diesem Browser aufbewahrt und bietet an, sie wiederherzustellen."
+    N_("This form was used for another quote; reload it."),
+    N_("This browser kept changes to this form that were not saved."),
+    N_("Restore your unsaved changes"),
+    N_("Discard"),
+    N_(
+        "Your session has ended; sign in again. The builder keeps what you typed in this browser "
+        "and offers to restore it.",
     ),
     # comparison
-    "Lifetime saving of the recommended offer": "Lebenszyklus-Einsparung des empfohlenen Angebots",
-    "present value over": "Barwert über",
-    "Figure": "Kennzahl",
-    "All figures": "Alle Kennzahlen",
+    N_("Lifetime saving of the recommended offer"),
+    N_("present value over"),
+    N_("Figure"),
+    N_("All figures"),
     # quote page
-    "Revise": "Überarbeiten",
-    "Version shown": "Angezeigte Version",
-    "of": "von",
-    "Send to the customer": "An den Kunden senden",
-    "Files of version": "Dateien der Version",
-    "in the quote's language": "in der Sprache des Angebots",
-    "Workbook (.xlsx)": "Arbeitsmappe (.xlsx)",
-    "Document (.pdf)": "Dokument (.pdf)",
-    "Document (.html)": "Dokument (.html)",
-    "Change the status to": "Status ändern auf",
-    "Change": "Änderung",
-    "Apply": "Übernehmen",
-    "Versions": "Versionen",
-    "Changes from version": "Änderungen von Version",
-    "to": "zu",
-    "What": "Was",
-    "Field": "Feld",
-    "Before": "Vorher",
-    "After": "Nachher",
-    "input": "Eingabe",
-    "result": "Ergebnis",
-    "Nothing changed.": "Nichts geändert.",
-    "History": "Verlauf",
-    "When": "Wann",
-    "Who": "Wer",
-    "created": "erstellt",
-    "revised": "überarbeitet",
-    "status": "Status",
-    "percentage points": "Prozentpunkte",
-    "Recommended offer": "Empfohlenes Angebot",
+    N_("Revise"),
+    N_("Version shown"),
+    N_("of"),
+    N_("Send to the customer"),
+    N_("Files of version"),
+    N_("in the quote's language"),
+    N_("Workbook (.xlsx)"),
+    N_("Document (.pdf)"),
+    N_("Document (.html)"),
+    N_("Change the status to"),
+    N_("Change"),
+    N_("Apply"),
+    N_("Versions"),
+    N_("Changes from version"),
+    N_("to"),
+    N_("What"),
+    N_("Field"),
+    N_("Before"),
+    N_("After"),
+    N_("input"),
+    N_("result"),
+    N_("Nothing changed."),
+    N_("History"),
+    N_("When"),
+    N_("Who"),
+    N_("created"),
+    N_("revised"),
+    N_("status"),
+    N_("percentage points"),
+    N_("Recommended offer"),
     # after saving, missing versions
-    "Quote {number} saved as version {version}.": (
-        "Angebot {number} als Version {version} gespeichert."
+    N_("Quote {number} saved as version {version}."),
+    N_(
+        "This form had already been saved: quote {number}, version {version}. It was not saved a "
+        "second time.",
     ),
-    "This form had already been saved: quote {number}, version {version}. It was not saved a "
-    "second time.": (
-        "Dieses Formular war schon gespeichert: Angebot {number}, Version {version}. Es wurde "
-        "kein zweites Mal gespeichert."
+    N_(
+        "This form had already been saved as quote {number}, version {version}; what was changed "
+        "in it afterwards was not saved. Revise the quote to change it.",
     ),
-    "This form had already been saved as quote {number}, version {version}; what was changed "
-    "in it afterwards was not saved. Revise the quote to change it.": (
-        "Dieses Formular war schon als Angebot {number}, Version {version} gespeichert; was "
-        "danach darin geändert wurde, ist nicht gespeichert. Überarbeiten Sie das Angebot, um "
-        "es zu ändern."
-    ),
-    "Version {version} of quote {number} does not exist; {has}.": (
-        "Version {version} des Angebots {number} gibt es nicht; {has}."
-    ),
-    "it has version 1": "es hat nur Version 1",
-    "it has versions {first}–{last}": "es hat die Versionen {first}–{last}",
-    "Show the latest version ({version})": "Neueste Version anzeigen ({version})",
+    N_("Version {version} of quote {number} does not exist; {has}."),
+    N_("it has version 1"),
+    N_("it has versions {first}–{last}"),
+    N_("Show the latest version ({version})"),
     # final statuses
-    "Accepted and rejected are final: you are asked to confirm them.": (
-        "Angenommen und abgelehnt sind endgültig: Sie werden um Bestätigung gebeten."
+    N_("Accepted and rejected are final: you are asked to confirm them."),
+    N_("Confirm the status"),
+    N_("Mark quote {number} as {status}?"),
+    N_(
+        "The quote is {now} now. {status} is final: the quote can then no longer be revised and "
+        "its status cannot be changed again.",
     ),
-    "Confirm the status": "Status bestätigen",
-    "Mark quote {number} as {status}?": "Angebot {number} als {status} markieren?",
-    "The quote is {now} now. {status} is final: the quote can then no longer be revised and "
-    "its status cannot be changed again.": (
-        "Das Angebot ist jetzt {now}. {status} ist endgültig: Das Angebot kann danach nicht "
-        "mehr überarbeitet und sein Status nicht mehr geändert werden."
-    ),
-    "Yes, mark it as {status}": "Ja, als {status} markieren",
-    "Cancel": "Abbrechen",
+    N_("Yes, mark it as {status}"),
+    N_("Cancel"),
     # a revision saved meanwhile
-    "Not saved": "Nicht gespeichert",
-    "Quote {number} was changed while you were editing it": (
-        "Angebot {number} wurde geändert, während Sie es bearbeitet haben"
+    N_("Not saved"),
+    N_("Quote {number} was changed while you were editing it"),
+    N_(
+        "Nothing was saved. You started from version {base}; version {current} was saved "
+        "meanwhile by {who} ({when}). Saving your form would have undone its changes.",
     ),
-    "Nothing was saved. You started from version {base}; version {current} was saved "
-    "meanwhile by {who} ({when}). Saving your form would have undone its changes.": (
-        "Es wurde nichts gespeichert. Sie haben mit Version {base} begonnen; inzwischen hat "
-        "{who} Version {current} gespeichert ({when}). Ihr Formular hätte deren Änderungen "
-        "rückgängig gemacht."
-    ),
-    "Load version {current} into the form": "Version {current} ins Formular laden",
-    "Then enter your changes again; they are listed below.": (
-        "Geben Sie dann Ihre Änderungen erneut ein; sie stehen unten."
-    ),
-    "What version {current} changed (against version {base})": (
-        "Was Version {current} geändert hat (gegenüber Version {base})"
-    ),
-    "Your changes (not saved)": "Ihre Änderungen (nicht gespeichert)",
-    "Your value": "Ihr Wert",
-    "You had not changed any field.": "Sie hatten kein Feld geändert.",
-}
+    N_("Load version {current} into the form"),
+    N_("Then enter your changes again; they are listed below."),
+    N_("What version {current} changed (against version {base})"),
+    N_("Your changes (not saved)"),
+    N_("Your value"),
+    N_("You had not changed any field."),
+)
 
 
 @cache
 def translator(language: str) -> Callable[[str], str]:
     """``t(label)`` for ``en`` or ``de``."""
-    if language != "de":
-        return lambda key: key
-    table = {**DOCUMENT_GERMAN, **GERMAN}
-    return lambda key: table.get(key, key)
+
+    def t(label: str) -> str:
+        return gettext(language, label)
+
+    return t

@@ -3,8 +3,9 @@ downloads. Handlers parse, call a service, render; every POST checks the CSRF to
 
 from __future__ import annotations
 
+import math
 import secrets
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated
 from urllib.parse import quote as urlquote
 from urllib.parse import urlencode
@@ -13,29 +14,36 @@ from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from api import quoting
-from api.web import builder
+from api.web import builder, desk
 from api.web.checks import CONFIRM_FIELD
-from api.web.deps import FormDep, SignedIn, SignedInDep, VisitorDep, check_csrf, web_state
+from api.web.deps import (
+    FormDep,
+    SignedIn,
+    SignedInDep,
+    Visitor,
+    VisitorDep,
+    check_csrf,
+    web_state,
+)
 from api.web.forms import BY_NAME, FormErrors, form_from_request, new_form
 from api.web.i18n import translator
 from api.web.numbers import number_language
 from api.web.pages import PageError, render
-from api.web.session import new_session
+from api.web.session import new_visitor
 from api.web.views import (
     FINAL,
     STATUSES,
     builder_options,
     comparison_view,
     conflict_view,
-    filter_quotes,
     quote_page,
-    quote_rows,
     typed_changes,
 )
 from tco import services
 from tco.core.errors import ConflictError, NotFoundError, TcoError
 from tco.quoting.versions import QuoteStatus
-from tco.store.users import authenticate
+from tco.store.sessions import Locked, Refused
+from tco.store.sessions import sign_in as sign_in_user
 
 router = APIRouter(include_in_schema=False)
 Number = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,32}$")]
@@ -78,14 +86,14 @@ def _quote(ctx: SignedIn, number: str, version: int | None = None) -> services.Q
 
 
 @router.get("/")
-def home(request: Request) -> RedirectResponse:
-    signed = web_state(request).codec.read(request)
-    return _redirect("/quotes" if signed is not None and signed.user_id else "/sign-in")
+def home(who: VisitorDep) -> RedirectResponse:
+    signed = who.session is not None and who.session.user is not None
+    return _redirect("/quotes" if signed else "/sign-in")
 
 
 @router.get("/sign-in")
 def sign_in_page(request: Request, who: VisitorDep, next: str | None = None) -> Response:
-    session = who.session or new_session()
+    session = who.session or new_visitor()
     response = render(
         "sign_in.html.j2",
         language=who.language,
@@ -95,19 +103,47 @@ def sign_in_page(request: Request, who: VisitorDep, next: str | None = None) -> 
         email="",
     )
     if who.session is None:
-        web_state(request).codec.write(response, session)
+        web_state(request).cookies.write_visitor(response, session)
+    return response
+
+
+def _locked_page(who: Visitor, form: dict[str, str], locked: Locked) -> Response:
+    """429: too many failed sign-ins for this address or account; when to try again."""
+    assert who.session is not None
+    minutes = math.ceil(locked.retry_after_s / 60)
+    wait = "1 minute" if minutes == 1 else f"{minutes} minutes"
+    response = render(
+        "sign_in.html.j2",
+        language=who.language,
+        status_code=429,
+        csrf=who.session.csrf,
+        next=_local(form.get("next")),
+        error=f"Too many failed sign-ins. Try again in {wait}.",
+        email=form.get("email", ""),
+    )
+    response.headers["Retry-After"] = str(locked.retry_after_s)
     return response
 
 
 @router.post("/sign-in")
 def sign_in(request: Request, who: VisitorDep, form: FormDep) -> Response:
+    """Sign in, throttled per account and per client address (:mod:`tco.store.sessions`)."""
     check_csrf(who.session, form)
+    assert who.session is not None
     state = web_state(request)
-    with state.database.sessions() as db:
-        user = authenticate(db, form.get("email", ""), form.get("password", ""))
-        db.commit()
-    if user is None:
-        assert who.session is not None
+    outcome = sign_in_user(
+        state.database.sessions,
+        form.get("email", ""),
+        form.get("password", ""),
+        request.client.host if request.client is not None else "unknown",
+        now=datetime.now(UTC),
+        throttle=state.settings.throttle_policy,
+        session_policy=state.settings.session_policy,
+        language=who.session.language,
+    )
+    if isinstance(outcome, Locked):
+        return _locked_page(who, form, outcome)
+    if isinstance(outcome, Refused):
         return render(
             "sign_in.html.j2",
             language=who.language,
@@ -118,15 +154,16 @@ def sign_in(request: Request, who: VisitorDep, form: FormDep) -> Response:
             email=form.get("email", ""),
         )
     response = _redirect(_local(form.get("next")))
-    state.codec.write(response, new_session(user.id, user.tenant))
+    state.cookies.signed_in(response, outcome, previous=who.session)
     return response
 
 
 @router.post("/sign-out")
 def sign_out(request: Request, who: VisitorDep, form: FormDep) -> Response:
+    """The session ends on the server: the cookie, or a copy of it, no longer signs anyone in."""
     check_csrf(who.session, form)
     response = _redirect("/sign-in")
-    web_state(request).codec.clear(response)
+    web_state(request).cookies.end(who.session, response)
     return response
 
 
@@ -136,7 +173,7 @@ def set_language(request: Request, who: VisitorDep, form: FormDep) -> Response:
     assert who.session is not None
     language = "de" if form.get("language") == "de" else "en"
     response = _redirect(_local(form.get("back")))
-    web_state(request).codec.write(response, who.session.with_language(language))
+    web_state(request).cookies.set_language(who.session, response, language)
     return response
 
 
@@ -149,17 +186,16 @@ def quote_list(
     ctx: SignedInDep,
     q: Annotated[str, Query(max_length=200)] = "",
     status: Annotated[str, Query(max_length=16)] = "",
+    customer_id: Annotated[str, Query(max_length=12)] = "",
+    expiring: Annotated[str, Query(max_length=5)] = "",
 ) -> Response:
-    chosen = QuoteStatus(status) if status in STATUSES else None
-    rows = filter_quotes(services.list_quotes(ctx.uow, status=chosen), q)
-    return render(
-        "quotes.html.j2",
-        language=ctx.language,
-        ctx=ctx,
+    """The quote list and its pipeline (:func:`api.web.desk.quote_list_page`)."""
+    return desk.quote_list_page(
+        ctx,
         q=q,
         status=status,
-        statuses=STATUSES,
-        rows=quote_rows(rows, ctx.language, translator(ctx.language)),
+        customer_id=int(customer_id) if customer_id.isdigit() else None,
+        expiring=int(expiring) if expiring.isdigit() else None,
     )
 
 
@@ -202,12 +238,19 @@ def _builder(
         confirm_field=CONFIRM_FIELD,
         draft_key=f"tco-draft:{ctx.user.id}:{number or 'new'}",
         form_time=form_time,
-        options=builder_options(catalog, ctx.language, translator(ctx.language)),
+        options=builder_options(
+            catalog, ctx.language, translator(ctx.language), **desk.builder_choices(ctx)
+        ),
     )
 
 
 @router.get("/quotes/new")
-def new_quote(ctx: SignedInDep) -> Response:
+def new_quote(
+    ctx: SignedInDep,
+    template: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    customer: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+) -> Response:
+    """A blank quote, or one started from a template; ``customer`` fills in a customer record."""
     try:
         catalog = services.current_catalog(ctx.uow)[1]
     except NotFoundError:
@@ -222,7 +265,14 @@ def new_quote(ctx: SignedInDep) -> Response:
         locale=locale,
         language=ctx.language,
     )
-    return _builder(ctx, values, None, number=None)
+    values = desk.starting_values(ctx, values, catalog, template=template, customer=customer)
+    outcome = None
+    if template is not None:  # the template's comparison at once, as when revising
+        outcome = builder.preview(
+            ctx.uow, values, number=None, reprice=False, language=ctx.language,
+            limits=ctx.settings.limits,
+        )  # fmt: skip
+    return _builder(ctx, values, outcome, number=None)
 
 
 @router.post("/quotes/preview")
@@ -292,8 +342,11 @@ def show_quote(
     version: Annotated[int | None, Query(ge=1)] = None,
     saved: Annotated[int | None, Query(ge=1)] = None,
     again: Annotated[str, Query(max_length=16)] = "",
+    copied: Annotated[str, Query(max_length=32)] = "",
+    approved: Annotated[str, Query(max_length=1)] = "",
+    sent: Annotated[str, Query(max_length=254)] = "",
 ) -> Response:
-    notice = ""
+    notice = desk.quote_notice(ctx, number, copied=copied, approved=approved, sent=sent)
     if saved is not None:
         t = translator(ctx.language)
         if again == "same":
@@ -341,6 +394,7 @@ def _quote_page(
         status_code=status_code,
         ctx=ctx,
         v=page,
+        desk=desk.quote_desk(ctx, view.summary),
         error=error,
         notice=notice,
         saved_drafts=(
@@ -349,6 +403,11 @@ def _quote_page(
             else []
         ),
     )
+
+
+def quote_page_response(ctx: SignedIn, number: str, *, error: str, status_code: int) -> Response:
+    """The latest version's page with a problem shown at its top."""
+    return _quote_page(ctx, number, None, error=error, status_code=status_code)
 
 
 @router.get("/quotes/{number}/revise")
@@ -440,7 +499,8 @@ def change_status(ctx: SignedInDep, number: Number, form: FormDep) -> Response:
             now_label=t(view.summary.status.value),
         )
     try:
-        services.change_status(ctx.uow, number, QuoteStatus(status), by=ctx.by)
+        limits = desk.settings().limits  # above the salesperson's limit: approved first
+        services.change_status(ctx.uow, number, QuoteStatus(status), by=ctx.by, limits=limits)
     except ConflictError as exc:
         return _quote_page(ctx, number, None, error=exc.problems[0].message, status_code=409)
     return _redirect(f"/quotes/{urlquote(number)}")

@@ -1,37 +1,64 @@
-"""Settings of the web page (prefix ``TCO_``) and the secret that signs its session cookies.
+"""Settings of the web page (prefix ``TCO_``) and the secret that signs its visitor cookie.
 
-``TCO_SESSION_SECRET`` signs the cookies; every host of one deployment needs the same one. When
-it is not set (development), a random secret is generated once and kept in ``session-secret``
-beside the SQLite database (``var/`` by default), readable only by its owner.
+Sessions are kept in the database (:mod:`tco.store.sessions`); the session cookie holds only a
+random token. Before signing in, a visitor's CSRF token and page language travel in a cookie
+signed with ``TCO_SESSION_SECRET``; every host of one deployment needs the same one. When it is
+not set (development), a random secret is generated once and kept in ``session-secret`` beside
+the SQLite database (``tco info --data-dir``), readable only by its owner.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.web.checks import Limits
+from tco.store.location import files_dir
+from tco.store.sessions import SessionPolicy, ThrottlePolicy
 
 SECRET_FILE = "session-secret"
 
 
 class WebSettings(BaseSettings):
-    """``TCO_SESSION_SECRET``, ``TCO_SESSION_HOURS``, ``TCO_SECURE_COOKIES``,
-    ``TCO_DISCOUNT_LIMIT_PERCENT``, ``TCO_PRICE_DEVIATION_PERCENT``."""
+    """``TCO_SESSION_SECRET``, ``TCO_SESSION_HOURS``, ``TCO_SESSION_IDLE_MINUTES``,
+    ``TCO_SECURE_COOKIES``, ``TCO_SIGN_IN_*``, ``TCO_DISCOUNT_LIMIT_PERCENT``,
+    ``TCO_PRICE_DEVIATION_PERCENT``."""
 
     model_config = SettingsConfigDict(env_prefix="TCO_", extra="ignore", frozen=True)
 
     session_secret: str | None = Field(
-        default=None, min_length=32, description="signs the session cookies"
+        default=None, min_length=32, description="signs the visitor cookie (before sign-in)"
     )
-    session_hours: float = Field(default=12.0, gt=0, le=24 * 30, description="session lifetime")
+    session_hours: float = Field(
+        default=12.0, gt=0, le=24 * 30, description="a session ends this long after sign-in"
+    )
+    session_idle_minutes: float = Field(
+        default=60.0,
+        gt=0,
+        le=24 * 60 * 30,
+        description="a session ends after this long without a request",
+    )
     secure_cookies: bool = Field(
-        default=False, description="send cookies over HTTPS only (set behind TLS)"
+        default=True,
+        description="cookies are sent over HTTPS only; false only for plain-HTTP development "
+        "(tco serve --demo sets it)",
+    )
+    sign_in_failures: int = Field(
+        default=5, ge=1, le=1000, description="failed sign-ins per account in the window"
+    )
+    sign_in_address_failures: int = Field(
+        default=20, ge=1, le=100_000, description="failed sign-ins per client address in the window"
+    )
+    sign_in_window_minutes: float = Field(
+        default=15.0, gt=0, le=24 * 60, description="the window failed sign-ins are counted in"
+    )
+    sign_in_lock_minutes: float = Field(
+        default=15.0, gt=0, le=24 * 60, description="how long a key at its limit is locked"
     )
     discount_limit_percent: Decimal = Field(
         default=Decimal(15),
@@ -47,6 +74,22 @@ class WebSettings(BaseSettings):
     )
 
     @property
+    def session_policy(self) -> SessionPolicy:
+        return SessionPolicy(
+            idle=timedelta(minutes=self.session_idle_minutes),
+            lifetime=timedelta(hours=self.session_hours),
+        )
+
+    @property
+    def throttle_policy(self) -> ThrottlePolicy:
+        return ThrottlePolicy(
+            account_failures=self.sign_in_failures,
+            address_failures=self.sign_in_address_failures,
+            window=timedelta(minutes=self.sign_in_window_minutes),
+            lock=timedelta(minutes=self.sign_in_lock_minutes),
+        )
+
+    @property
     def limits(self) -> Limits:
         return Limits(
             discount=self.discount_limit_percent / 100,
@@ -54,17 +97,11 @@ class WebSettings(BaseSettings):
         )
 
 
-def _secret_dir(database_url: str) -> Path:
-    if database_url.startswith("sqlite:///") and not database_url.endswith(":memory:"):
-        return Path(database_url.removeprefix("sqlite:///")).parent
-    return Path("var")
-
-
 def session_secret(settings: WebSettings, database_url: str) -> str:
     """The configured secret, or the development secret kept beside the database."""
     if settings.session_secret:
         return settings.session_secret
-    path = _secret_dir(database_url) / SECRET_FILE
+    path = files_dir(database_url) / SECRET_FILE
     if path.is_file():
         text = path.read_text(encoding="utf-8").strip()
         if len(text) >= 32:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -47,7 +47,9 @@ from tco.presenters.document import (
 )
 from tco.presenters.info import QuoteInfo
 from tco.presenters.locale import DocLocale, doc_locale
+from tco.presenters.sentences import with_headroom
 from tco.quoting.catalog import Catalog
+from tco.quoting.pipeline import lifetime_saving
 from tco.quoting.versions import TRANSITIONS, Change, QuoteStatus, QuoteSummary, QuoteVersion
 
 Translate = Callable[[str], str]
@@ -90,6 +92,12 @@ class ComparisonView:
     reversal: bool
     #: what "–¹" and "–²" in the payback row mean, and what the reversal rows mean
     payback_notes: tuple[str, ...]
+
+
+def _lead(result: ScenarioResult) -> float:
+    """How much less the recommended offer costs than the next cheapest one over its life (the
+    pipeline's lifetime saving, :func:`tco.quoting.pipeline.lifetime_saving`)."""
+    return lifetime_saving(result)
 
 
 def comparison_view(
@@ -137,8 +145,7 @@ def comparison_view(
                 recommended=o.id == best and len(result.offers) > 1,
             )
         )
-    others = [totals[o.id] for o in result.offers if o.id != best]
-    saving = min(others) - totals[best] if others else Decimal(0)
+    saving = round_money(_lead(result), cur)  # rounded once, from the unrounded difference
     return ComparisonView(
         doc=doc,
         currency=cur,
@@ -232,6 +239,8 @@ class EventRow:
     action: str
     version: int
     status: str
+    #: why or to whom: an approval's reason, the recipient of a quote sent by e-mail
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,6 +286,7 @@ def quote_page(
     now_status = summary.status
     transitions = tuple((s.value, t(s.value)) for s in QuoteStatus if s in TRANSITIONS[now_status])
     base = f"/quotes/{summary.number}/versions/{selected.version}"
+    comparison = comparison_view(selected.scenario, selected.result, language, info)
     return QuotePageView(
         number=summary.number,
         title=summary.title,
@@ -289,8 +299,9 @@ def quote_page(
         version=selected.version,
         current_version=summary.current_version,
         locale=str(selected.request.get("locale", "en")),
-        recommendation=selected.recommendation,
-        comparison=comparison_view(selected.scenario, selected.result, language, info),
+        # in the viewer's language, from the saved result (not the English record it keeps)
+        recommendation=with_headroom(comparison.doc.headline_text, selected.result, language),
+        comparison=comparison,
         versions=tuple(
             VersionRow(
                 version=v.version,
@@ -311,6 +322,7 @@ def quote_page(
                 action=t(str(e["action"])),
                 version=int(e["version"]),
                 status=t(str(e["to_status"])),
+                note=str(e.get("note") or ""),
             )
             for e in reversed(events)
         ),
@@ -334,9 +346,20 @@ class BuilderOptions:
     choices: dict[str, tuple[tuple[str, str], ...]]
     escalation: str
     profiles: dict[str, str]
+    #: per customer record id / library code: the form values it fills in (JSON)
+    customers: dict[str, str] = field(default_factory=dict)
+    sheets: dict[str, str] = field(default_factory=dict)
 
 
-def builder_options(catalog: Catalog, language: str, t: Translate) -> BuilderOptions:
+def builder_options(
+    catalog: Catalog,
+    language: str,
+    t: Translate,
+    customers: Sequence[tuple[int, str, str]] = (),
+    competitors: Sequence[tuple[str, str, dict[str, str]]] = (),
+) -> BuilderOptions:
+    """The builder's choices; ``customers`` (id, name, segment) are the customer records,
+    ``competitors`` (code, label, the other offer's form values) the competitor library."""
     loc = page_locale(language)
     plans = [("", t("No service plan"))]
     for p in catalog.service_plans:
@@ -363,6 +386,14 @@ def builder_options(catalog: Catalog, language: str, t: Translate) -> BuilderOpt
                 ("status_quo", t("keeping the existing machine")),
             ),
             "customer_segment": tuple((s, t(s)) for s in segments(catalog)),
+            "customer_id": (
+                ("", t("none: type the customer's name")),
+                *((str(i), name) for i, name, _ in customers),
+            ),
+            "comp_library": (
+                ("", t("none: type the data sheet")),
+                *((code, label) for code, label, _ in competitors),
+            ),
             "currency": tuple((c, c) for c in currencies(catalog)),
             "locale": LOCALES,
         },
@@ -371,6 +402,11 @@ def builder_options(catalog: Catalog, language: str, t: Translate) -> BuilderOpt
             p.sku: json.dumps(product_profile(p, language), separators=(",", ":"))
             for p in catalog.products
         },
+        customers={
+            str(i): json.dumps({"customer_name": name, "customer_segment": segment})
+            for i, name, segment in customers
+        },
+        sheets={code: json.dumps(values, separators=(",", ":")) for code, _, values in competitors},
     )
 
 

@@ -2,7 +2,7 @@
 
 ``tco serve --demo`` is for development on the embedded SQLite database: on first start it creates
 the ``demo`` tenant, loads the demo catalog and quotes and makes an admin key, kept in
-``var/demo-api-key`` beside the database and printed on every start.
+``demo-api-key`` beside the database (``tco info --data-dir``) and printed on every start.
 """
 
 from __future__ import annotations
@@ -10,16 +10,22 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.orm import Session, sessionmaker
 
 from tco.core.errors import Problem, TcoError
+from tco.store.location import DEMO_TENANT, files_dir, shown_url
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 apikey_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
-DEMO_TENANT = "demo"
+#: Seconds a worker of ``tco serve --workers N`` may take to answer the supervisor's health check
+#: (uvicorn's default is 5): on a machine with fewer cores than workers, starting workers share
+#: the cores while each imports the app and loads the compiled kernel, and one that is slow to
+#: answer must not be killed and started again, which only adds load.
+WORKER_HEALTHCHECK_TIMEOUT_S = 60
 
 
 def _fail(exc: TcoError) -> typer.Exit:
@@ -37,7 +43,7 @@ def _sessions() -> sessionmaker[Session]:
 @apikey_app.command("create")
 def apikey_create(
     tenant: Annotated[str, typer.Option("--tenant", help="tenant name (created if new)")],
-    role: Annotated[str, typer.Option("--role", help="configurator, sales or admin")],
+    role: Annotated[str, typer.Option("--role", help="configurator, sales, manager or admin")],
     label: Annotated[str, typer.Option("--label", help="what the key is for")] = "",
 ) -> None:
     """Make a key; it is printed once, alone on the last line, and stored only as a hash."""
@@ -47,7 +53,9 @@ def apikey_create(
         chosen = Role(role)
     except ValueError:
         raise _fail(
-            TcoError([Problem("role", f"'{role}' is not one of: configurator, sales, admin")])
+            TcoError(
+                [Problem("role", f"'{role}' is not one of: configurator, sales, manager, admin")]
+            )
         ) from None
     try:
         with _sessions()() as session:
@@ -101,8 +109,7 @@ def demo_setup(url: str) -> str:
         raise TcoError(
             [Problem("--demo", "only for the embedded SQLite database (unset TCO_DATABASE_URL)")]
         )
-    db_file = Path(url.removeprefix("sqlite:///"))
-    key_file = db_file.parent / "demo-api-key"
+    key_file = files_dir(url) / "demo-api-key"
     sessions = session_factory(url)
     services.load_demo(UnitOfWork(DEMO_TENANT, sessions=sessions))
     with sessions() as session:
@@ -124,10 +131,18 @@ def serve(
     port: Annotated[int, typer.Option("--port", help="port")] = 8000,
     workers: Annotated[int, typer.Option("--workers", min=1, help="worker processes")] = 1,
     demo: Annotated[
-        bool, typer.Option("--demo", help="development: demo tenant, catalog and key (SQLite)")
+        bool,
+        typer.Option(
+            "--demo",
+            help="development: demo tenant, catalog and key (SQLite); cookies over plain HTTP",
+        ),
     ] = False,
 ) -> None:
-    """Run the HTTP API with uvicorn (stateless workers; migrations run once, here)."""
+    """Run the HTTP API with uvicorn (stateless workers; migrations run once, here).
+
+    The web page's cookies are Secure (sent over HTTPS only) unless TCO_SECURE_COOKIES=false;
+    with --demo, which serves plain HTTP for development, that is the default.
+    """
     import uvicorn
 
     from tco.store.db import database_url, get_engine
@@ -142,9 +157,17 @@ def serve(
             user = ensure_demo_user(url)
     except TcoError as exc:
         raise _fail(exc) from None
-    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="tco-metrics-")
-    print(f"TCO API on http://{host}:{port} (docs: /docs), database {url.split('@')[-1]}")
+    if demo:  # plain HTTP on this machine: a browser would not send Secure cookies back
+        os.environ.setdefault("TCO_SECURE_COOKIES", "false")
+    if workers > 1:
+        # Compile the kernel into numba's on-disk cache once, here, so that the workers load it
+        # instead of each compiling it at the same time on a cold cache.
+        from tco.core.results import warm_up
+
+        warm_up()
+        if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="tco-metrics-")
+    print(f"TCO API on http://{host}:{port} (docs: /docs), database {shown_url(url)}")
     if demo:
         print(f"sales web page: http://{host}:{port}/ (sign in as {user.email} / {user.password})")
     if key is not None:
@@ -159,5 +182,6 @@ def serve(
         workers=workers,
         access_log=False,
         timeout_graceful_shutdown=10,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_TIMEOUT_S,
         proxy_headers=False,
     )

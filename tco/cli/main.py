@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from tco.cli.common import fail
-from tco.cli.tables import comparison_table
+from tco.cli.common import fail, info_cmd, print_version
 from tco.core.errors import Problem, TcoError
-from tco.core.results import evaluate, result_json
-from tco.core.scenario import load_scenario, scenario_json_schema
 
 if TYPE_CHECKING:
     from tco.presenters.info import QuoteInfo
+
+# The engine (numba), the store (SQLAlchemy) and the renderers are imported by the commands that
+# use them: ``tco --help``, ``tco --version`` and a mistyped option answer without loading them.
 
 app = typer.Typer(
     name="tco",
@@ -32,6 +32,30 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        print_version()
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_version,
+            is_eager=True,
+            help="print the version, the database and the tenant, and exit",
+        ),
+    ] = False,
+) -> None:
+    """Total-cost-of-ownership quoting engine: lifetime costs, comparisons and quotes."""
+
+
+app.command("info")(info_cmd)
 
 
 def _register_sales_commands() -> None:
@@ -48,6 +72,18 @@ def _register_sales_commands() -> None:
     from tco.cli.users import user_app
 
     app.add_typer(user_app, name="user")
+    from tco.cli.ledger import asset_app, event_app, followup, review
+
+    app.add_typer(asset_app, name="asset")
+    app.add_typer(event_app, name="event")
+    app.command("followup")(followup)
+    app.command("review")(review)
+    from tco.cli.desk import approve, customer_app, pipeline, send_quote
+
+    app.add_typer(customer_app, name="customer")
+    app.command("pipeline")(pipeline)
+    app.command("approve")(approve)
+    app.command("send")(send_quote)
 
 
 #: The longest validity ``--valid-days`` accepts (ten years).
@@ -122,7 +158,7 @@ def evaluate_cmd(
         Path | None, typer.Option("--pdf", help="write the quote document as PDF")
     ] = None,
     locale: Annotated[
-        str, typer.Option("--locale", help="en or de_DE, for documents and workbooks")
+        str, typer.Option("--locale", help="en or de_DE, for documents, workbooks and the table")
     ] = "en",
     customer: Annotated[
         str | None, typer.Option("--customer", help="who the documents are prepared for")
@@ -140,6 +176,12 @@ def evaluate_cmd(
     ] = 30,
 ) -> None:
     """Evaluate a scenario: lifetime cost of every offer and the comparison with the baseline."""
+    from tco.cli.risk import draws_progress, risk_tables
+    from tco.cli.tables import comparison_table
+    from tco.core.results import evaluate, result_json
+    from tco.core.scenario import load_scenario
+    from tco.presenters.i18n import language_of
+
     try:
         info = quote_info(
             customer=customer,
@@ -150,7 +192,8 @@ def evaluate_cmd(
             today=date.today(),
         )
         scenario = load_scenario(file)
-        result = evaluate(scenario)
+        with draws_progress() as progress:
+            result = evaluate(scenario, progress=progress)
         if xlsx is not None:
             from tco.presenters.xlsx import write_workbook
 
@@ -165,7 +208,9 @@ def evaluate_cmd(
         sys.stdout.write(json.dumps(result_json(result), indent=2, allow_nan=False) + "\n")
         return
     console = Console(width=max(100, 32 + 26 * len(result.offers)))
-    console.print(comparison_table(result))
+    console.print(comparison_table(result, language_of(locale)))
+    if result.uncertainty is not None:
+        console.print(risk_tables(result))
     for issue in result.issues:
         console.print(f"note: {issue.path}: {issue.message}", markup=False)
 
@@ -173,6 +218,8 @@ def evaluate_cmd(
 @app.command("schema")
 def schema_cmd() -> None:
     """Print the JSON Schema of the scenario file."""
+    from tco.core.scenario import scenario_json_schema
+
     sys.stdout.write(json.dumps(scenario_json_schema(), indent=2) + "\n")
 
 

@@ -1,57 +1,41 @@
 """The salesperson's commands: ``tco catalog ...``, ``tco quote ...`` and ``tco demo load``.
 
-A front door: it reads files, calls :mod:`tco.services` and prints. The database is the SQLite
-file ``var/tco.db`` or ``TCO_DATABASE_URL``. Project errors print one line per problem on
-stderr and exit with status 2.
+A front door: it reads files, calls :mod:`tco.services` and prints. The database is
+``TCO_DATABASE_URL`` or the per-user default, the tenant ``TCO_TENANT`` or ``demo``
+(:mod:`tco.store.location`; ``tco info`` names both). Project errors print one line per problem
+on stderr and exit with status 2. The engine, the store and the renderers are imported by the
+commands that use them, so ``tco --help`` and a mistyped option answer at once.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from tco import __version__, services
-from tco.cli.common import fail
-from tco.cli.tables import comparison_table
+from tco import __version__
+from tco.cli.common import By, fail
+from tco.cli.common import by_whom as _by
+from tco.cli.common import run as _run
+from tco.cli.common import uow as _uow
 from tco.core.errors import Problem, TcoError
 from tco.core.money import format_amount
-from tco.core.scenario import read_file
-from tco.quoting.catalog import CatalogChanges
-from tco.quoting.pricing import PriceSheet
-from tco.quoting.versions import QuoteStatus, QuoteSummary
-from tco.store.uow import DEFAULT_TENANT, UnitOfWork
+
+if TYPE_CHECKING:
+    from tco import services
+    from tco.quoting.catalog import CatalogChanges
+    from tco.quoting.pricing import PriceSheet
+    from tco.quoting.versions import QuoteStatus, QuoteSummary
 
 catalog_app = typer.Typer(help="Import and list the product catalog.", no_args_is_help=True)
 quote_app = typer.Typer(help="Create, revise, compare and export quotes.", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo catalog and quotes.", no_args_is_help=True)
-
-T = TypeVar("T")
-
-By = Annotated[str | None, typer.Option("--by", help="who does this (default: $TCO_USER or $USER)")]
-
-
-def _uow() -> UnitOfWork:
-    return UnitOfWork(tenant=os.environ.get("TCO_TENANT", DEFAULT_TENANT))
-
-
-def _by(by: str | None) -> str:
-    return by or os.environ.get("TCO_USER") or os.environ.get("USER") or "salesperson"
-
-
-def _run(fn: Callable[[], T]) -> T:
-    try:
-        return fn()
-    except TcoError as exc:
-        raise fail(exc) from None
 
 
 def _console(width: int = 100) -> Console:
@@ -59,6 +43,8 @@ def _console(width: int = 100) -> Console:
 
 
 def _status(value: str) -> QuoteStatus:
+    from tco.quoting.versions import QuoteStatus
+
     try:
         return QuoteStatus(value)
     except ValueError:
@@ -89,6 +75,8 @@ def catalog_import(
     those of the current catalog; the others are kept. With --replace DIR is the whole catalog.
     An import that changes nothing makes no new version.
     """
+    from tco import services
+
     out = _run(lambda: services.import_catalog_dir(_uow(), directory, by=_by(by), replace=replace))
     v = out.version
     if out.created:
@@ -143,6 +131,7 @@ def catalog_list(
     version: Annotated[int | None, typer.Option("--version", help="a catalog version")] = None,
 ) -> None:
     """List the products and service plans of the latest (or a given) catalog version."""
+    from tco import services
 
     def go() -> tuple[Any, Any]:
         if version is None:
@@ -236,6 +225,8 @@ def _price_table(sheets: tuple[PriceSheet, ...], names: dict[str, str]) -> Table
 
 
 def _print_view(view: services.QuoteView, *, full: bool = True) -> None:
+    from tco.cli.tables import comparison_table
+
     s, v = view.summary, view.version
     width = max(100, 30 + 24 * len(v.result.offers))
     console = _console(width)
@@ -281,6 +272,9 @@ def quote_new(
     as_json: Annotated[bool, typer.Option("--json", help="print the saved quote as JSON")] = False,
 ) -> None:
     """Price a quote request against the catalog and save it as a new numbered quote."""
+    from tco import services
+    from tco.core.scenario import read_file
+
     view = _run(lambda: services.create_quote(_uow(), read_file(request), by=_by(by)))
     if as_json:
         sys.stdout.write(json.dumps(_view_json(view), indent=2) + "\n")
@@ -295,6 +289,8 @@ def quote_list(
     customer: Annotated[str | None, typer.Option("--customer", help="part of the name")] = None,
 ) -> None:
     """List quotes, filtered by status and customer."""
+    from tco import services
+
     wanted = None if status is None else _status(status)
     rows: list[QuoteSummary] = _run(
         lambda: services.list_quotes(_uow(), status=wanted, customer=customer)
@@ -324,6 +320,8 @@ def quote_show(
     as_json: Annotated[bool, typer.Option("--json", help="print as JSON")] = False,
 ) -> None:
     """Show a quote version: comparison, prices and the recommendation."""
+    from tco import services
+
     view = _run(lambda: services.show_quote(_uow(), number, version=version))
     if as_json:
         sys.stdout.write(json.dumps(_view_json(view), indent=2) + "\n")
@@ -342,6 +340,9 @@ def quote_revise(
     by: By = None,
 ) -> None:
     """Save a new version of a quote with changes merged into its request."""
+    from tco import services
+    from tco.core.scenario import read_file
+
     view = _run(
         lambda: services.revise_quote(
             _uow(), number, read_file(changes), by=_by(by), reprice=reprice, note=note
@@ -358,6 +359,8 @@ def quote_diff(
     v2: Annotated[int, typer.Argument(help="newer version")],
 ) -> None:
     """Which inputs and which results changed between two versions, and by how much."""
+    from tco import services
+
     changes = _run(lambda: services.diff_quote(_uow(), number, v1, v2))
     table = Table(title=f"{number}: version {v1} -> {v2}")
     for col in ("", "what", f"v{v1}", f"v{v2}", "change"):
@@ -385,14 +388,21 @@ def quote_status(
     by: By = None,
 ) -> None:
     """Change the status of a quote."""
+    from tco import services
+
     new = _status(status)
-    s = _run(lambda: services.change_status(_uow(), number, new, by=_by(by)))
+    from tco.desk_settings import DeskSettings
+
+    limits = DeskSettings().limits  # a discount above the salesperson's limit needs approval
+    s = _run(lambda: services.change_status(_uow(), number, new, by=_by(by), limits=limits))
     print(f"{s.number} is now {s.status.value}")
 
 
 @quote_app.command("history")
 def quote_history(number: Annotated[str, typer.Argument(help="quote number")]) -> None:
     """Who created, revised and changed the status of a quote, and when."""
+    from tco import services
+
     events = _run(lambda: services.quote_history(_uow(), number))
     table = Table(title=f"{number}: history")
     for col in ("when", "who", "what", "version", "status"):
@@ -424,13 +434,15 @@ def quote_export(
     ] = None,
 ) -> None:
     """Export a saved quote version as a workbook, a document or JSON."""
+    from tco import services
+
     if xlsx is None and html is None and pdf is None and json_out is None:
         raise fail(
             TcoError([Problem("export", "give at least one of --xlsx, --html, --pdf, --json")])
         )
 
     def go() -> list[Path]:
-        data = services.export_data(_uow(), number, version)
+        data = services.export_data(_uow(), number, version, locale=locale)
         loc = locale or data.locale
         written: list[Path] = []
         if xlsx is not None:
@@ -472,6 +484,8 @@ def quote_export(
 @demo_app.command("load")
 def demo_load(by: By = None) -> None:
     """Load the demo catalog and demo quotes into the database (safe to run again)."""
+    from tco import services
+
     out = _run(lambda: services.load_demo(_uow(), by=_by(by) if by else "demo"))
     v = out.catalog.version
     state = "imported" if out.catalog.created else "already loaded"

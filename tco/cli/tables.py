@@ -1,28 +1,20 @@
-"""Terminal tables: offers side by side, rounded once (:func:`tco.core.money.round_table`)."""
+"""Terminal tables: offers side by side, rounded once (:func:`tco.core.money.round_table`), in
+English or German (words from the catalogs of :mod:`tco.presenters.i18n`, numbers in the
+language's format)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
 
 from rich.markup import escape
 from rich.table import Table
 
-from tco.core.money import format_amount, round_table
+from tco.core.money import RoundedTable, round_money, round_table
 from tco.core.results import OfferComparison, ScenarioResult
 from tco.core.scenario import CATEGORIES
-
-
-def _pct(x: float | None) -> str:
-    return "-" if x is None else f"{x * 100:.2f} %"
-
-
-def _ratio(x: float | None) -> str:
-    return "-" if x is None else f"{x:.2f}"
-
-
-def _year(x: float | None) -> str:
-    if x is None:
-        return "never"
-    return f"{x:.1f}" if not float(x).is_integer() else f"{int(x)}"
-
+from tco.presenters.i18n import category_name, gettext, ngettext
+from tco.presenters.locale import DocLocale, doc_locale
 
 #: Marks of payback cells without a year, explained below the table.
 NO_INVESTMENT = "–¹"
@@ -37,49 +29,109 @@ def _payback(c: OfferComparison, year: int | None) -> str:
     return NO_INVESTMENT if c.sir is None else NEVER
 
 
-def _cheaper_again(c: OfferComparison, n: int) -> str:
-    if c.savings_negative_again_year is None:
-        return "–"
-    return f"not by year {n}" if c.savings_recovered_year is None else str(c.savings_recovered_year)
+class _Words:
+    """The words and number formats of one language (``en`` or ``de``)."""
+
+    def __init__(self, language: str, currency: str) -> None:
+        self.language = "de" if language == "de" else "en"
+        self.loc: DocLocale = doc_locale(self.language)
+        self.currency = currency
+
+    def _(self, msgid: str, **values: object) -> str:
+        return gettext(self.language, msgid, **values)
+
+    def money(self, value: Decimal | float) -> str:
+        return self.loc.amount(round_money(value, self.currency), self.currency)
+
+    def pct(self, x: float | None) -> str:
+        return "-" if x is None else self.loc.percent(x)
+
+    def ratio(self, x: float | None) -> str:
+        return "-" if x is None else self.loc.number(Decimal(repr(x)).quantize(Decimal("0.01")), 2)
+
+    def year(self, x: float | None) -> str:
+        return self._("never") if x is None else self.loc.year(x)
+
+    def cheaper_again(self, c: OfferComparison, n: int) -> str:
+        if c.savings_negative_again_year is None:
+            return "–"
+        if c.savings_recovered_year is None:
+            return self.loc.say("cell.not_recovered", n=str(n))
+        return str(c.savings_recovered_year)
 
 
-def comparison_table(result: ScenarioResult) -> Table:
-    """Offers side by side: categories as rows (present values), totals and measures."""
-    cur = result.currency
+def _caption(result: ScenarioResult, w: _Words, rounded: list[RoundedTable]) -> str:
+    """The discount rate, timing, baseline and recommendation; the notes on the marks used."""
+    _ = w._
     n = result.study_period_years
     comp = result.comparison.offers
+    m = result.method
+    values = {
+        "rate": w.loc.percent(m.discount_rate),
+        "timing": _("mid-year") if m.timing == "mid_year" else _("end of year"),
+        "baseline": result.comparison.baseline,
+        "recommended": result.comparison.recommended,
+    }
+    if m.rate_basis == "nominal":
+        lines = [
+            _(
+                "nominal discount rate {rate}, {timing}; baseline: {baseline}; "
+                "recommended: {recommended}",
+                **values,
+            )
+        ]
+    else:
+        lines = [
+            _(
+                "real discount rate {rate}, {timing}; baseline: {baseline}; "
+                "recommended: {recommended}",
+                **values,
+            )
+        ]
     cells = [
         _payback(c, year)
         for c in comp.values()
         for year in (c.simple_payback_year, c.discounted_payback_year)
     ]
-    reversal = any(c.savings_negative_again_year is not None for c in comp.values())
-    caption = [
-        f"{result.method.rate_basis} discount rate {result.method.discount_rate:.2%}, "
-        f"{result.method.timing.replace('_', '-')}; baseline: {result.comparison.baseline}; "
-        f"recommended: {result.comparison.recommended}"
-    ]
     if NO_INVESTMENT in cells:
-        caption.append(f"{NO_INVESTMENT} no added investment: nothing to pay back")
+        lines.append(_("{mark} no added investment: nothing to pay back", mark=NO_INVESTMENT))
     if NEVER in cells:
-        caption.append(f"{NEVER} does not pay back within the {n}-year study period")
-    if reversal:
-        caption.append(
-            "dearer again: cumulative discounted savings negative again after the payback; "
-            "cheaper again: recovered"
+        lines.append(
+            _("{mark} does not pay back within the {n}-year study period", mark=NEVER, n=n)
         )
+    if any(c.savings_negative_again_year is not None for c in comp.values()):
+        lines.append(
+            _(
+                "dearer again: cumulative discounted savings negative again after the payback; "
+                "cheaper again: recovered"
+            )
+        )
+    if not all(t.adds_up for t in rounded):
+        lines.append(
+            _("each figure is rounded on its own: categories may differ from the total by a cent")
+        )
+    return "\n".join(escape(line) for line in lines)
+
+
+def comparison_table(result: ScenarioResult, language: str = "en") -> Table:
+    """Offers side by side: categories as rows (present values), totals and measures."""
+    cur = result.currency
+    n = result.study_period_years
+    w = _Words(language, cur)
+    _ = w._
     rounded = [
         round_table([o.by_category[c.value] for c in CATEGORIES], o.lifetime_cost, cur)
         for o in result.offers
     ]
-    if not all(t.adds_up for t in rounded):
-        caption.append(
-            "each figure is rounded on its own: categories may differ from the total by a cent"
-        )
-    table = Table(
-        title=f"Lifetime cost over {n} years, present value in {cur}",
-        caption="\n".join(escape(line) for line in caption),
+    title = ngettext(
+        w.language,
+        "Lifetime cost over {n} year, present value in {currency}",
+        "Lifetime cost over {n} years, present value in {currency}",
+        n,
+        n=n,
+        currency=cur,
     )
+    table = Table(title=title, caption=_caption(result, w, rounded))
     table.add_column("", no_wrap=True)
     for o in result.offers:
         mark = " *" if o.id == result.comparison.recommended else ""
@@ -87,50 +139,51 @@ def comparison_table(result: ScenarioResult) -> Table:
     for i, c in enumerate(CATEGORIES):
         if all(o.by_category[c.value] == 0 for o in result.offers):
             continue
-        table.add_row(c.value.replace("_", " "), *[format_amount(t.parts[i], cur) for t in rounded])
+        table.add_row(category_name(w.language, c), *[w.money(t.parts[i]) for t in rounded])
     table.add_section()
+    lifetime = _("Lifetime cost")
+    table.add_row(f"[b]{lifetime}[/b]", *[f"[b]{w.money(t.total)}[/b]" for t in rounded])
     table.add_row(
-        "[b]Lifetime cost[/b]", *[f"[b]{format_amount(t.total, cur)}[/b]" for t in rounded]
+        _("Equivalent annual cost"), *[w.money(o.equivalent_annual_cost) for o in result.offers]
     )
     table.add_row(
-        "Equivalent annual cost",
-        *[format_amount(o.equivalent_annual_cost, cur) for o in result.offers],
-    )
-    table.add_row(
-        "Cost per operating hour",
+        _("Cost per operating hour"),
         *[
-            "-"
-            if o.cost_per_operating_hour is None
-            else format_amount(o.cost_per_operating_hour, cur)
+            "-" if o.cost_per_operating_hour is None else w.money(o.cost_per_operating_hour)
             for o in result.offers
         ],
     )
     table.add_section()
+    _measure_rows(table, result, w)
+    return table
 
-    def row(label: str, fn: object) -> None:
-        cells = []
-        for o in result.offers:
-            c = comp.get(o.id)
-            cells.append("baseline" if c is None else fn(c))  # type: ignore[operator]
+
+def _measure_rows(table: Table, result: ScenarioResult, w: _Words) -> None:
+    """The comparison with the baseline, one row per measure (the baseline's cells say so)."""
+    _ = w._
+    comp = result.comparison.offers
+    n = result.study_period_years
+
+    def row(label: str, fn: Callable[[OfferComparison], str]) -> None:
+        cells = [_("baseline") if o.id not in comp else fn(comp[o.id]) for o in result.offers]
         table.add_row(label, *cells)
 
-    row("Net savings", lambda c: format_amount(c.net_savings, cur))
-    row("Savings-to-investment ratio", lambda c: _ratio(c.sir))
-    row("Adjusted IRR", lambda c: _pct(c.airr))
-    row("IRR of the added investment", lambda c: _pct(c.irr))
-    row("Simple payback year", lambda c: _payback(c, c.simple_payback_year))
-    row("Discounted payback year", lambda c: _payback(c, c.discounted_payback_year))
-    if reversal:
+    row(_("Net savings"), lambda c: w.money(c.net_savings))
+    row(_("Savings-to-investment ratio"), lambda c: w.ratio(c.sir))
+    row(_("Adjusted IRR"), lambda c: w.pct(c.airr))
+    row(_("IRR of the added investment"), lambda c: w.pct(c.irr))
+    row(_("Simple payback year"), lambda c: _payback(c, c.simple_payback_year))
+    row(_("Discounted payback year"), lambda c: _payback(c, c.discounted_payback_year))
+    if any(c.savings_negative_again_year is not None for c in comp.values()):
         row(
-            "Dearer again from year",
+            _("Dearer again from year"),
             lambda c: (
                 "–" if c.savings_negative_again_year is None else str(c.savings_negative_again_year)
             ),
         )
-        row("Cheaper again from year", lambda c: _cheaper_again(c, n))
-    row("Breakeven (curves cross)", lambda c: _year(c.breakeven_year))
+        row(_("Cheaper again from year"), lambda c: w.cheaper_again(c, n))
+    row(_("Breakeven (curves cross)"), lambda c: w.year(c.breakeven_year))
     row(
-        "Price headroom",
-        lambda c: "-" if c.price_headroom is None else format_amount(c.price_headroom, cur),
+        _("Price headroom"),
+        lambda c: "-" if c.price_headroom is None else w.money(c.price_headroom),
     )
-    return table

@@ -14,10 +14,10 @@ from typing import Annotated
 import typer
 
 from tco.core.errors import Problem, TcoError
+from tco.store.location import DEMO_TENANT
 
 user_app = typer.Typer(help="Create and list the users of the web page.", no_args_is_help=True)
 
-DEMO_TENANT = "demo"
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo-password"
 
@@ -77,7 +77,7 @@ def _password(from_stdin: bool) -> str:
 def user_create(
     tenant: Annotated[str, typer.Option("--tenant", help="tenant name (created if new)")],
     email: Annotated[str, typer.Option("--email", help="e-mail address, used to sign in")],
-    role: Annotated[str, typer.Option("--role", help="sales or admin")] = "sales",
+    role: Annotated[str, typer.Option("--role", help="sales, manager or admin")] = "sales",
     name: Annotated[str, typer.Option("--name", help="name shown on the page")] = "",
     locale: Annotated[str, typer.Option("--locale", help="en or de_DE")] = "en",
     password_stdin: Annotated[
@@ -91,7 +91,9 @@ def user_create(
     try:
         chosen = UserRole(role)
     except ValueError:
-        raise _fail(TcoError([Problem("role", f"'{role}' is not one of: sales, admin")])) from None
+        raise _fail(
+            TcoError([Problem("role", f"'{role}' is not one of: sales, manager, admin")])
+        ) from None
     password = _password(password_stdin)
     try:
         with session_factory()() as session:
@@ -109,7 +111,7 @@ def user_password(
         bool, typer.Option("--password-stdin", help="read the password from standard input")
     ] = False,
 ) -> None:
-    """Set a new password for a user."""
+    """Set a new password for a user; every session of theirs on the web page ends."""
     from tco.store.db import session_factory
     from tco.store.users import set_password
 
@@ -120,7 +122,7 @@ def user_password(
             session.commit()
     except TcoError as exc:
         raise _fail(exc) from None
-    print(f"password of {user.email} changed")
+    print(f"password of {user.email} changed; their sessions on the web page have ended")
 
 
 @user_app.command("list")

@@ -503,28 +503,12 @@ def _columns(flat: list[Any], width: int, dtype: type) -> npt.NDArray[Any]:
 # evaluate
 
 
-def expected_failures(
-    hours: FloatArray,
-    mtbf: FloatArray,
-    shape: FloatArray,
-    n_years: FloatArray | IntArray,
-    width: int,
-) -> FloatArray:
-    """Expected failures per year: H(k) - H(k-1), H(t) = (t x hours / mtbf)^shape.
-
-    One row per failure model, ``width`` columns (years 0..width-1); zero in year 0 and after
-    each row's study period.
-    """
-    out: FloatArray = np.ascontiguousarray(
-        _expected_failures_by_year(hours, mtbf, shape, np.asarray(n_years), width).T
-    )
-    return out
-
-
 def _expected_failures_by_year(
     hours: FloatArray, mtbf: FloatArray, shape: FloatArray, n_years: npt.NDArray[Any], width: int
 ) -> FloatArray:
-    """:func:`expected_failures` laid out year-major: shape (width, rows).
+    """Expected failures per year, year-major: shape (width, rows), one column per failure
+    model, years 0..width-1; H(k) - H(k-1), H(t) = (t x hours / mtbf)^shape; zero in year 0
+    and after each row's study period.
 
     H(t) = exp(shape x log(hours / mtbf)) x t^shape; where every row has the same shape, t^shape
     is computed once per year.

@@ -17,8 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from tco import __version__
 from tco.core.engine import CAT_INDEX, BatchResult, Measures, compile_batch, evaluate_batch
 from tco.core.errors import Problem, ScenarioError
-from tco.core.scenario import CATEGORIES, Category, Scenario, parse_scenario
+from tco.core.scenario import CATEGORIES, Category, Offer, Scenario, parse_scenario
 from tco.core.scenario import INVESTMENT_CATEGORIES as _INVESTMENT
+from tco.core.simulation import Progress, UncertaintyResult, simulate
 
 
 class _Out(BaseModel):
@@ -108,6 +109,12 @@ class ScenarioResult(_Out):
     comparison: Comparison
     method: Method
     issues: tuple[Issue, ...] = ()
+    uncertainty: UncertaintyResult | None = Field(
+        default=None,
+        exclude_if=lambda value: value is None,
+        description="only where the scenario has an uncertainty section: percentiles, "
+        "chances, sensitivity and switching values over its draws",
+    )
 
 
 def scenario_issues(sc: Scenario) -> list[Issue]:
@@ -211,106 +218,97 @@ def _issue_rows(sc: Scenario) -> list[dict[str, Any]]:
     return [{"path": i.path, "message": i.message} for i in scenario_issues(sc)]
 
 
-def _assemble_json(
-    sc: Scenario, cols: _Columns, offer0: int, line0: int, fail0: int
-) -> tuple[dict[str, Any], int, int]:
-    """One scenario's result as JSON-ready data: exactly ``ScenarioResult.model_dump(mode="json")``
-    (same keys, order and numbers), built directly."""
-    r = cols.r
-    n = sc.assumptions.study_period_years
-    k_offers = len(sc.offers)
-    o_end = offer0 + k_offers
-    nominal = r.offer_nominal[offer0:o_end, : n + 1].tolist()
-    present = r.offer_pv[offer0:o_end, : n + 1].tolist()
-    cumulative = [list(accumulate(row)) for row in present]  # numpy.cumsum's sums, in order
-    offers: list[dict[str, Any]] = []
-    li, fi = line0, fail0
-    for k, offer in enumerate(sc.offers):
-        o = offer0 + k
-        costs = offer.costs
-        end = cols.line_start[o + 1]
-        pvs = [0.0] * len(costs)  # by position in costs (the batch may order lines otherwise)
-        residual: list[tuple[int, float]] = []
-        for src, pv, life, fraction, credit in zip(
-            cols.line_source[li:end],
-            cols.line_pv[li:end],
-            cols.line_life[li:end],
-            cols.line_fraction[li:end],
-            cols.residual_pv[li:end],
-            strict=True,
-        ):
-            pvs[src] = pv
-            if life > 0 or fraction == fraction:  # fraction not NaN
-                residual.append((src, credit))
-        li = end
-        rows: list[dict[str, Any]] = [
+def _line_rows(
+    offer: Offer, cols: _Columns, o: int, li: int, fi: int, n: int
+) -> tuple[list[dict[str, Any]], int, int]:
+    """The result lines of offer o (batch row), whose lines start at batch row ``li`` and whose
+    failure model (if any) is batch row ``fi``: its cost lines in the order of ``costs``, their
+    residual values, then the failure streams. Returns the rows and the next ``li``, ``fi``."""
+    costs = offer.costs
+    end = cols.line_start[o + 1]
+    pvs = [0.0] * len(costs)  # by position in costs (the batch may order lines otherwise)
+    residual: list[tuple[int, float]] = []
+    for src, pv, life, fraction, credit in zip(
+        cols.line_source[li:end],
+        cols.line_pv[li:end],
+        cols.line_life[li:end],
+        cols.line_fraction[li:end],
+        cols.residual_pv[li:end],
+        strict=True,
+    ):
+        pvs[src] = pv
+        if life > 0 or fraction == fraction:  # fraction not NaN
+            residual.append((src, credit))
+    rows: list[dict[str, Any]] = [
+        {
+            "name": line.name,
+            "category": _CAT_VALUE[line.category],
+            "present_value": pv,
+            "source": _source(j),
+        }
+        for j, (line, pv) in enumerate(zip(costs, pvs, strict=True))
+    ]
+    for j, credit in sorted(residual):
+        rows.append(
             {
-                "name": line.name,
-                "category": _CAT_VALUE[line.category],
-                "present_value": pv,
-                "source": _source(j),
-            }
-            for j, (line, pv) in enumerate(zip(costs, pvs, strict=True))
-        ]
-        for j, credit in sorted(residual):
-            rows.append(
-                {
-                    "name": f"{costs[j].name}: residual value",
-                    "category": _END_OF_LIFE,
-                    "present_value": credit,
-                    "source": f"costs[{j}].residual",
-                }
-            )
-        if offer.failures is not None:
-            rows.append(
-                {
-                    "name": "Expected repairs",
-                    "category": _REPAIR,
-                    "present_value": cols.repair_pv[fi],
-                    "source": "failures.repair",
-                }
-            )
-            rows.append(
-                {
-                    "name": "Expected downtime",
-                    "category": _DOWNTIME,
-                    "present_value": cols.downtime_pv[fi],
-                    "source": "failures.downtime",
-                }
-            )
-            if offer.failures.has_orders(n):
-                rows.append(
-                    {
-                        "name": "Expected repair orders",
-                        "category": _TRANSACTION,
-                        "present_value": cols.order_pv[fi],
-                        "source": "failures.orders",
-                    }
-                )
-            fi += 1
-        cat = cols.category_pv[o]
-        inv = 0.0
-        for i in _INV_IDX:
-            inv += cat[i]
-        lcc = cols.lcc[o]
-        offers.append(
-            {
-                "id": offer.id,
-                "name": offer.title,
-                "lifetime_cost": lcc,
-                "equivalent_annual_cost": cols.eac[o],
-                "cost_per_operating_hour": _num_or_none(cols.per_hour[o]),
-                "investment_cost": inv,
-                "operating_cost": lcc - inv,
-                "by_category": dict(zip(_CAT_NAMES, cat, strict=True)),
-                "lines": rows,
-                "cash_flows": {
-                    "nominal": nominal[k],
-                    "present_value": present[k],
-                    "cumulative_present_value": cumulative[k],
-                },
+                "name": f"{costs[j].name}: residual value",
+                "category": _END_OF_LIFE,
+                "present_value": credit,
+                "source": f"costs[{j}].residual",
             }
         )
+    failures = offer.failures
+    if failures is None:
+        return rows, end, fi
+    streams = [
+        ("Expected repairs", _REPAIR, cols.repair_pv[fi], "failures.repair"),
+        ("Expected downtime", _DOWNTIME, cols.downtime_pv[fi], "failures.downtime"),
+    ]
+    if failures.has_orders(n):
+        streams.append(
+            ("Expected repair orders", _TRANSACTION, cols.order_pv[fi], "failures.orders")
+        )
+    rows.extend(
+        {"name": name, "category": category, "present_value": pv, "source": source}
+        for name, category, pv, source in streams
+    )
+    return rows, end, fi + 1
+
+
+def _offer_json(
+    offer: Offer,
+    cols: _Columns,
+    o: int,
+    lines: list[dict[str, Any]],
+    flows: tuple[list[float], list[float], list[float]],
+) -> dict[str, Any]:
+    """One offer's result (batch row o): totals, categories, ``lines`` and ``flows``
+    (nominal, present value, cumulative present value by year)."""
+    cat = cols.category_pv[o]
+    inv = 0.0
+    for i in _INV_IDX:
+        inv += cat[i]
+    lcc = cols.lcc[o]
+    return {
+        "id": offer.id,
+        "name": offer.title,
+        "lifetime_cost": lcc,
+        "equivalent_annual_cost": cols.eac[o],
+        "cost_per_operating_hour": _num_or_none(cols.per_hour[o]),
+        "investment_cost": inv,
+        "operating_cost": lcc - inv,
+        "by_category": dict(zip(_CAT_NAMES, cat, strict=True)),
+        "lines": lines,
+        "cash_flows": {
+            "nominal": flows[0],
+            "present_value": flows[1],
+            "cumulative_present_value": flows[2],
+        },
+    }
+
+
+def _comparison_json(sc: Scenario, cols: _Columns, offer0: int) -> dict[str, Any]:
+    """The comparison of the scenario whose offers start at batch row ``offer0``."""
     comps: dict[str, dict[str, Any]] = {}
     for k, offer in enumerate(sc.offers):
         o = offer0 + k
@@ -328,16 +326,40 @@ def _assemble_json(
             "irr": _num_or_none(cols.irr[o]),
             "price_headroom": _num_or_none(cols.headroom[o]),
         }
+    o_end = offer0 + len(sc.offers)
+    return {
+        "baseline": sc.baseline_id,
+        "offers": comps,
+        "recommended": sc.offers[_first_min(cols.lcc[offer0:o_end])].id,
+    }
+
+
+def _assemble_json(
+    sc: Scenario, cols: _Columns, offer0: int, line0: int, fail0: int
+) -> tuple[dict[str, Any], int, int]:
+    """One scenario's result as JSON-ready data: exactly ``ScenarioResult.model_dump(mode="json")``
+    (same keys, order and numbers), built directly. The scenario's offers, lines and failure
+    models start at batch rows ``offer0``, ``line0`` and ``fail0``; returns the result and the
+    next line and failure-model rows."""
+    r = cols.r
+    n = sc.assumptions.study_period_years
+    o_end = offer0 + len(sc.offers)
+    nominal = r.offer_nominal[offer0:o_end, : n + 1].tolist()
+    present = r.offer_pv[offer0:o_end, : n + 1].tolist()
+    offers: list[dict[str, Any]] = []
+    li, fi = line0, fail0
+    for k, offer in enumerate(sc.offers):
+        lines, li, fi = _line_rows(offer, cols, offer0 + k, li, fi, n)
+        cumulative = list(accumulate(present[k]))  # numpy.cumsum's sums, in order
+        offers.append(
+            _offer_json(offer, cols, offer0 + k, lines, (nominal[k], present[k], cumulative))
+        )
     a = sc.assumptions
     result = {
         "currency": a.currency,
         "study_period_years": n,
         "offers": offers,
-        "comparison": {
-            "baseline": sc.baseline_id,
-            "offers": comps,
-            "recommended": sc.offers[_first_min(cols.lcc[offer0:o_end])].id,
-        },
+        "comparison": _comparison_json(sc, cols, offer0),
         "method": {
             "rate_basis": a.rate_basis,
             "discount_rate": a.discount_rate,
@@ -392,6 +414,9 @@ def _model(d: dict[str, Any]) -> ScenarioResult:
         ),
         method=Method.model_construct(**d["method"]),
         issues=tuple(Issue.model_construct(**i) for i in d["issues"]),
+        uncertainty=(
+            UncertaintyResult.model_validate(d["uncertainty"]) if "uncertainty" in d else None
+        ),
     )
 
 
@@ -435,11 +460,18 @@ def _refuse_non_finite(
 
 
 def evaluate_many_json(
-    scenarios: Sequence[Scenario], *, named_in_batch: bool | None = None
+    scenarios: Sequence[Scenario],
+    *,
+    named_in_batch: bool | None = None,
+    progress: Progress | None = None,
 ) -> list[dict[str, Any]]:
     """Evaluate scenarios in one vectorized batch; one JSON-ready result each, exactly
     ``[result_json(r) for r in evaluate_many(scenarios)]``. Problems are named
-    ``scenarios[k]...`` when ``named_in_batch`` (by default, when there are several)."""
+    ``scenarios[k]...`` when ``named_in_batch`` (by default, when there are several).
+
+    A scenario with an ``uncertainty`` section gets its block
+    (:func:`tco.core.simulation.simulate`, its draws in a batch of their own); ``progress``
+    hears how far its draws are."""
     batch = compile_batch(scenarios)
     r = evaluate_batch(batch)  # overflow is checked below, and refused by name
     m = r.measures  # computed by the kernel in its pass
@@ -448,16 +480,30 @@ def evaluate_many_json(
     cols = _Columns(r, m)
     out: list[dict[str, Any]] = []
     o = li = fi = 0
-    for sc in scenarios:
+    for k, sc in enumerate(scenarios):
         res, li, fi = _assemble_json(sc, cols, o, li, fi)
+        if sc.uncertainty is not None:
+            res["uncertainty"] = _uncertainty_block(sc, k if in_batch else None, progress)
         out.append(res)
         o += len(sc.offers)
     return out
 
 
-def evaluate_json(scenario: Scenario) -> dict[str, Any]:
+def _uncertainty_block(sc: Scenario, k: int | None, progress: Progress | None) -> dict[str, Any]:
+    """The scenario's uncertainty block; problems named ``scenarios[k]...`` in a batch."""
+    try:
+        return simulate(sc, progress=progress)
+    except ScenarioError as exc:
+        if k is None:
+            raise
+        raise ScenarioError(
+            [Problem(f"scenarios[{k}].{p.path}", p.message) for p in exc.problems]
+        ) from None
+
+
+def evaluate_json(scenario: Scenario, *, progress: Progress | None = None) -> dict[str, Any]:
     """Evaluate one scenario into JSON-ready data: exactly ``result_json(evaluate(scenario))``."""
-    return evaluate_many_json([scenario])[0]
+    return evaluate_many_json([scenario], progress=progress)[0]
 
 
 def evaluate_many(scenarios: Sequence[Scenario]) -> list[ScenarioResult]:
@@ -465,9 +511,11 @@ def evaluate_many(scenarios: Sequence[Scenario]) -> list[ScenarioResult]:
     return [_model(d) for d in evaluate_many_json(scenarios)]
 
 
-def evaluate(scenario: Scenario) -> ScenarioResult:
-    """Evaluate one scenario: every offer's cost profile and the comparison with the baseline."""
-    return evaluate_many([scenario])[0]
+def evaluate(scenario: Scenario, *, progress: Progress | None = None) -> ScenarioResult:
+    """Evaluate one scenario: every offer's cost profile and the comparison with the baseline
+    (and, where the scenario has an ``uncertainty`` section, its block; ``progress`` hears how
+    far its draws are)."""
+    return _model(evaluate_json(scenario, progress=progress))
 
 
 def result_json(result: ScenarioResult) -> dict[str, Any]:

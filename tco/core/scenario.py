@@ -7,7 +7,8 @@ path; a
 scenario that parses is one the engine can price.
 
 Money in base-year prices (``amount``, ``repair_cost``, ``downtime_cost_per_hour``) is
-``Decimal`` and exact as written; rates and hours are floats.
+``Decimal`` and exact as written; rates and hours are floats. Names are cleaned of bidi controls
+and control characters on the way in (:mod:`tco.core.text`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from tco.core.errors import InputFileError, Problem, ScenarioError, format_path
+from tco.core.text import Label, Name
+from tco.core.uncertainty import Uncertainty, strip_union_tags, uncertainty_problems
 
 MAX_STUDY_PERIOD_YEARS = 100
 HOURS_PER_YEAR_MAX = 8784.0  # a leap year, around the clock
@@ -91,17 +94,17 @@ def _as_rates(value: Any) -> Any:
 
 #: Rates above 1000 % a year are refused (they are typing errors, and they overflow).
 MAX_RATE = 10.0
-Rate = Annotated[float, Field(gt=-1.0, le=MAX_RATE, allow_inf_nan=False)]
+Rate = Annotated[float, Field(strict=True, gt=-1.0, le=MAX_RATE, allow_inf_nan=False)]
 Rates = Annotated[
     tuple[Rate, ...],
     BeforeValidator(_as_rates),
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "number", "exclusiveMinimum": -1},
+                {"type": "number", "exclusiveMinimum": -1, "maximum": MAX_RATE},
                 {
                     "type": "array",
-                    "items": {"type": "number", "exclusiveMinimum": -1},
+                    "items": {"type": "number", "exclusiveMinimum": -1, "maximum": MAX_RATE},
                     "minItems": 1,
                 },
             ],
@@ -112,16 +115,73 @@ Rates = Annotated[
 ]
 #: The largest amount a line may carry; with the other bounds it keeps every projection finite.
 MAX_AMOUNT = Decimal(10) ** 12
-Money = Annotated[Decimal, Field(allow_inf_nan=False, ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
+_AMOUNT = r"(\d{1,12}(\.\d+)?|1000000000000(\.0+)?)"
+#: Money given as a string (exact; JSON numbers are read as written too): digits with an
+#: optional decimal point, no exponent, at most 10^12; a sign only where amounts may be negative.
+MONEY_PATTERN = rf"^-?{_AMOUNT}$"
+NON_NEGATIVE_MONEY_PATTERN = rf"^{_AMOUNT}$"
 
 
-def _not_bool(value: Any) -> Any:
-    if isinstance(value, bool):
-        raise ValueError("must be a whole number, not true or false")
+def _money_text(pattern: str, minimum: Decimal) -> BeforeValidator:
+    def check(value: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValueError("must be an amount, not true or false")
+        if isinstance(value, str) and re.fullmatch(pattern, value) is None:
+            raise ValueError(
+                f"{value!r} is not an amount: digits with an optional decimal point, at least "
+                f"{minimum} and at most {MAX_AMOUNT}"
+            )
+        return value
+
+    return BeforeValidator(check)
+
+
+def _money_schema(pattern: str, minimum: Decimal) -> WithJsonSchema:
+    return WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": float(minimum), "maximum": float(MAX_AMOUNT)},
+                {"type": "string", "pattern": pattern},
+            ]
+        }
+    )
+
+
+Money = Annotated[
+    Decimal,
+    Field(allow_inf_nan=False, ge=-MAX_AMOUNT, le=MAX_AMOUNT),
+    _money_text(MONEY_PATTERN, -MAX_AMOUNT),
+    _money_schema(MONEY_PATTERN, -MAX_AMOUNT),
+]
+NonNegativeMoney = Annotated[
+    Decimal,
+    Field(allow_inf_nan=False, ge=0, le=MAX_AMOUNT),
+    _money_text(NON_NEGATIVE_MONEY_PATTERN, Decimal(0)),
+    _money_schema(NON_NEGATIVE_MONEY_PATTERN, Decimal(0)),
+]
+
+
+def _number_not_text(value: Any) -> Any:
+    if isinstance(value, bool | str):
+        raise ValueError(f"must be a whole number, got {value!r}")
     return value
 
 
-Int = Annotated[int, BeforeValidator(_not_bool)]
+#: Put after a whole-number field's constraints (``Annotated[int, Field(ge=1), WHOLE_NUMBER]``):
+#: refuses true, false and strings of digits, as the schema does (a JSON ``3.0`` is 3).
+WHOLE_NUMBER = BeforeValidator(_number_not_text)
+
+
+def _real_not_text(value: Any) -> Any:
+    if isinstance(value, bool | str):
+        raise ValueError(f"must be a number, got {value!r}")
+    return value
+
+
+#: For numbers made by code as well as read (numpy values, ``Decimal``): refuses true, false
+#: and strings as the schema does, like ``Field(strict=True)``, and takes the rest as floats.
+REAL_NUMBER = BeforeValidator(_real_not_text)
+Int = Annotated[int, WHOLE_NUMBER]
 
 
 def _context(info: ValidationInfo) -> Mapping[str, Any]:
@@ -163,16 +223,17 @@ class Assumptions(_Frozen):
     """The economic frame of one scenario: currency, study period, rates, hours, downtime."""
 
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code")]
-    study_period_years: Annotated[Int, Field(ge=1, le=MAX_STUDY_PERIOD_YEARS)]
-    discount_rate: Annotated[float, Field(gt=-1.0, le=MAX_RATE, allow_inf_nan=False)]
+    study_period_years: Annotated[int, Field(ge=1, le=MAX_STUDY_PERIOD_YEARS), WHOLE_NUMBER]
+    discount_rate: Annotated[float, Field(strict=True, gt=-1.0, le=MAX_RATE, allow_inf_nan=False)]
     rate_basis: Literal["real", "nominal"] = "real"
-    inflation: Annotated[float, Field(gt=-1.0, le=MAX_RATE, allow_inf_nan=False)] = 0.0
+    inflation: Annotated[float, Field(strict=True, gt=-1.0, le=MAX_RATE, allow_inf_nan=False)] = 0.0
     timing: Literal["end_of_year", "mid_year"] = "end_of_year"
     escalation: dict[str, Rates] = Field(default_factory=dict)
     operating_hours_per_year: (
-        Annotated[float, Field(ge=0.0, le=HOURS_PER_YEAR_MAX, allow_inf_nan=False)] | None
+        Annotated[float, Field(strict=True, ge=0.0, le=HOURS_PER_YEAR_MAX, allow_inf_nan=False)]
+        | None
     ) = None
-    downtime_cost_per_hour: Annotated[Money, Field(ge=0)] = Decimal(0)
+    downtime_cost_per_hour: NonNegativeMoney = Decimal(0)
 
     @field_validator("escalation")
     @classmethod
@@ -200,16 +261,16 @@ class CostLine(_Frozen):
     residual-value credit in year N.
     """
 
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Name
     category: Category
     amount: Money
-    year: Annotated[Int, Field(ge=0)] | None = None
-    every_years: Annotated[Int, Field(ge=1)] | None = None
-    from_year: Annotated[Int, Field(ge=0)] | None = None
-    until_year: Annotated[Int, Field(ge=0)] | None = None
+    year: Annotated[int, Field(ge=0, le=MAX_STUDY_PERIOD_YEARS), WHOLE_NUMBER] | None = None
+    every_years: Annotated[int, Field(ge=1, le=MAX_STUDY_PERIOD_YEARS), WHOLE_NUMBER] | None = None
+    from_year: Annotated[int, Field(ge=0, le=MAX_STUDY_PERIOD_YEARS), WHOLE_NUMBER] | None = None
+    until_year: Annotated[int, Field(ge=0, le=MAX_STUDY_PERIOD_YEARS), WHOLE_NUMBER] | None = None
     escalation: str | None = None
-    life_years: Annotated[Int, Field(ge=1)] | None = None
-    residual_fraction: Annotated[float, Field(ge=0.0, le=1.0)] | None = None
+    life_years: Annotated[int, Field(ge=1), WHOLE_NUMBER] | None = None
+    residual_fraction: Annotated[float, Field(strict=True, ge=0.0, le=1.0)] | None = None
 
     _years = field_validator("year", "from_year", "until_year")(_check_year)
     _driver = field_validator("escalation")(_check_driver)
@@ -255,12 +316,14 @@ class CoveragePeriod(_Frozen):
     the period in documents and workbooks ("Warranty", "Service plan FullCare").
     """
 
-    from_year: Annotated[Int, Field(ge=1)]
-    until_year: Annotated[Int, Field(ge=1)]
-    covered_fraction: Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)] | None = None
-    downtime_hours: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] | None = None
-    order_cost: Annotated[Money, Field(ge=0)] | None = None
-    name: Annotated[str, Field(max_length=200)] = ""
+    from_year: Annotated[int, Field(ge=1, le=MAX_STUDY_PERIOD_YEARS), WHOLE_NUMBER]
+    until_year: Annotated[int, Field(ge=1, le=MAX_STUDY_PERIOD_YEARS), WHOLE_NUMBER]
+    covered_fraction: (
+        Annotated[float, Field(strict=True, ge=0.0, le=1.0, allow_inf_nan=False)] | None
+    ) = None
+    downtime_hours: Annotated[float, Field(strict=True, ge=0.0, allow_inf_nan=False)] | None = None
+    order_cost: NonNegativeMoney | None = None
+    name: Label = ""
 
     _years = field_validator("from_year", "until_year")(_check_period_year)
 
@@ -291,17 +354,19 @@ class FailureModel(_Frozen):
     of handling one repair order, booked as ``transaction``.
     """
 
-    mtbf_hours: Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
-    shape: Annotated[float, Field(gt=0.0, le=20.0, allow_inf_nan=False)] = 1.0
-    repair_cost: Annotated[Money, Field(ge=0)] = Decimal(0)
+    mtbf_hours: Annotated[
+        float, Field(strict=True, gt=0.0, allow_inf_nan=False, json_schema_extra={"minimum": 1.0})
+    ]
+    shape: Annotated[float, Field(strict=True, gt=0.0, le=20.0, allow_inf_nan=False)] = 1.0
+    repair_cost: NonNegativeMoney = Decimal(0)
     escalation: str | None = None
-    downtime_hours: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] = 0.0
-    covered_fraction: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+    downtime_hours: Annotated[float, Field(strict=True, ge=0.0, allow_inf_nan=False)] = 0.0
+    covered_fraction: Annotated[float, Field(strict=True, ge=0.0, le=1.0)] = 0.0
     downtime_escalation: str | None = Field(
         default=None,
         description="driver for the downtime cost per hour (default: keeps its real value)",
     )
-    order_cost: Annotated[Money, Field(ge=0)] = Field(
+    order_cost: NonNegativeMoney = Field(
         default=Decimal(0),
         description="the buyer's cost of handling one repair order (raising a purchase order, "
         "negotiating), per expected failure, base-year prices; booked as transaction",
@@ -374,7 +439,7 @@ class Offer(_Frozen):
     """One alternative the buyer can choose: cost lines and an optional failure model."""
 
     id: Annotated[str, Field(pattern=_OFFER_ID.pattern)]
-    name: Annotated[str, Field(max_length=200)] = ""
+    name: Label = ""
     costs: tuple[CostLine, ...] = ()
     failures: FailureModel | None = None
 
@@ -389,6 +454,11 @@ class Scenario(_Frozen):
     assumptions: Assumptions
     baseline: str | None = None
     offers: Annotated[tuple[Offer, ...], Field(max_length=50)]
+    uncertainty: Uncertainty | None = Field(
+        default=None,
+        exclude_if=lambda value: value is None,
+        description="ranges on inputs: percentiles, chances, sensitivity and switching values",
+    )
 
     @property
     def baseline_id(self) -> str:
@@ -415,6 +485,10 @@ def _message(err: ErrorDetails) -> str:
     if kind in _MESSAGES:
         return _MESSAGES[kind]
     ctx = err.get("ctx") or {}
+    if kind == "int_type":
+        return f"must be a whole number, got {err.get('input')!r}"
+    if kind == "float_type":
+        return f"must be a number, got {err.get('input')!r}"
     if kind == "greater_than_equal":
         return f"must be at least {ctx.get('ge')}, got {err.get('input')!r}"
     if kind == "greater_than":
@@ -427,6 +501,10 @@ def _message(err: ErrorDetails) -> str:
         return f"'{err.get('input')}' is not one of: {ctx.get('expected')}"
     if kind == "string_pattern_mismatch":
         return f"{err.get('input')!r} does not match the pattern {ctx.get('pattern')}"
+    if kind == "union_tag_invalid":
+        return f"'{ctx.get('tag')}' is not one of: {ctx.get('expected_tags')}"
+    if kind == "union_tag_not_found":
+        return "required field is missing"
     if kind == "period_overlap":
         return f"overlaps periods[{ctx['j']}] (years {ctx['c']}..{ctx['d']})"
     msg = err["msg"]
@@ -435,8 +513,24 @@ def _message(err: ErrorDetails) -> str:
     return msg
 
 
+def reported_errors(exc: ValidationError) -> list[ErrorDetails]:
+    """The errors of ``exc`` worth reporting: a tuple whose items failed is also "too short"
+    (pydantic counts only the valid items); the items' own errors say why."""
+    errors = exc.errors()
+    return [
+        e
+        for e in errors
+        if e["type"] != "too_short"
+        or not any(
+            len(o["loc"]) > len(e["loc"]) and o["loc"][: len(e["loc"])] == e["loc"] for o in errors
+        )
+    ]
+
+
 def _error_path(err: ErrorDetails) -> str:
-    path = format_path(err["loc"])
+    path = format_path(strip_union_tags(err["loc"]))
+    if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        return f"{path}.distribution"
     if err["type"] == "period_overlap":  # name the later of the two periods
         return f"{path}[{(err.get('ctx') or {})['i']}].from_year"
     return path
@@ -521,8 +615,10 @@ def parse_scenario(raw: Any) -> Scenario:
     try:
         scenario = Scenario.model_validate(raw, context=context)
     except ValidationError as exc:
-        problems.extend(Problem(_error_path(e), _message(e)) for e in exc.errors())
+        problems.extend(Problem(_error_path(e), _message(e)) for e in reported_errors(exc))
     problems.extend(_cross_problems(raw))
+    if scenario is not None:
+        problems.extend(uncertainty_problems(scenario))
     if problems or scenario is None:
         raise ScenarioError(problems)
     return scenario

@@ -1,26 +1,29 @@
 """The quote document: one HTML page (and the same content as an A4 PDF) that makes the
 lifetime-cost argument, then shows every line and assumption behind it.
 
-A view model (:func:`build_view`) turns a scenario and its result into rounded, formatted strings
-in the chosen locale; the Jinja2 templates in ``templates/`` only place them (autoescape on,
-StrictUndefined, no arithmetic). Numbers are the engine's, rounded by :mod:`tco.core.money`:
+A view model (:func:`build_view`) turns a scenario, its result and its cost profile
+(:func:`tco.core.profile.cost_profile`: figures by year, prices, coverage terms, what the headline
+measures against and what causes a reversal) into rounded, formatted strings in the chosen
+locale; the Jinja2 templates in ``templates/`` only place them (autoescape on, StrictUndefined,
+no arithmetic). Numbers are the engine's and the profile's, rounded by :mod:`tco.core.money`:
 
 - every figure is rounded once from the engine's unrounded value
 (:func:`~tco.core.money.round_money`)
   and shows the same digits wherever it appears (tables, headline, workbook, web page, command
   line); a table whose rounded lines do not add up to its rounded total says so in a note;
 - net savings shown are the engine's net savings rounded, not a difference of rounded figures;
-- the *price* of an offer is the present value of its year-0 lines in the acquisition category
+- the *price* of an offer is the profile's: its year-0 lines in the acquisition category
   (installation, services and later replacements are not part of the price).
 
 The headline compares the recommended offer (lowest lifetime cost) with the baseline; when the
 baseline is itself recommended, with the next-best offer, using the engine's comparison of the
-two (the scenario evaluated again with that offer as baseline).
+two (the profile's :attr:`~tco.core.profile.CostProfile.headline`).
 
 Paybacks follow contract version 2: an offer that adds no investment has nothing to pay back
 ("–¹", and no payback claimed), and wherever a payback is shown, its reversal is shown too (the
 years the offer is dearer again and cheaper again; in the headline, with the cost line that
-causes it when one does). Sentences come from :data:`tco.presenters.locale.SENTENCES`.
+causes it when one does). Labels and sentences come from the catalogs (:mod:`tco.presenters.i18n`,
+:data:`tco.presenters.locale.SENTENCES`); escalation drivers are named in the document's language.
 
 The document is laid out for print: the header says who the quote is prepared for and by, on
 which day and until when it is valid (saying so where one is not given); tables of many offers
@@ -35,7 +38,7 @@ import itertools
 import math
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
@@ -45,8 +48,9 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from tco.core.money import round_money, round_table
-from tco.core.results import OfferComparison, OfferResult, ScenarioResult, evaluate, evaluate_many
+from tco.core.money import RoundedTable, round_money, round_table
+from tco.core.profile import CostProfile, Headline, OfferProfile, Reversal, cost_profile
+from tco.core.results import LineResult, OfferComparison, OfferResult, ScenarioResult
 from tco.core.scenario import CATEGORIES, Category, CostLine, FailureModel, Offer, Scenario
 from tco.presenters.files import write_atomic
 from tco.presenters.info import QuoteInfo
@@ -219,6 +223,8 @@ class DocumentView:
     title: str
     subtitle: str
     header: tuple[tuple[str, str], ...]
+    #: The seller's company above the title (None: the tenant has no company profile).
+    letterhead: Letterhead | None
     footer: str
     headline: tuple[Part, ...]
     headline_text: str
@@ -257,23 +263,28 @@ class DocumentView:
     charts_fit: bool
 
 
-def acquisition_price(scenario: Scenario, offer_index: int, result: ScenarioResult) -> float:
-    """Present value of the offer's year-0 acquisition lines (the engine's line values)."""
-    offer = scenario.offers[offer_index]
-    pv = {line.source: line.present_value for line in result.offers[offer_index].lines}
-    return sum(
-        (
-            pv[f"costs[{j}]"]
-            for j, line in enumerate(offer.costs)
-            if line.category is Category.acquisition and line.year == 0
-        ),
-        0.0,
-    )
+@dataclass(frozen=True, slots=True)
+class Letterhead:
+    """The seller's company as the document's letterhead: its name, at most three address
+    lines, one contact line and the logo (a ``data:`` URI, or None)."""
+
+    name: str
+    lines: tuple[str, ...]
+    contact: str
+    logo: str | None
 
 
-def _runner_up(result: ScenarioResult, totals: dict[str, Decimal], best: str) -> str:
-    others = [o.id for o in result.offers if o.id != best]
-    return min(others, key=lambda oid: (totals[oid], others.index(oid)))
+#: The letterhead's height on page one, with its margin (its lines are cut to fit).
+LETTERHEAD_MM = 22.0
+
+
+def letterhead(info: QuoteInfo) -> Letterhead | None:
+    company = info.company
+    if company is None:
+        return None
+    lines = tuple(line.strip() for line in company.address.splitlines() if line.strip())
+    contact = " · ".join(x for x in (company.phone, company.email, company.website) if x)
+    return Letterhead(company.name, lines[:3], contact, company.logo_data_uri)
 
 
 def _pieces(pieces: Sequence[tuple[str, bool]]) -> list[Part]:
@@ -337,163 +348,78 @@ def payback_notes(loc: DocLocale, cells: Sequence[str], n: int, reversal: bool) 
     return tuple(notes)
 
 
-@dataclass(frozen=True, slots=True)
-class ReversalCause:
-    """The cost line that makes an offer dearer again: the offer's own (``owner`` is the
-    offer), or a credit of the offer it is compared with (``owner`` is that offer)."""
-
-    line: str
-    owner: str
-
-
-def reversal_cause(
-    scenario: Scenario, result: ScenarioResult, offer_id: str, other_id: str, year: int
-) -> ReversalCause | None:
-    """The one cost line that explains why ``offer_id`` is dearer again than ``other_id`` in
-    ``year``, if there is one.
-
-    Candidates are the lines falling in that year that are not yearly (one-time, or every k > 1
-    years): costs of the offer, credits (negative amounts) of the other offer. The largest of
-    them in present value in that year explains the reversal if it alone is at least the
-    shortfall of the cumulative discounted savings in that year (without it they would not be
-    negative); otherwise no line is named.
-    """
-    n = result.study_period_years
-    offers = {o.id: o for o in scenario.offers}
-    curves = {o.id: o.cash_flows.cumulative_present_value for o in result.offers}
-    shortfall = curves[offer_id][year] - curves[other_id][year]
-    if shortfall <= 0:
-        return None
-    candidates: list[tuple[str, CostLine]] = []
-    for owner, sign in ((offer_id, 1), (other_id, -1)):
-        for line in offers[owner].costs:
-            if line.every_years == 1 or sign * line.amount <= 0:
-                continue
-            if year in line.occurrence_years(n):
-                candidates.append((owner, line))
-    if not candidates:
-        return None
-    alone = [
-        Scenario(
-            assumptions=scenario.assumptions,
-            offers=(
-                Offer(
-                    id="line",
-                    costs=(
-                        line.model_copy(update={"life_years": None, "residual_fraction": None}),
-                    ),
-                ),
-            ),
-        )
-        for _, line in candidates
-    ]
-    in_year = [abs(r.offers[0].cash_flows.present_value[year]) for r in evaluate_many(alone)]
-    k = max(range(len(in_year)), key=in_year.__getitem__)
-    if in_year[k] < shortfall:
-        return None
-    owner, line = candidates[k]
-    return ReversalCause(line.name, owner)
-
-
 def reversal_pieces(
-    loc: DocLocale,
-    scenario: Scenario,
-    result: ScenarioResult,
-    offer_id: str,
-    other_id: str,
-    comparison: OfferComparison,
+    loc: DocLocale, names: dict[str, str], offer_id: str, reversal: Reversal | None
 ) -> list[Part]:
-    """The clause of the headline that states a reversal ("; after the Spindle replacement in
-    year 10 it is dearer again until year 13"); empty where there is none."""
-    year = comparison.savings_negative_again_year
-    if year is None:
+    """The clause of the headline that states a reversal of ``offer_id``'s payback ("; after the
+    Spindle replacement in year 10 it is dearer again until year 13"); empty where there is
+    none. The cost line that causes it is the profile's (:class:`tco.core.profile.Reversal`)."""
+    if reversal is None:
         return []
-    until = comparison.savings_recovered_year
-    end = "end" if until is None else "until"
-    values = {"year": loc.number(year), "until": "" if until is None else loc.number(until)}
-    cause = reversal_cause(scenario, result, offer_id, other_id, year)
-    names = {o.id: o.name for o in result.offers}
-    if cause is None:
+    end = "end" if reversal.until is None else "until"
+    until = "" if reversal.until is None else loc.number(reversal.until)
+    values = {"year": loc.number(reversal.year), "until": until}
+    if reversal.line is None or reversal.owner is None:
         return _pieces(loc.sentence(f"reversal.{end}", **values))
-    if cause.owner == offer_id:
-        return _pieces(loc.sentence(f"reversal.line.{end}", line=cause.line, **values))
+    if reversal.owner == offer_id:
+        return _pieces(loc.sentence(f"reversal.line.{end}", line=reversal.line, **values))
     return _pieces(
         loc.sentence(
-            f"reversal.base_line.{end}", line=cause.line, owner=names[cause.owner], **values
+            f"reversal.base_line.{end}", line=reversal.line, owner=names[reversal.owner], **values
         )
     )
 
 
-def _headline(
-    loc: DocLocale,
-    scenario: Scenario,
-    result: ScenarioResult,
-    totals: dict[str, Decimal],
-    prices: dict[str, Decimal],
-) -> tuple[tuple[Part, ...], str | None, OfferComparison | None]:
-    """The recommendation in one sentence, the offer it is measured against and the comparison."""
-    cur = result.currency
-    n = result.study_period_years
-    years = loc.years(n)
-    names = {o.id: o.name for o in result.offers}
-    best = result.comparison.recommended
-    if len(result.offers) == 1:
-        offer = result.offers[0]
-        eac = loc.money(round_money(offer.equivalent_annual_cost, cur), cur)
+def _headline(f: _Figures, result: ScenarioResult, headline: Headline | None) -> tuple[Part, ...]:
+    """The recommendation in one sentence: the recommended offer against the one the profile
+    measures it against (:attr:`tco.core.profile.CostProfile.headline`)."""
+    loc, cur, names, best = f.loc, f.cur, f.names, f.best
+    years = loc.years(f.n)
+    if headline is None:
+        eac = loc.money(round_money(result.offers[0].equivalent_annual_cost, cur), cur)
+        total = loc.money(f.totals[best], cur)
         single = loc.sentence(
-            "headline.single",
-            years=years,
-            offer=names[best],
-            total=loc.money(totals[best], cur),
-            eac=eac,
+            "headline.single", years=years, offer=names[best], total=total, eac=eac
         )
-        return tuple(_pieces(single)), None, None
-    again = result
-    if best != result.comparison.baseline:
-        other = result.comparison.baseline
-        comp = result.comparison.offers[best]
-    else:
-        other = _runner_up(result, totals, best)
-        again = evaluate(scenario.model_copy(update={"baseline": other}))
-        comp = again.comparison.offers[best]
+        return tuple(_pieces(single))
+    other, comp = headline.other, headline.comparison
     saving = round_money(comp.net_savings, cur)  # the engine's figure, rounded once
-    dprice = prices[best] - prices[other]
-    payback = comp.discounted_payback_year
     if saving > 0:
-        parts = _pieces(
-            loc.sentence(
-                "headline.less",
-                years=years,
-                best=names[best],
-                saving=loc.money(saving, cur),
-                other=names[other],
-            )
+        money = loc.money(saving, cur)
+        sentence = loc.sentence(
+            "headline.less", years=years, best=names[best], saving=money, other=names[other]
         )
     else:
-        parts = _pieces(
-            loc.sentence("headline.same", years=years, best=names[best], other=names[other])
-        )
-    if best == result.comparison.baseline:
+        sentence = loc.sentence("headline.same", years=years, best=names[best], other=names[other])
+    parts = _pieces(sentence)
+    if best == f.base:
         parts += _pieces(loc.sentence("headline.next_best"))
-    if dprice > 0:
-        parts += _pieces(loc.sentence("headline.dearer_to_buy", difference=loc.money(dprice, cur)))
-        if payback is None and adds_no_investment(comp):
-            parts += _pieces(loc.sentence("headline.no_investment"))
-        elif payback is None:
-            parts += _pieces(loc.sentence("headline.never_pays_back", n=loc.number(n)))
-        elif payback == 0:
-            parts += _pieces(loc.sentence("headline.pays_back_at_once"))
-        else:
-            parts += _pieces(loc.sentence("headline.pays_back", year=loc.number(payback)))
-    elif dprice < 0:
-        parts += _pieces(
-            loc.sentence("headline.cheaper_to_buy", difference=loc.money(-dprice, cur))
-        )
-    else:
-        parts += _pieces(loc.sentence("headline.same_price"))
-    parts += reversal_pieces(loc, scenario, again, best, other, comp)
+    parts += _price_pieces(f, comp, f.prices[best] - f.prices[other])
+    parts += reversal_pieces(loc, names, best, headline.reversal)
     parts += _pieces(loc.sentence("headline.end"))
-    return tuple(parts), other, comp
+    return tuple(parts)
+
+
+def _price_pieces(f: _Figures, comp: OfferComparison, dprice: Decimal) -> list[Part]:
+    """The clause on the price difference and, for a dearer offer, on its payback."""
+    loc = f.loc
+    if dprice < 0:
+        return _pieces(
+            loc.sentence("headline.cheaper_to_buy", difference=loc.money(-dprice, f.cur))
+        )
+    if dprice == 0:
+        return _pieces(loc.sentence("headline.same_price"))
+    parts = _pieces(loc.sentence("headline.dearer_to_buy", difference=loc.money(dprice, f.cur)))
+    payback = comp.discounted_payback_year
+    if payback is None and adds_no_investment(comp):
+        parts += _pieces(loc.sentence("headline.no_investment"))
+    elif payback is None:
+        parts += _pieces(loc.sentence("headline.never_pays_back", n=loc.number(f.n)))
+    elif payback == 0:
+        parts += _pieces(loc.sentence("headline.pays_back_at_once"))
+    else:
+        parts += _pieces(loc.sentence("headline.pays_back", year=loc.number(payback)))
+    return parts
 
 
 def _schedule(loc: DocLocale, line: CostLine, n: int) -> str:
@@ -529,116 +455,121 @@ def _offer_section(
     n = scenario.assumptions.study_period_years
     src = scenario.offers[index]
     table = round_table([line.present_value for line in offer.lines], offer.lifetime_cost, cur)
-    parts, total = table.parts, table.total
-    rows: list[LineRow] = []
-    for line, pv in zip(offer.lines, parts, strict=True):
-        name, schedule, amount, esc = line.name, "", "", "–"
-        if line.source.startswith("costs["):
-            j = int(line.source[len("costs[") : line.source.index("]")])
-            cost = src.costs[j]
-            if line.source.endswith(".residual"):
-                name = f"{cost.name}: {loc.t('residual value')}"
-                schedule = loc.say("schedule.credit", year=loc.number(n))
-            else:
-                schedule = _schedule(loc, cost, n)
-                amount = loc.amount(round_money(cost.amount, cur), cur)
-                esc = cost.escalation or "–"
-        elif line.source == "failures.repair":
-            name = loc.t("Expected repairs")
-            schedule = loc.say("schedule.expected", n=loc.number(n))
-        elif line.source == "failures.downtime":
-            name = loc.t("Expected downtime")
-            schedule = loc.say("schedule.expected", n=loc.number(n))
-        elif line.source == "failures.orders":
-            name = loc.t("Expected repair orders")
-            schedule = loc.say("schedule.expected", n=loc.number(n))
-        rows.append(
-            LineRow(
-                name=name,
-                category=loc.t(line.category.value),
-                schedule=schedule,
-                amount=amount,
-                escalation=esc,
-                present_value=loc.amount(pv, cur),
-            )
-        )
+    rows = [
+        _line_row(loc, src, line, loc.amount(pv, cur), n, cur)
+        for line, pv in zip(offer.lines, table.parts, strict=True)
+    ]
     rows = [
         replace(r, keep=k == 1 or k >= len(rows) - 2) if len(rows) > 3 else r
         for k, r in enumerate(rows)
     ]
-    failures: list[tuple[str, str]] = []
-    fm = src.failures
-    if fm is not None:
-        wear = fm.shape != 1.0
-        failures.append(
-            (
-                loc.t(
-                    "Characteristic life (hours)"
-                    if wear
-                    else "Mean operating hours between failures"
-                ),
-                loc.number(Decimal(repr(fm.mtbf_hours)).quantize(Decimal(1))),
-            )
-        )
-        shape = loc.number(Decimal(repr(fm.shape)).quantize(Decimal("0.01")), 2)
-        kind = loc.t("wear-out" if wear else "constant rate")
-        failures.append((loc.t("Failure shape"), f"{shape} ({kind})"))
-        failures.append(
-            (
-                loc.t("Repair cost per failure (base year)"),
-                loc.money(round_money(fm.repair_cost, cur), cur),
-            )
-        )
-        periods = bool(fm.periods)  # then the model's own terms hold outside the periods
-        failures.append(
-            (
-                loc.t(
-                    "Share covered outside the coverage terms"
-                    if periods
-                    else "Share covered by the service plan"
-                ),
-                loc.percent(fm.covered_fraction, 0),
-            )
-        )
-        failures.append(
-            (
-                loc.t(
-                    "Downtime per failure outside the coverage terms (hours)"
-                    if periods
-                    else "Downtime per failure (hours)"
-                ),
-                loc.number(Decimal(repr(fm.downtime_hours)).quantize(Decimal("0.1")), 1),
-            )
-        )
-        if fm.order_cost > 0:
-            failures.append(
-                (
-                    loc.t(
-                        "Buyer's cost per repair order outside the coverage terms (base year)"
-                        if periods
-                        else "Buyer's cost per repair order (base year)"
-                    ),
-                    loc.money(round_money(fm.order_cost, cur), cur),
-                )
-            )
-
-    def described(cat: Category) -> tuple[str, ...]:
-        out = []
-        for cost in src.costs:
-            if cost.category is cat:
-                money = loc.money(round_money(cost.amount, cur), cur)
-                out.append(f"{cost.name}: {money} ({_schedule(loc, cost, n)})")
-        return tuple(out)
-
     return OfferSection(
         column=column,
         lines=tuple(rows),
-        total=loc.amount(total, cur),
+        total=loc.amount(table.total, cur),
         rounding_note="" if table.adds_up else loc.say("rounding"),
-        failures=tuple(failures),
-        service=described(Category.service),
-        financing=described(Category.financing),
+        failures=_failure_terms(loc, src.failures, cur),
+        service=_described(loc, src, Category.service, n, cur),
+        financing=_described(loc, src, Category.financing, n, cur),
     )
+
+
+def _line_row(
+    loc: DocLocale, src: Offer, line: LineResult, present_value: str, n: int, cur: str
+) -> LineRow:
+    """A row of an offer's line table: a cost line with its schedule, amount and driver, its
+    residual credit, or an expected failure stream."""
+    name, schedule, amount, esc = line.name, "", "", "–"
+    if line.source.startswith("costs["):
+        j = int(line.source[len("costs[") : line.source.index("]")])
+        cost = src.costs[j]
+        if line.source.endswith(".residual"):
+            name = f"{cost.name}: {loc.t('residual value')}"
+            schedule = loc.say("schedule.credit", year=loc.number(n))
+        else:
+            schedule = _schedule(loc, cost, n)
+            amount = loc.amount(round_money(cost.amount, cur), cur)
+            esc = loc.driver(cost.escalation) if cost.escalation else "–"
+    elif line.source.startswith("failures."):
+        schedule = loc.say("schedule.expected", n=loc.number(n))
+        if line.source == "failures.repair":
+            name = loc.t("Expected repairs")
+        elif line.source == "failures.downtime":
+            name = loc.t("Expected downtime")
+        elif line.source == "failures.orders":
+            name = loc.t("Expected repair orders")
+    return LineRow(
+        name=name,
+        category=loc.t(line.category.value),
+        schedule=schedule,
+        amount=amount,
+        escalation=esc,
+        present_value=present_value,
+    )
+
+
+def _failure_terms(
+    loc: DocLocale, fm: FailureModel | None, cur: str
+) -> tuple[tuple[str, str], ...]:
+    """The failure model as label and value pairs (its own terms: those that hold outside the
+    coverage terms where it has any)."""
+    if fm is None:
+        return ()
+    wear = fm.shape != 1.0
+    periods = bool(fm.periods)  # then the model's own terms hold outside the periods
+    shape = loc.number(Decimal(repr(fm.shape)).quantize(Decimal("0.01")), 2)
+    kind = loc.t("wear-out" if wear else "constant rate")
+    out = [
+        (
+            loc.t(
+                "Characteristic life (hours)" if wear else "Mean operating hours between failures"
+            ),
+            loc.number(Decimal(repr(fm.mtbf_hours)).quantize(Decimal(1))),
+        ),
+        (loc.t("Failure shape"), f"{shape} ({kind})"),
+        (
+            loc.t("Repair cost per failure (base year)"),
+            loc.money(round_money(fm.repair_cost, cur), cur),
+        ),
+        (
+            loc.t(
+                "Share covered outside the coverage terms"
+                if periods
+                else "Share covered by the service plan"
+            ),
+            loc.percent(fm.covered_fraction, 0),
+        ),
+        (
+            loc.t(
+                "Downtime per failure outside the coverage terms (hours)"
+                if periods
+                else "Downtime per failure (hours)"
+            ),
+            loc.number(Decimal(repr(fm.downtime_hours)).quantize(Decimal("0.1")), 1),
+        ),
+    ]
+    if fm.order_cost > 0:
+        out.append(
+            (
+                loc.t(
+                    "Buyer's cost per repair order outside the coverage terms (base year)"
+                    if periods
+                    else "Buyer's cost per repair order (base year)"
+                ),
+                loc.money(round_money(fm.order_cost, cur), cur),
+            )
+        )
+    return tuple(out)
+
+
+def _described(loc: DocLocale, src: Offer, category: Category, n: int, cur: str) -> tuple[str, ...]:
+    """The offer's cost lines of one category in words: name, amount and schedule."""
+    out = []
+    for cost in src.costs:
+        if cost.category is category:
+            money = loc.money(round_money(cost.amount, cur), cur)
+            out.append(f"{cost.name}: {money} ({_schedule(loc, cost, n)})")
+    return tuple(out)
 
 
 #: Background colours of the terms in the coverage strip, in order.
@@ -719,9 +650,11 @@ def _quote_terms(
 
 
 def _period_terms(
-    loc: DocLocale, cur: str, fm: FailureModel
+    loc: DocLocale, cur: str, op: OfferProfile
 ) -> tuple[tuple[str, ...], list[_Term]]:
-    orders = fm.order_cost > 0 or any(p.order_cost is not None for p in fm.periods)
+    """The coverage periods of a failure model with their terms (the profile's); the cost of a
+    repair order only where the buyer raises repair orders."""
+    orders = op.has_orders
     heads: tuple[str, ...] = (
         loc.t("Years"),
         loc.t("Repairs covered"),
@@ -730,15 +663,14 @@ def _period_terms(
     if orders:
         heads += (loc.t("Buyer's cost per repair order"),)
     out = []
-    for i, p in enumerate(sorted(fm.periods, key=lambda p: p.from_year)):
-        covered, down, order = fm.terms_in(p.from_year)
+    for i, p in enumerate(op.periods):
         cells: tuple[str, ...] = (
             loc.span(p.from_year, p.until_year),
-            _share(loc, covered),
-            _hours(loc, down),
+            _share(loc, p.covered_fraction),
+            _hours(loc, p.downtime_hours),
         )
         if orders:
-            cells += (loc.money(round_money(order, cur), cur),)
+            cells += (loc.money(round_money(p.order_cost, cur), cur),)
         name = p.name or f"{_capital(loc.t('coverage term'))} {i + 1}"
         out.append(_Term(name, "", p.from_year, p.until_year, cells))
     return heads, out
@@ -792,14 +724,18 @@ def _coverage_section(
 
 
 def coverage_sections(
-    loc: DocLocale, scenario: Scenario, columns: Sequence[Column], info: QuoteInfo
+    loc: DocLocale,
+    scenario: Scenario,
+    profile: CostProfile,
+    columns: Sequence[Column],
+    info: QuoteInfo,
 ) -> tuple[CoverageSection, ...]:
     """The cover of every offer that has some: the quote's warranty and service-plan terms
     (``info.coverage``), or for a bare scenario the coverage periods of its failure models."""
     cur = scenario.assumptions.currency
     n = scenario.assumptions.study_period_years
     out: list[CoverageSection] = []
-    for offer, column in zip(scenario.offers, columns, strict=True):
+    for offer, op, column in zip(scenario.offers, profile.offers, columns, strict=True):
         if info.coverage:
             terms = [t for t in info.coverage if t.offer_id == offer.id]
             if not terms:
@@ -811,7 +747,7 @@ def coverage_sections(
             fm = offer.failures
             if fm is None or not fm.periods:
                 continue
-            heads, rows = _period_terms(loc, cur, fm)
+            heads, rows = _period_terms(loc, cur, op)
             outside = loc.say(
                 "cover.outside_model",
                 covered=_share(loc, fm.covered_fraction),
@@ -856,7 +792,7 @@ def _assumptions(
         ),
     ]
     for driver, rates in a.escalation.items():
-        rows.append((f"{loc.t('Escalation of')} {driver}", _rates(loc, rates)))
+        rows.append((f"{loc.t('Escalation of')} {loc.driver(driver)}", _rates(loc, rates)))
     if a.operating_hours_per_year is not None:
         hours = Decimal(repr(a.operating_hours_per_year)).quantize(Decimal(1))
         rows.append((loc.t("Operating hours per year"), loc.number(hours)))
@@ -959,6 +895,7 @@ def _chart_height(
     notes: int,
     legends: Sequence[tuple[Sequence[str], float, bool]],
     caption: str,
+    letterhead_mm: float = 0.0,
 ) -> tuple[int, bool]:
     """The height of both charts (SVG units, width 680): as high as page one leaves room for
     after the title, the header (its fields, two to a line), the headline, the summary tables
@@ -966,7 +903,9 @@ def _chart_height(
     page one. The page is estimated from the texts' widths (DejaVu Sans); where the charts do
     not fit even at their least height, they are drawn at their usual height and what does not
     fit follows on the next page, whole."""
-    used = TITLE_MM + TITLE_LINE_MM * (_text_lines([(title, True)], BODY_MM, 16) - 1)
+    used = (
+        letterhead_mm + TITLE_MM + TITLE_LINE_MM * (_text_lines([(title, True)], BODY_MM, 16) - 1)
+    )
     if header:
         value_mm = BODY_MM * 0.49 * 0.74
         for k in range(0, len(header), 2):
@@ -1004,20 +943,32 @@ def _tick_label(loc: DocLocale) -> Any:
     return label
 
 
-def build_view(
-    scenario: Scenario,
-    result: ScenarioResult,
-    *,
-    locale: str = "en",
-    info: QuoteInfo | None = None,
-) -> DocumentView:
-    """Everything the document shows, rounded and formatted in ``locale``."""
-    loc = doc_locale(locale)
-    info = info or QuoteInfo()
+@dataclass(frozen=True, slots=True)
+class _Figures:
+    """What the document's tables and charts are made of: the offers' columns, their figures
+    rounded once, and their comparisons with the baseline."""
+
+    loc: DocLocale
+    cur: str
+    n: int
+    base: str
+    best: str
+    single: bool
+    ids: tuple[str, ...]
+    names: dict[str, str]
+    columns: tuple[Column, ...]
+    #: Lifetime cost by category and in total, rounded once (by offer id).
+    rounded: dict[str, RoundedTable]
+    totals: dict[str, Decimal]
+    prices: dict[str, Decimal]
+    comps: dict[str, OfferComparison]
+    #: Whether any offer is dearer again after its payback.
+    reversal: bool
+
+
+def _figures(loc: DocLocale, result: ScenarioResult, profile: CostProfile) -> _Figures:
     cur = result.currency
-    n = result.study_period_years
-    base = result.comparison.baseline
-    best = result.comparison.recommended
+    base, best = result.comparison.baseline, result.comparison.recommended
     single = len(result.offers) == 1
 
     def badge(oid: str) -> str:
@@ -1029,273 +980,324 @@ def build_view(
         return ", ".join(marks)
 
     repeated = len({o.name for o in result.offers}) < len(result.offers)
-    columns = tuple(Column(o.name, o.id, badge(o.id), show_id=repeated) for o in result.offers)
     rounded = {
         o.id: round_table([o.by_category[c.value] for c in CATEGORIES], o.lifetime_cost, cur)
         for o in result.offers
     }
-    totals = {oid: table.total for oid, table in rounded.items()}
-    prices = {
-        o.id: round_money(acquisition_price(scenario, i, result), cur)
-        for i, o in enumerate(result.offers)
-    }
-    headline, other, comp = _headline(loc, scenario, result, totals, prices)
-    ids = [o.id for o in result.offers]
+    comps = dict(result.comparison.offers)
+    return _Figures(
+        loc=loc,
+        cur=cur,
+        n=result.study_period_years,
+        base=base,
+        best=best,
+        single=single,
+        ids=tuple(o.id for o in result.offers),
+        names={o.id: o.name for o in result.offers},
+        columns=tuple(Column(o.name, o.id, badge(o.id), show_id=repeated) for o in result.offers),
+        rounded=rounded,
+        totals={oid: table.total for oid, table in rounded.items()},
+        prices={o.id: round_money(o.price, cur) for o in profile.offers},
+        comps=comps,
+        reversal=any_reversal(list(comps.values())),
+    )
 
-    def money_row(label: str, values: Sequence[Decimal], strong: bool = False) -> Row:
-        return Row(loc.t(label), tuple(loc.amount(v, cur) for v in values), strong)
 
-    summary: list[Row] = [
-        money_row("Price (year-0 acquisition)", [prices[i] for i in ids]),
-        money_row("Lifetime cost (present value)", [totals[i] for i in ids], strong=True),
-        money_row(
-            "Equivalent annual cost",
-            [round_money(o.equivalent_annual_cost, cur) for o in result.offers],
+def _money_row(f: _Figures, label: str, values: Sequence[Decimal], strong: bool = False) -> Row:
+    return Row(label, tuple(f.loc.amount(v, f.cur) for v in values), strong)
+
+
+def _against_baseline(f: _Figures, label: str, cell: Callable[[OfferComparison], str]) -> Row:
+    """A row of the offers side by side: "baseline" in the baseline's column, else ``cell`` of
+    the offer's comparison with it."""
+    baseline = f.loc.t("baseline")
+    return Row(label, tuple(baseline if i == f.base else cell(f.comps[i]) for i in f.ids))
+
+
+def _summary_rows(f: _Figures, result: ScenarioResult) -> list[Row]:
+    """The offers side by side on page one: price, lifetime cost, equivalent annual cost, cost
+    per operating hour and, against the baseline, net savings and the discounted payback (with
+    its reversal where any offer has one)."""
+    loc, cur, ids = f.loc, f.cur, f.ids
+    eac = [round_money(o.equivalent_annual_cost, cur) for o in result.offers]
+    rows = [
+        _money_row(f, loc.t("Price (year-0 acquisition)"), [f.prices[i] for i in ids]),
+        _money_row(
+            f, loc.t("Lifetime cost (present value)"), [f.totals[i] for i in ids], strong=True
         ),
+        _money_row(f, loc.t("Equivalent annual cost"), eac),
     ]
     if any(o.cost_per_operating_hour is not None for o in result.offers):
-        summary.append(
-            Row(
-                loc.t("Cost per operating hour"),
-                tuple(
-                    "–"
-                    if o.cost_per_operating_hour is None
-                    else loc.amount(round_money(o.cost_per_operating_hour, cur), cur)
-                    for o in result.offers
-                ),
-            )
+        per_hour = tuple(
+            "–"
+            if o.cost_per_operating_hour is None
+            else loc.amount(round_money(o.cost_per_operating_hour, cur), cur)
+            for o in result.offers
         )
-    comps = result.comparison.offers
-    reversal = any_reversal(list(comps.values()))
-    if not single:
-        summary.append(
-            Row(
-                loc.t("Net savings"),
-                tuple(
-                    loc.t("baseline")
-                    if i == base
-                    else loc.amount(round_money(comps[i].net_savings, cur), cur)
-                    for i in ids
-                ),
-            )
-        )
-        summary.append(
-            Row(
-                loc.t("Discounted payback year"),
-                tuple(
-                    loc.t("baseline")
-                    if i == base
-                    else payback_cell(loc, comps[i], comps[i].discounted_payback_year)
-                    for i in ids
-                ),
-            )
-        )
-        if reversal:
-            summary.append(
-                Row(
-                    loc.t("Dearer again from year"),
-                    tuple(
-                        loc.t("baseline") if i == base else dearer_again_cell(loc, comps[i])
-                        for i in ids
-                    ),
-                )
-            )
-            summary.append(
-                Row(
-                    loc.t("Cheaper again from year"),
-                    tuple(
-                        loc.t("baseline") if i == base else cheaper_again_cell(loc, comps[i], n)
-                        for i in ids
-                    ),
-                )
-            )
+        rows.append(Row(loc.t("Cost per operating hour"), per_hour))
+    if f.single:
+        return rows
+    rows += [
+        _against_baseline(
+            f, loc.t("Net savings"), lambda c: loc.amount(round_money(c.net_savings, cur), cur)
+        ),
+        _against_baseline(
+            f,
+            loc.t("Discounted payback year"),
+            lambda c: payback_cell(loc, c, c.discounted_payback_year),
+        ),
+    ]
+    if f.reversal:
+        rows += [
+            _against_baseline(
+                f, loc.t("Dearer again from year"), lambda c: dearer_again_cell(loc, c)
+            ),
+            _against_baseline(
+                f, loc.t("Cheaper again from year"), lambda c: cheaper_again_cell(loc, c, f.n)
+            ),
+        ]
+    return rows
 
-    categories: list[Row] = []
+
+def _category_rows(f: _Figures) -> tuple[list[Row], Row, tuple[str, ...]]:
+    """Lifetime cost by category (categories without any cost left out), the total, and the
+    note said where a column's rounded categories do not add up to its rounded total."""
+    loc = f.loc
+    rows: list[Row] = []
     for k, cat in enumerate(CATEGORIES):
-        cells = [rounded[i].parts[k] for i in ids]
+        cells = [f.rounded[i].parts[k] for i in f.ids]
         if all(c == 0 for c in cells):
             continue
-        categories.append(
-            Row(
-                loc.t(cat.value),
-                tuple(loc.amount(c, cur) for c in cells),
-                swatch=CATEGORY_COLORS[cat],
-            )
-        )
-    category_total = money_row("Lifetime cost", [totals[i] for i in ids], strong=True)
-    category_notes = () if all(t.adds_up for t in rounded.values()) else (loc.say("rounding"),)
+        amounts = tuple(loc.amount(c, f.cur) for c in cells)
+        rows.append(Row(loc.t(cat.value), amounts, swatch=CATEGORY_COLORS[cat]))
+    total = _money_row(f, loc.t("Lifetime cost"), [f.totals[i] for i in f.ids], strong=True)
+    notes = () if all(t.adds_up for t in f.rounded.values()) else (loc.say("rounding"),)
+    return rows, total, notes
 
-    comparison_columns = tuple(c for c in columns if c.id != base)
-    comparison: list[Row] = []
-    if not single:
-        others = [i for i in ids if i != base]
 
-        def crow(label: str, fn: Any) -> None:
-            comparison.append(Row(loc.t(label), tuple(fn(comps[i], i) for i in others)))
+def _comparison_rows(f: _Figures) -> list[Row]:
+    """The measures of every offer other than the baseline against it."""
+    if f.single:
+        return []
+    loc = f.loc
+    others = [i for i in f.ids if i != f.base]
+    na = loc.t("not applicable")
 
-        na = loc.t("not applicable")
-        crow("Net savings", lambda c, i: loc.amount(round_money(c.net_savings, cur), cur))
-        crow(
-            "Savings-to-investment ratio", lambda c, i: na if c.sir is None else _ratio(loc, c.sir)
-        )
-        crow(
-            "Adjusted internal rate of return",
-            lambda c, i: na if c.airr is None else loc.percent(c.airr),
-        )
-        crow(
-            "Internal rate of return of the added investment",
-            lambda c, i: na if c.irr is None else loc.percent(c.irr),
-        )
-        crow("Simple payback year", lambda c, i: payback_cell(loc, c, c.simple_payback_year))
-        crow(
-            "Discounted payback year",
-            lambda c, i: payback_cell(loc, c, c.discounted_payback_year),
-        )
-        if reversal:
-            crow("Dearer again from year", lambda c, i: dearer_again_cell(loc, c))
-            crow("Cheaper again from year", lambda c, i: cheaper_again_cell(loc, c, n))
-        crow(
-            "Breakeven year (curves cross)",
-            lambda c, i: loc.t("never") if c.breakeven_year is None else loc.year(c.breakeven_year),
-        )
-        crow(
-            "Price headroom",
-            lambda c, i: (
-                na
-                if c.price_headroom is None
-                else loc.amount(round_money(c.price_headroom, cur), cur)
-            ),
-        )
+    def row(label: str, cell: Callable[[OfferComparison], str]) -> Row:
+        return Row(label, tuple(cell(f.comps[i]) for i in others))
 
-    payback_labels = {loc.t("Simple payback year"), loc.t("Discounted payback year")}
+    def amount(x: float | None) -> str:
+        return na if x is None else loc.amount(round_money(x, f.cur), f.cur)
 
-    def notes_of(rows: Sequence[Row], explain_reversal: bool) -> tuple[str, ...]:
-        cells = [c for r in rows if r.label in payback_labels for c in r.cells]
-        return payback_notes(loc, cells, n, reversal and explain_reversal) if cells else ()
-
-    # page one keeps the notes short (the reversal rows are explained on the detail pages)
-    summary_notes = notes_of(summary, explain_reversal=False)
-    comparison_notes = notes_of(comparison, explain_reversal=True)
-    effort_note = "" if info.buyer_effort_counted else loc.say("buyer_effort")
-    summary_parts = split_table("summary", columns, summary)
-    category_parts = split_table("categories", columns, [*categories, category_total])
-    comparison_parts = split_table("comparison", comparison_columns, comparison)
-
-    # the charts: names under the bars where they fit, else keys explained below the chart
-    names = {o.id: o.name for o in result.offers}
-    keyed = not bar_labels_fit([o.name for o in result.offers])
-    keys = {o.id: loc.number(i + 1) if keyed else "" for i, o in enumerate(result.offers)}
-    chart_keys = tuple(Legend(o.name, "", key=keys[o.id]) for o in result.offers) if keyed else ()
-    header = _header(loc, info)
-
-    tick = _tick_label(loc)
-    bars = [
-        Bar(
-            label=keys[o.id] or o.name,
-            total_label=loc.amount(totals[o.id], cur),
-            segments=tuple(
-                Segment(float(rounded[o.id].parts[k]), CATEGORY_COLORS[c])
-                for k, c in enumerate(CATEGORIES)
-            ),
-        )
-        for o in result.offers
+    rows = [
+        row(loc.t("Net savings"), lambda c: amount(c.net_savings)),
+        row(
+            loc.t("Savings-to-investment ratio"),
+            lambda c: na if c.sir is None else _ratio(loc, c.sir),
+        ),
+        row(
+            loc.t("Adjusted internal rate of return"),
+            lambda c: na if c.airr is None else loc.percent(c.airr),
+        ),
+        row(
+            loc.t("Internal rate of return of the added investment"),
+            lambda c: na if c.irr is None else loc.percent(c.irr),
+        ),
+        row(loc.t("Simple payback year"), lambda c: payback_cell(loc, c, c.simple_payback_year)),
+        row(
+            loc.t("Discounted payback year"),
+            lambda c: payback_cell(loc, c, c.discounted_payback_year),
+        ),
     ]
-    present = {
-        c
-        for c in CATEGORIES
-        for o in result.offers
-        if rounded[o.id].parts[CATEGORIES.index(c)] != 0
-    }
-    bar_legend = tuple(
-        Legend(loc.t(c.value), CATEGORY_COLORS[c]) for c in CATEGORIES if c in present
+    if f.reversal:
+        rows.append(row(loc.t("Dearer again from year"), lambda c: dearer_again_cell(loc, c)))
+        rows.append(
+            row(loc.t("Cheaper again from year"), lambda c: cheaper_again_cell(loc, c, f.n))
+        )
+    rows.append(
+        row(
+            loc.t("Breakeven year (curves cross)"),
+            lambda c: loc.t("never") if c.breakeven_year is None else loc.year(c.breakeven_year),
+        )
     )
+    rows.append(row(loc.t("Price headroom"), lambda c: amount(c.price_headroom)))
+    return rows
 
-    colors = {o.id: OFFER_COLORS[i % len(OFFER_COLORS)] for i, o in enumerate(result.offers)}
-    dotted = {o.id: (i // len(OFFER_COLORS)) % 2 == 1 for i, o in enumerate(result.offers)}
-    series = [
-        Series(
-            values=o.cash_flows.cumulative_present_value,
-            color=colors[o.id],
-            dashed=o.id == base and not single,
-            bold=o.id == best,
-            dotted=dotted[o.id],
-        )
-        for o in result.offers
-    ]
-    marker = None
-    crossover = ""
-    if other is not None and comp is not None and comp.breakeven_year is not None:
-        x = comp.breakeven_year
-        curve = next(o for o in result.offers if o.id == best).cash_flows.cumulative_present_value
-        k0 = min(math.floor(x), n - 1) if n > 0 else 0
-        frac = x - k0
-        y = curve[k0] + frac * (curve[min(k0 + 1, n)] - curve[k0])
-        marker = Marker(x, y, f"{loc.t('Crossover')}: {loc.t('Year')} {loc.year(x)}")
-        crossover = loc.say("crossover", best=names[best], other=names[other], year=loc.year(x))
-    line_legend = tuple(
-        Legend(
-            o.name,
-            colors[o.id],
-            dashed=o.id == base and not single,
-            key=keys[o.id],
-            dotted=dotted[o.id],
-        )
-        for o in result.offers
-    )
-    title = info.title or loc.t("Lifetime cost comparison")
-    chart_height, charts_fit = _chart_height(
+
+def _notes_of(f: _Figures, rows: Sequence[Row], explain_reversal: bool) -> tuple[str, ...]:
+    """The notes that explain the marks of the payback cells of ``rows`` and, where asked, the
+    reversal rows."""
+    labels = {f.loc.t("Simple payback year"), f.loc.t("Discounted payback year")}
+    cells = [c for r in rows if r.label in labels for c in r.cells]
+    return payback_notes(f.loc, cells, f.n, f.reversal and explain_reversal) if cells else ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Charts:
+    bar_chart: Markup
+    bar_legend: tuple[Legend, ...]
+    line_chart: Markup
+    line_legend: tuple[Legend, ...]
+    crossover: str
+    chart_keys: tuple[Legend, ...]
+    charts_fit: bool
+
+
+def _charts(
+    f: _Figures,
+    profile: CostProfile,
+    *,
+    title: str,
+    header: Sequence[tuple[str, str]],
+    headline: Sequence[Part],
+    summary_parts: Sequence[TablePart],
+    notes: int,
+    letterhead_mm: float = 0.0,
+) -> _Charts:
+    """The two charts of page one with their legends and the crossover caption, as high as
+    page one leaves room for (:func:`_chart_height`)."""
+    loc = f.loc
+    # names under the bars where they fit, else keys explained below the chart
+    keyed = not bar_labels_fit([f.names[i] for i in f.ids])
+    keys = {oid: loc.number(k + 1) if keyed else "" for k, oid in enumerate(f.ids)}
+    chart_keys = tuple(Legend(f.names[i], "", key=keys[i]) for i in f.ids) if keyed else ()
+    bars, bar_legend = _bars(f, keys)
+    series, line_legend = _curves(f, profile, keys)
+    marker, crossover = _crossover(f, profile.headline)
+    height, fit = _chart_height(
         title=title,
         header=header,
         headline=headline,
         parts=summary_parts,
-        notes=len(summary_notes) + bool(effort_note),
+        notes=notes,
         legends=[
             ([item.label for item in bar_legend], 8.1, False),
             ([f"{item.key} {item.label}" for item in chart_keys], 3.0, True),
             ([f"{item.key} {item.label}" for item in line_legend], 12.5, keyed),
         ],
         caption=crossover,
+        letterhead_mm=letterhead_mm,
     )
-    title_bars = f"{loc.t('Lifetime cost by category')} ({cur}, {loc.t('present value')})"
-    bar_chart = stacked_bars(bars, title=title_bars, tick_label=tick, height=chart_height)
-    title_lines = f"{loc.t('Cumulative discounted cost')} ({cur})"
+    tick = _tick_label(loc)
+    title_bars = f"{loc.t('Lifetime cost by category')} ({f.cur}, {loc.t('present value')})"
+    title_lines = f"{loc.t('Cumulative discounted cost')} ({f.cur})"
     line_chart = cumulative_lines(
         series,
-        years=n,
+        years=f.n,
         title=title_lines,
         tick_label=tick,
         year_label=loc.t("Year"),
         marker=marker,
-        height=chart_height,
+        height=height,
+    )
+    return _Charts(
+        bar_chart=stacked_bars(bars, title=title_bars, tick_label=tick, height=height),
+        bar_legend=bar_legend,
+        line_chart=line_chart,
+        line_legend=line_legend,
+        crossover=crossover,
+        chart_keys=chart_keys,
+        charts_fit=fit,
     )
 
-    offers = tuple(
-        _offer_section(loc, scenario, i, o, columns[i]) for i, o in enumerate(result.offers)
-    )
 
-    validity: list[str] = []
-    if info.valid_until is not None:
-        validity.append(loc.say("validity.until", date=loc.date(info.valid_until)))
-    validity.append(loc.say("validity.projection"))
-    subtitle = loc.say(
-        f"subtitle.{result.method.rate_basis}",
-        currency=cur,
-        years=loc.years(n),
-        rate=loc.percent(result.method.discount_rate),
+def _bars(f: _Figures, keys: dict[str, str]) -> tuple[list[Bar], tuple[Legend, ...]]:
+    """A bar per offer stacked from its rounded categories, and the legend of the categories
+    that show."""
+    bars = [
+        Bar(
+            label=keys[i] or f.names[i],
+            total_label=f.loc.amount(f.totals[i], f.cur),
+            segments=tuple(
+                Segment(float(f.rounded[i].parts[k]), CATEGORY_COLORS[c])
+                for k, c in enumerate(CATEGORIES)
+            ),
+        )
+        for i in f.ids
+    ]
+    shown = {c for k, c in enumerate(CATEGORIES) for i in f.ids if f.rounded[i].parts[k] != 0}
+    legend = tuple(Legend(f.loc.t(c.value), CATEGORY_COLORS[c]) for c in CATEGORIES if c in shown)
+    return bars, legend
+
+
+def _curves(
+    f: _Figures, profile: CostProfile, keys: dict[str, str]
+) -> tuple[list[Series], tuple[Legend, ...]]:
+    """A curve of cumulative discounted cost per offer (the profile's) and its legend: the
+    baseline dashed, the recommended offer bold, dotted once the colours repeat."""
+    series: list[Series] = []
+    legend: list[Legend] = []
+    for k, op in enumerate(profile.offers):
+        color = OFFER_COLORS[k % len(OFFER_COLORS)]
+        dashed = op.id == f.base and not f.single
+        dotted = (k // len(OFFER_COLORS)) % 2 == 1
+        bold = op.id == f.best
+        values = op.cumulative_present_value
+        series.append(Series(values, color, dashed=dashed, bold=bold, dotted=dotted))
+        legend.append(Legend(op.name, color, dashed=dashed, key=keys[op.id], dotted=dotted))
+    return series, tuple(legend)
+
+
+def _crossover(f: _Figures, headline: Headline | None) -> tuple[Marker | None, str]:
+    """The point where the recommended offer's curve crosses the one it is measured against
+    (the profile's), and the caption that says so."""
+    if headline is None or headline.crossover is None:
+        return None, ""
+    loc = f.loc
+    x, y = headline.crossover
+    marker = Marker(x, y, f"{loc.t('Crossover')}: {loc.t('Year')} {loc.year(x)}")
+    other = f.names[headline.other]
+    return marker, loc.say("crossover", best=f.names[f.best], other=other, year=loc.year(x))
+
+
+def build_view(
+    scenario: Scenario,
+    result: ScenarioResult,
+    *,
+    locale: str = "en",
+    info: QuoteInfo | None = None,
+    profile: CostProfile | None = None,
+) -> DocumentView:
+    """Everything the document shows, rounded and formatted in ``locale``. Figures by year,
+    prices, coverage and what the headline measures against are the cost profile's
+    (``profile``, computed where not given)."""
+    loc = doc_locale(locale)
+    info = info or QuoteInfo()
+    profile = profile or cost_profile(scenario, result)
+    f = _figures(loc, result, profile)
+    headline = _headline(f, result, profile.headline)
+    summary = _summary_rows(f, result)
+    categories, category_total, category_notes = _category_rows(f)
+    comparison = _comparison_rows(f)
+    comparison_columns = tuple(c for c in f.columns if c.id != f.base)
+    # page one keeps the notes short (the reversal rows are explained on the detail pages)
+    summary_notes = _notes_of(f, summary, explain_reversal=False)
+    effort_note = "" if info.buyer_effort_counted else loc.say("buyer_effort")
+    summary_parts = split_table("summary", f.columns, summary)
+    header = _header(loc, info)
+    title = info.title or loc.t("Lifetime cost comparison")
+    head = letterhead(info)
+    charts = _charts(
+        f,
+        profile,
+        title=title,
+        header=header,
+        headline=headline,
+        summary_parts=summary_parts,
+        notes=len(summary_notes) + bool(effort_note),
+        letterhead_mm=LETTERHEAD_MM if head is not None else 0.0,
     )
-    footer_bits = [title]
-    if info.number is not None:
-        footer_bits.append(f"{loc.t('Quote')} {info.number}")
     return DocumentView(
         lang=loc.language,
         title=title,
-        subtitle=subtitle,
+        subtitle=_subtitle(loc, result),
         header=header,
-        footer=" · ".join(footer_bits),
+        letterhead=head,
+        footer=_footer(loc, title, info),
         headline=headline,
         headline_text="".join(p.text for p in headline),
-        currency=cur,
-        columns=columns,
+        currency=f.cur,
+        columns=f.columns,
         summary=tuple(summary),
         category_notes=category_notes,
         summary_notes=summary_notes,
@@ -1303,26 +1305,52 @@ def build_view(
         category_total=category_total,
         comparison_columns=comparison_columns,
         comparison=tuple(comparison),
-        comparison_notes=comparison_notes,
-        bar_chart=bar_chart,
-        bar_legend=bar_legend,
-        line_chart=line_chart,
-        line_legend=line_legend,
-        crossover=crossover,
-        offers=offers,
-        coverage=coverage_sections(loc, scenario, columns, info),
+        comparison_notes=_notes_of(f, comparison, explain_reversal=True),
+        bar_chart=charts.bar_chart,
+        bar_legend=charts.bar_legend,
+        line_chart=charts.line_chart,
+        line_legend=charts.line_legend,
+        crossover=charts.crossover,
+        offers=tuple(
+            _offer_section(loc, scenario, i, o, f.columns[i]) for i, o in enumerate(result.offers)
+        ),
+        coverage=coverage_sections(loc, scenario, profile, f.columns, info),
         effort_note=effort_note,
         assumptions=_assumptions(loc, scenario, result),
         method=_method(loc, result),
         notes=_notes(loc, scenario, result),
-        validity=tuple(validity),
+        validity=_validity(loc, info),
         terms=info.terms or "",
         summary_parts=summary_parts,
-        category_parts=category_parts,
-        comparison_parts=comparison_parts,
-        chart_keys=chart_keys,
-        charts_fit=charts_fit,
+        category_parts=split_table("categories", f.columns, [*categories, category_total]),
+        comparison_parts=split_table("comparison", comparison_columns, comparison),
+        chart_keys=charts.chart_keys,
+        charts_fit=charts.charts_fit,
     )
+
+
+def _subtitle(loc: DocLocale, result: ScenarioResult) -> str:
+    return loc.say(
+        f"subtitle.{result.method.rate_basis}",
+        currency=result.currency,
+        years=loc.years(result.study_period_years),
+        rate=loc.percent(result.method.discount_rate),
+    )
+
+
+def _footer(loc: DocLocale, title: str, info: QuoteInfo) -> str:
+    bits = [title]
+    if info.number is not None:
+        bits.append(f"{loc.t('Quote')} {info.number}")
+    return " · ".join(bits)
+
+
+def _validity(loc: DocLocale, info: QuoteInfo) -> tuple[str, ...]:
+    out: list[str] = []
+    if info.valid_until is not None:
+        out.append(loc.say("validity.until", date=loc.date(info.valid_until)))
+    out.append(loc.say("validity.projection"))
+    return tuple(out)
 
 
 def _header(loc: DocLocale, info: QuoteInfo) -> tuple[tuple[str, str], ...]:
@@ -1424,7 +1452,10 @@ def _notes(loc: DocLocale, scenario: Scenario, result: ScenarioResult) -> tuple[
             rates = scenario.assumptions.escalation[driver]
             out.append(
                 loc.say(
-                    "issue.escalation", driver=driver, k=loc.number(len(rates)), n=loc.number(n)
+                    "issue.escalation",
+                    driver=loc.driver(driver),
+                    k=loc.number(len(rates)),
+                    n=loc.number(n),
                 )
             )
         elif (

@@ -347,6 +347,67 @@ def _label_lines(label: str, room: float) -> tuple[list[str], float]:
     return wrap(label, max(int(room / 6.4), 2), BAR_LABEL_LINES), BAR_LABEL_SIZE
 
 
+def _totals_layout(bars: Sequence[Bar], slot: float, height: int) -> tuple[float, bool, float]:
+    """The font size of the totals above the bars (0: left out), whether they stand upright,
+    and the room above the plot they need: horizontal at the size that fits every slot, else
+    upright, else left to the tables."""
+    widest_total = max((text_width(b.total_label, 1.0, bold=True) for b in bars), default=0.0)
+    total_size = min(TOTAL_SIZE, (slot - 6) / widest_total) if widest_total else TOTAL_SIZE
+    total_size = math.floor(total_size * 2) / 2
+    upright = total_size < MIN_TOTAL_SIZE
+    top = 22.0
+    if upright:
+        total_size = min(9.0, max(slot - 4, 1.0))
+        top = 10 + widest_total * total_size
+        if top > 0.4 * height or total_size < 5:
+            total_size, top = 0.0, 22.0
+    return total_size, upright, top
+
+
+def _bar_rects(
+    bar: Bar, x0: float, bar_w: float, y: Callable[[float], float]
+) -> tuple[list[str], float]:
+    """The segments of one bar, positive parts up from 0 and credits down from 0; and the top
+    of its positive parts."""
+    out: list[str] = []
+    up, down = 0.0, 0.0
+    for seg in bar.segments:
+        if seg.value > 0:
+            y1, y2 = y(up + seg.value), y(up)
+            up += seg.value
+        elif seg.value < 0:
+            y1, y2 = y(down), y(down + seg.value)
+            down += seg.value
+        else:
+            continue
+        out.append(
+            f'<rect x="{_f(x0)}" y="{_f(y1)}" width="{_f(bar_w)}"'
+            f' height="{_f(max(y2 - y1, 0.3))}"'
+            f' fill="{seg.color}" stroke="#ffffff" stroke-width="0.6"/>'
+        )
+    return out, up
+
+
+def _bar_total(label: str, cx: float, top_y: float, size: float, upright: bool) -> list[str]:
+    """The total above a bar whose positive parts end at ``top_y`` (none where ``size`` is 0)."""
+    if not size:
+        return []
+    if not upright:
+        return [_text(cx, top_y - 5, label, size=size, font_weight="bold")]
+    tx, ty = cx + (ASCENT - DESCENT) / 2 * size, top_y - 4
+    return [
+        _text(
+            tx,
+            ty,
+            label,
+            size=size,
+            anchor="start",
+            font_weight="bold",
+            transform=f"rotate(-90 {_f(tx)} {_f(ty)})",
+        )
+    ]
+
+
 def stacked_bars(
     bars: Sequence[Bar],
     *,
@@ -362,24 +423,12 @@ def stacked_bars(
     down to :data:`MIN_TOTAL_SIZE`, then upright above its bar; where even that would take
     most of the chart, the totals are left to the tables."""
     slot = bar_slot(len(bars), width)
-    room = slot - 8
-    labels = [_label_lines(b.label, room) for b in bars]
+    labels = [_label_lines(b.label, slot - 8) for b in bars]
     label_lines = max((len(lines) for lines, _ in labels), default=1)
     bottom = 14.0 + 12.0 * label_lines
     ups = [sum(s.value for s in b.segments if s.value > 0) for b in bars]
     downs = [sum(s.value for s in b.segments if s.value < 0) for b in bars]
-
-    # the totals: horizontal at the size that fits every slot, else upright, else left out
-    widest_total = max((text_width(b.total_label, 1.0, bold=True) for b in bars), default=0.0)
-    total_size = min(TOTAL_SIZE, (slot - 6) / widest_total) if widest_total else TOTAL_SIZE
-    total_size = math.floor(total_size * 2) / 2
-    upright = total_size < MIN_TOTAL_SIZE
-    top = 22.0
-    if upright:
-        total_size = min(9.0, max(slot - 4, 1.0))
-        top = 10 + widest_total * total_size
-        if top > 0.4 * height or total_size < 5:
-            total_size, top = 0.0, 22.0
+    total_size, upright, top = _totals_layout(bars, slot, height)
     plot_h = height - top - bottom
     lo, hi, ticks, left = _value_axis(
         min(downs, default=0.0), max(ups, default=0.0), plot_h, tick_label
@@ -393,37 +442,9 @@ def stacked_bars(
     bar_w = min(slot * 0.55, 90.0)
     for i, bar in enumerate(bars):
         cx = left + slot * (i + 0.5)
-        x0 = cx - bar_w / 2
-        up, down = 0.0, 0.0
-        for seg in bar.segments:
-            if seg.value > 0:
-                y1, y2 = y(up + seg.value), y(up)
-                up += seg.value
-            elif seg.value < 0:
-                y1, y2 = y(down), y(down + seg.value)
-                down += seg.value
-            else:
-                continue
-            body.append(
-                f'<rect x="{_f(x0)}" y="{_f(y1)}" width="{_f(bar_w)}"'
-                f' height="{_f(max(y2 - y1, 0.3))}"'
-                f' fill="{seg.color}" stroke="#ffffff" stroke-width="0.6"/>'
-            )
-        if total_size and not upright:
-            body.append(_text(cx, y(up) - 5, bar.total_label, size=total_size, font_weight="bold"))
-        elif total_size:
-            tx, ty = cx + (ASCENT - DESCENT) / 2 * total_size, y(up) - 4
-            body.append(
-                _text(
-                    tx,
-                    ty,
-                    bar.total_label,
-                    size=total_size,
-                    anchor="start",
-                    font_weight="bold",
-                    transform=f"rotate(-90 {_f(tx)} {_f(ty)})",
-                )
-            )
+        rects, up = _bar_rects(bar, cx - bar_w / 2, bar_w, y)
+        body += rects
+        body += _bar_total(bar.total_label, cx, y(up), total_size, upright)
         lines, size = labels[i]
         for k, line in enumerate(lines):
             body.append(_text(cx, height - bottom + 16 + 12 * k, line, size=size))
@@ -454,31 +475,155 @@ def _label_spot(
     segments: Sequence[Seg],
 ) -> Box | None:
     """The box of ``w`` by ``h`` inside ``area`` nearest to the point (mx, my) that crosses no
-    segment (with :data:`CURVE_CLEARANCE`) and leaves the circle around the point free."""
-    spots: list[tuple[float, Box]] = []
+    segment (with :data:`CURVE_CLEARANCE`) and leaves the circle around the point free.
+
+    Candidates lie on a grid (6 units across, 4 down), nearest first (ties in grid order)."""
+    spots: list[tuple[float, float, float]] = []  # distance to the point, x, y
     x = area.x0
     while x + w <= area.x1:
+        dx = max(x - mx, 0.0, mx - (x + w))
         y = area.y0
         while y + h <= area.y1:
-            box = Box(x, y, x + w, y + h)
-            d = box.distance(mx, my)
+            d = math.hypot(dx, max(y - my, 0.0, my - (y + h)))  # Box.distance
             if d >= MARKER_R + 3:
-                spots.append((d, box))
+                spots.append((d, x, y))
             y += 4
         x += 6
     spots.sort(key=lambda s: s[0])
-    for _, box in spots:
+    # each segment with its bounding box, to pass over the segments far from a candidate
+    bounds = [
+        (min(x1, x2), max(x1, x2), min(y1, y2), max(y1, y2), x1, y1, x2, y2)
+        for x1, y1, x2, y2 in segments
+    ]
+    for _, x, y in spots:
+        box = Box(x, y, x + w, y + h)
         clear = box.grown(CURVE_CLEARANCE)
         if not any(
-            max(x1, x2) >= clear.x0
-            and min(x1, x2) <= clear.x1
-            and max(y1, y2) >= clear.y0
-            and min(y1, y2) <= clear.y1
+            hx >= clear.x0
+            and lx <= clear.x1
+            and hy >= clear.y0
+            and ly <= clear.y1
             and clear.hits_segment(x1, y1, x2, y2)
-            for x1, y1, x2, y2 in segments
+            for lx, hx, ly, hy, x1, y1, x2, y2 in bounds
         ):
             return box
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Plot:
+    """The frame of the cumulative chart: its grid (the value axis), the scales of years and
+    values, its left edge and the curves' segments in chart coordinates."""
+
+    body: list[str]
+    x: Scale
+    y: Scale
+    left: float
+    segments: list[Seg]
+
+
+def _plot(
+    series: Sequence[Series],
+    years: int,
+    tick_label: Callable[[float], str],
+    width: int,
+    height: int,
+    top: float,
+) -> _Plot:
+    """The plot of the cumulative chart between ``top`` and the year axis."""
+    values = [v for s in series for v in s.values]
+    lo_v, hi_v = min(values, default=0.0), max(values, default=1.0)
+    plot_h = height - top - _LINES_BOTTOM
+    lo, hi, ticks, left = _value_axis(lo_v, hi_v, plot_h, tick_label)
+    plot_w = width - left - RIGHT
+
+    def x(t: float) -> float:
+        return left + t / max(years, 1) * plot_w
+
+    def y(v: float) -> float:
+        return top + (hi - v) / (hi - lo) * plot_h
+
+    segments = [
+        (x(k), y(a), x(k + 1), y(b))
+        for s in series
+        for k, (a, b) in enumerate(zip(s.values, s.values[1:], strict=False))
+    ]
+    return _Plot(_grid_lines(ticks, y, left, width - RIGHT, tick_label), x, y, left, segments)
+
+
+def _year_axis(plot: _Plot, years: int, year_label: str, width: int, height: int) -> list[str]:
+    """The marked years under the plot (always 0 and N) and the axis title."""
+    out: list[str] = []
+    x, base = plot.x, height - _LINES_BOTTOM
+    for k in year_ticks(years):
+        out.append(
+            f'<line x1="{_f(x(k))}" x2="{_f(x(k))}" y1="{_f(base)}"'
+            f' y2="{_f(base + 4)}" stroke="{AXIS}"/>'
+        )
+        out.append(_text(x(k), base + 15, str(k), size=TICK_SIZE, fill=AXIS))
+    middle = plot.left + (width - plot.left - RIGHT) / 2
+    out.append(_text(middle, height - 6, year_label, size=10, fill=AXIS))
+    return out
+
+
+def _polylines(series: Sequence[Series], plot: _Plot) -> list[str]:
+    """One curve per series: dashed, dotted or solid, bold for the recommended offer."""
+    out: list[str] = []
+    for s in series:
+        points = " ".join(f"{_f(plot.x(k))},{_f(plot.y(v))}" for k, v in enumerate(s.values))
+        dash = (
+            ' stroke-dasharray="6 4"'
+            if s.dashed
+            else ' stroke-dasharray="1.5 3" stroke-linecap="round"'
+            if s.dotted
+            else ""
+        )
+        out.append(
+            f'<polyline points="{points}" fill="none" stroke="{s.color}"'
+            f' stroke-width="{3 if s.bold else 1.8}"{dash} stroke-linejoin="round"/>'
+        )
+    return out
+
+
+def _marker_shapes(marker: Marker, spot: Box, plot: _Plot) -> list[str]:
+    """The circle around the crossover point, the label in its box and the leader line from
+    the circle to the nearest point of the box."""
+    mx, my = plot.x(marker.x), plot.y(marker.y)
+    out = [
+        f'<circle cx="{_f(mx)}" cy="{_f(my)}" r="{MARKER_R:g}" fill="none" stroke="#000000"'
+        ' stroke-width="2"/>'
+    ]
+    nx = min(max(mx, spot.x0), spot.x1)
+    ny = min(max(my, spot.y0), spot.y1)
+    gap = math.hypot(nx - mx, ny - my)
+    if gap > MARKER_R + 2:
+        sx = mx + (nx - mx) * MARKER_R / gap
+        sy = my + (ny - my) * MARKER_R / gap
+        out.append(
+            f'<line x1="{_f(sx)}" y1="{_f(sy)}" x2="{_f(nx)}" y2="{_f(ny)}"'
+            ' stroke="#000000" stroke-width="0.8" class="leader"/>'
+        )
+    out.append(
+        f'<rect x="{_f(spot.x0)}" y="{_f(spot.y0)}" width="{_f(spot.x1 - spot.x0)}"'
+        f' height="{_f(MARKER_H)}" fill="#ffffff" stroke="#000000" stroke-width="0.5"'
+        ' class="crossover-label"/>'
+    )
+    out.append(
+        _text(
+            spot.x0 + MARKER_PAD,
+            spot.y0 + MARKER_H - 4,
+            marker.label,
+            size=MARKER_SIZE,
+            anchor="start",
+            font_weight="bold",
+        )
+    )
+    return out
+
+
+#: The room below the cumulative chart's plot (year marks and the axis title) and above it.
+_LINES_BOTTOM = 38.0
+_LINES_TOP = 16.0
 
 
 def cumulative_lines(
@@ -497,94 +642,21 @@ def cumulative_lines(
     The crossover label goes in a box in the plot where it crosses no curve, as near to the
     point as there is room, tied to it by a thin leader line; where the plot has no such room,
     above the plot area."""
-    bottom = 38.0
-    values = [v for s in series for v in s.values]
-    lo_v, hi_v = min(values, default=0.0), max(values, default=1.0)
-    box_w = text_width(marker.label, MARKER_SIZE, bold=True) + 2 * MARKER_PAD if marker else 0.0
-
-    def layout(top: float) -> tuple[list[str], Scale, Scale, float, list[Seg]]:
-        plot_h = height - top - bottom
-        lo, hi, ticks, left = _value_axis(lo_v, hi_v, plot_h, tick_label)
-        plot_w = width - left - RIGHT
-
-        def x(t: float) -> float:
-            return left + t / max(years, 1) * plot_w
-
-        def y(v: float) -> float:
-            return top + (hi - v) / (hi - lo) * plot_h
-
-        segments = [
-            (x(k), y(a), x(k + 1), y(b))
-            for s in series
-            for k, (a, b) in enumerate(zip(s.values, s.values[1:], strict=False))
-        ]
-        return _grid_lines(ticks, y, left, width - RIGHT, tick_label), x, y, left, segments
-
-    top = 16.0
-    body, x, y, left, segments = layout(top)
+    plot = _plot(series, years, tick_label, width, height, _LINES_TOP)
     spot: Box | None = None
     if marker is not None:
-        mx, my = x(marker.x), y(marker.y)
+        box_w = text_width(marker.label, MARKER_SIZE, bold=True) + 2 * MARKER_PAD
+        mx, my = plot.x(marker.x), plot.y(marker.y)
         e = EDGE_CLEARANCE
-        area = Box(left + e, top + 1, width - RIGHT - e, height - bottom - e)
-        spot = _label_spot(box_w, MARKER_H, mx, my, area, segments)
+        area = Box(plot.left + e, _LINES_TOP + 1, width - RIGHT - e, height - _LINES_BOTTOM - e)
+        spot = _label_spot(box_w, MARKER_H, mx, my, area, plot.segments)
         if spot is None:  # no room in the plot: above it
-            top = 16.0 + MARKER_H + 8
-            body, x, y, left, segments = layout(top)
-            mx, my = x(marker.x), y(marker.y)
-            bx = min(max(mx - box_w / 2, left), width - RIGHT - box_w)
+            plot = _plot(series, years, tick_label, width, height, _LINES_TOP + MARKER_H + 8)
+            mx = plot.x(marker.x)
+            bx = min(max(mx - box_w / 2, plot.left), width - RIGHT - box_w)
             spot = Box(bx, 4, bx + box_w, 4 + MARKER_H)
-    plot_w = width - left - RIGHT
-    for k in year_ticks(years):
-        body.append(
-            f'<line x1="{_f(x(k))}" x2="{_f(x(k))}" y1="{_f(height - bottom)}"'
-            f' y2="{_f(height - bottom + 4)}" stroke="{AXIS}"/>'
-        )
-        body.append(_text(x(k), height - bottom + 15, str(k), size=TICK_SIZE, fill=AXIS))
-    body.append(_text(left + plot_w / 2, height - 6, year_label, size=10, fill=AXIS))
-    for s in series:
-        points = " ".join(f"{_f(x(k))},{_f(y(v))}" for k, v in enumerate(s.values))
-        dash = (
-            ' stroke-dasharray="6 4"'
-            if s.dashed
-            else ' stroke-dasharray="1.5 3" stroke-linecap="round"'
-            if s.dotted
-            else ""
-        )
-        body.append(
-            f'<polyline points="{points}" fill="none" stroke="{s.color}"'
-            f' stroke-width="{3 if s.bold else 1.8}"{dash} stroke-linejoin="round"/>'
-        )
+    body = plot.body + _year_axis(plot, years, year_label, width, height)
+    body += _polylines(series, plot)
     if marker is not None and spot is not None:
-        mx, my = x(marker.x), y(marker.y)
-        body.append(
-            f'<circle cx="{_f(mx)}" cy="{_f(my)}" r="{MARKER_R:g}" fill="none" stroke="#000000"'
-            ' stroke-width="2"/>'
-        )
-        # the leader line, from the circle to the nearest point of the box
-        nx = min(max(mx, spot.x0), spot.x1)
-        ny = min(max(my, spot.y0), spot.y1)
-        gap = math.hypot(nx - mx, ny - my)
-        if gap > MARKER_R + 2:
-            sx = mx + (nx - mx) * MARKER_R / gap
-            sy = my + (ny - my) * MARKER_R / gap
-            body.append(
-                f'<line x1="{_f(sx)}" y1="{_f(sy)}" x2="{_f(nx)}" y2="{_f(ny)}"'
-                ' stroke="#000000" stroke-width="0.8" class="leader"/>'
-            )
-        body.append(
-            f'<rect x="{_f(spot.x0)}" y="{_f(spot.y0)}" width="{_f(spot.x1 - spot.x0)}"'
-            f' height="{_f(MARKER_H)}" fill="#ffffff" stroke="#000000" stroke-width="0.5"'
-            ' class="crossover-label"/>'
-        )
-        body.append(
-            _text(
-                spot.x0 + MARKER_PAD,
-                spot.y0 + MARKER_H - 4,
-                marker.label,
-                size=MARKER_SIZE,
-                anchor="start",
-                font_weight="bold",
-            )
-        )
+        body += _marker_shapes(marker, spot, plot)
     return _svg(width, height, title, body)

@@ -6,19 +6,23 @@ quote's warranty and service-plan terms, the failure model, cost lines x years 0
 present values, totals by category), Comparison (net savings, SIR, AIRR, paybacks, breakeven
 against the baseline) and Method (the conventions in words).
 
-Every number on the offer, comparison and summary sheets is a formula of the input cells. The
-formulas follow the conventions of :mod:`tco.core.escalation` and :mod:`tco.core.discounting`; the
-engine's
-results stay the reference. openpyxl writes formulas without cached values, so
-:func:`render_workbook` stores, next to every formula, the value it evaluates to (the engine's
-result where the engine reports one): readers that do not recalculate (pandas, openpyxl with
-``data_only=True``, mail previews) see the numbers; Excel and LibreOffice recalculate on load.
+Every number on the offer, comparison and summary sheets is a formula of the input cells: the
+buyer's audit trail. The formulas follow the conventions of :mod:`tco.core.escalation` and
+:mod:`tco.core.discounting`; the engine's results stay the reference. openpyxl writes formulas
+without cached values, so :func:`render_workbook` stores, next to every formula, the value it
+evaluates to: the engine's result where the engine reports one, else the cost profile's
+(:func:`tco.core.profile.cost_profile`: lines, factors, expected failures, terms, savings and
+flags by year, the price). The workbook computes no figure itself; that LibreOffice, recalculating
+the formulas, arrives at the cached values is the proof that the formulas and the engine agree.
+Readers that do not recalculate (pandas, openpyxl with ``data_only=True``, mail previews) see the
+numbers; Excel and LibreOffice recalculate on load.
 
-A failure model's coverage terms (covered share, downtime hours, cost per repair order) are
-input cells per year, filled with ``FailureModel.terms_in(year)``; year t's repairs, downtime
-and repair orders read year t's cells. Paybacks are formulas of the same rule as the engine's
-(a dash where the offer adds no investment), as are the years in which cumulative discounted
-savings turn negative again and recover.
+A failure model's coverage terms (covered share, downtime hours, cost per repair order; the last
+only where the profile says the buyer raises repair orders) are input cells per year, filled with
+the profile's terms of each year; year t's repairs, downtime and repair orders read year t's
+cells. Paybacks are formulas of the same rule as the engine's (a dash where the offer adds no
+investment), as are the years in which cumulative discounted savings turn negative again and
+recover.
 
 Layout and print: after the sheets are written, every column is made as wide as the widest
 number it shows in its number format (bold counted wider; every number format ends in a gutter,
@@ -60,8 +64,6 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from xml.sax.saxutils import escape
 
-import numpy as np
-import numpy.typing as npt
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference, Series
 from openpyxl.chart.data_source import AxDataSource, StrData, StrRef, StrVal
@@ -74,10 +76,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.protection import SheetProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
-from tco.core.discounting import discount_factors
-from tco.core.engine import expected_failures
-from tco.core.escalation import escalation_factors
 from tco.core.money import minor_unit_exponent
+from tco.core.profile import ZERO as ENGINE_ZERO
+from tco.core.profile import CostProfile, LineProfile, OfferProfile, Savings, cost_profile
 from tco.core.results import ScenarioResult
 from tco.core.scenario import (
     CATEGORIES,
@@ -90,9 +91,16 @@ from tco.core.scenario import (
 from tco.presenters.document import CATEGORY_COLORS, OFFER_COLORS
 from tco.presenters.files import write_atomic
 from tco.presenters.info import QuoteInfo
-from tco.presenters.xlsx_labels import Labels, category_labels, labels, language, method_text
+from tco.presenters.xlsx_labels import (
+    Labels,
+    category_labels,
+    category_names,
+    driver_label,
+    labels,
+    language,
+    method_text,
+)
 
-FloatArray = npt.NDArray[np.float64]
 Cached = float | str | None
 
 #: Column of year 0 on the Assumptions and offer sheets (K); year t is in column YEAR0 + t.
@@ -102,7 +110,7 @@ _YEAR_WIDTH = 15
 #: Column of year 0 in the working rows of the Comparison sheet (C).
 CMP_YEAR0 = 3
 #: Cumulative savings within this many currency units of zero count as zero (as the engine).
-ZERO = "0.000001"
+ZERO = f"{ENGINE_ZERO:f}"
 #: Leading characters that make a spreadsheet read text as a formula (after any whitespace).
 _RISKY = ("=", "+", "-", "@")
 #: Characters a worksheet cannot hold (XML 1.0): control characters other than tab, LF, CR.
@@ -279,7 +287,7 @@ def _pct_style(x: float, places: int = 0) -> str:
     return "pct"
 
 
-def _wrapped_lines(text: str, width: int) -> int:
+def wrapped_lines(text: str, width: int) -> int:
     """Lines a text wrapped at word boundaries takes in a column ``width`` characters wide
     (each line break of the text starts a new line)."""
     width = max(1, width)
@@ -365,6 +373,10 @@ def _padded(fmt: str) -> str:
     return ";".join(x + "_0" for x in sections[:3]) + ";@_0"
 
 
+def _flag(on: bool) -> float:
+    return 1.0 if on else 0.0
+
+
 def q(title: str) -> str:
     """A sheet title quoted for a formula."""
     return "'" + title.replace("'", "''") + "'"
@@ -376,11 +388,12 @@ def q(title: str) -> str:
 
 @dataclass
 class _Offer:
-    """Positions and values of one offer sheet, for the sheets that refer to it."""
+    """Positions of one offer sheet, for the sheets that refer to it, and the offer's profile."""
 
     offer: Offer
     title: str
     name: str
+    profile: OfferProfile
     row_total: int = 0  # analysis-basis totals per year
     row_nominal: int = 0
     row_pv: int = 0  # total present value per year; J is the lifetime cost
@@ -392,51 +405,56 @@ class _Offer:
     row_price: int = 0
     row_price_residual: int = 0
     pv_rows: list[int] = field(default_factory=list)
-    basis: FloatArray = field(default_factory=lambda: np.zeros(0))
-    pv: FloatArray = field(default_factory=lambda: np.zeros(0))
-    price: float = 0.0
-    price_residual: float = 0.0
+
+    @property
+    def savings(self) -> Savings:
+        """Against the baseline (offers other than the baseline only)."""
+        assert self.profile.savings is not None
+        return self.profile.savings
 
 
 class _Flow(NamedTuple):
     """A cash-flow row of an offer sheet: its row, label, category, driver, timing (1 for
-    recurring amounts and failures) and values per year."""
+    recurring amounts and failures) and the profile's line (values per year)."""
 
     row: int
     label: str
     category: str
     driver: str | None
     timing: int
-    flows: FloatArray
+    line: LineProfile
 
 
 @dataclass
 class _Failures:
-    """Rows and values of an offer's failure model: the expected failures, the repair-cost
-    input, the per-year terms (row 0: no repair orders) and their values per year."""
+    """Rows of an offer's failure model: the expected failures, the repair-cost input and the
+    per-year terms (row 0: no repair orders)."""
 
-    fails: FloatArray
     row_fails: int
     row_repair_cost: int
     row_covered: int
     row_down: int
     row_order: int
-    covered: FloatArray
-    down: FloatArray
-    order: FloatArray
 
 
 class _Builder:
     def __init__(
-        self, scenario: Scenario, result: ScenarioResult, lang: str, info: QuoteInfo | None
+        self,
+        scenario: Scenario,
+        result: ScenarioResult,
+        lang: str,
+        info: QuoteInfo | None,
+        profile: CostProfile,
     ) -> None:
         self.sc = scenario
         self.res = result
+        self.profile = profile
         self.a = scenario.assumptions
         self.n = self.a.study_period_years
         self.lang = lang
         self.lab: Labels = labels(lang)
         self.cats = category_labels(lang)
+        self.cat_names = category_names(lang)
         self.info = info
         self.wb = Workbook()
         self.cache: dict[str, dict[str, Cached]] = {}
@@ -534,6 +552,10 @@ class _Builder:
         else:
             cell._style = copy(proto)
 
+    def driver(self, name: str | None) -> str:
+        """An escalation driver's name in the workbook's language ("" for none)."""
+        return driver_label(self.lang, name) if name else ""
+
     def text(self, ws: Worksheet, r: int, c: int, value: str | None, style: str = "text") -> None:
         """A text cell; text that looks like a formula stays text, and characters a worksheet
         cannot hold (control characters) are replaced by U+FFFD."""
@@ -628,8 +650,8 @@ class _Builder:
         self.ws_sum = self.sheet(lab["sheet_summary"], "page")
         self.ws_a = self.sheet(lab["sheet_assumptions"])
         self.offers = [
-            _Offer(offer=o, title=t, name=p)
-            for o, t, p in zip(self.sc.offers, titles, parts, strict=True)
+            _Offer(offer=o, title=t, name=p, profile=op)
+            for o, t, p, op in zip(self.sc.offers, titles, parts, self.profile.offers, strict=True)
         ]
         self.base = self.sc.baseline_index
         self.results = {o.id: o for o in self.res.offers}
@@ -728,7 +750,7 @@ class _Builder:
                 continue
             width = sum(self._width(ws, x) for x in spans.get((r, c), (c,)))
             factor = _BOLD if key in self._bold else 1.0
-            lines = _wrapped_lines(cell.value, int((width - 1) / factor))
+            lines = wrapped_lines(cell.value, int((width - 1) / factor))
             lines_of[r] = max(lines_of.get(r, 1), lines)
         for r, lines in lines_of.items():
             if lines > 1:
@@ -847,7 +869,7 @@ class _Builder:
             rate_row[d] = r
             given = a.escalation[d]
             rates = a.rates_for(d)
-            self.text(ws, r, 1, d, "bold")
+            self.text(ws, r, 1, driver_label(self.lang, d), "bold")
             self.text(ws, r, 2, lab["given_one"] if len(given) == 1 else lab["given_list"])
             k_in = min(len(given), n)
             for t in range(1, n + 1):
@@ -862,46 +884,30 @@ class _Builder:
     def _escalation_factors(self, ws: Worksheet, r: int, rate_row: dict[str, int]) -> int:
         """The escalation factors per driver and the nominal-equivalent factors, under the
         section title at row r; returns the last row."""
-        lab, a, n = self.lab, self.a, self.n
+        lab, esc = self.lab, self.profile.escalation
         self.text(ws, r, 1, lab["escalation_factors"], "section")
-        nominal = a.rate_basis == "nominal"
+        nominal = self.a.rate_basis == "nominal"
         self.esc_row: dict[str | None, int] = {}
-        self.esc_val: dict[str | None, FloatArray] = {}
-        infl = np.full(n, a.inflation)
-        zero = np.zeros(n)
         r += 1
         self.esc_row[None] = r
         self.text(ws, r, 1, lab["no_driver"])
-        self._factor_row(
-            ws,
-            r,
-            None if not nominal else "inflation",
-            escalation_factors(infl if nominal else zero),
-        )
-        self.esc_val[None] = escalation_factors(infl if nominal else zero)
+        self._factor_row(ws, r, "inflation" if nominal else None, esc[None])
         for d in rate_row:
             r += 1
             self.esc_row[d] = r
-            self.text(ws, r, 1, d, "bold")
-            vals = escalation_factors(np.asarray(a.rates_for(d), dtype=np.float64))
-            self.esc_val[d] = vals
-            self._factor_row(ws, r, rate_row[d], vals)
+            self.text(ws, r, 1, driver_label(self.lang, d), "bold")
+            self._factor_row(ws, r, rate_row[d], esc[d])
         r += 1
         self.row_nominal = r
         self.text(ws, r, 1, lab["nominal_factor"])
-        self.nominal_val = escalation_factors(zero if nominal else infl)
-        self._factor_row(ws, r, None if nominal else "inflation", self.nominal_val)
+        self._factor_row(ws, r, None if nominal else "inflation", self.profile.growth)
         return r
 
     def _discount_factors(self, ws: Worksheet, r: int) -> None:
         """Discount factors of one-time and of recurring amounts, under the title at row r."""
         lab, a, n = self.lab, self.a, self.n
         self.text(ws, r, 1, lab["discount_factors"], "section")
-        d_arr = np.asarray(a.discount_rate, dtype=np.float64)
-        self.df_val = {
-            0: discount_factors(d_arr, n),
-            1: discount_factors(d_arr, n, mid_year=a.timing == "mid_year"),
-        }
+        values = {0: self.profile.discount_one_time, 1: self.profile.discount_recurring}
         self.df_row: dict[int, int] = {}
         yr = self.row_years
         for timing, key in ((0, "df_once"), (1, "df_recurring")):
@@ -912,17 +918,11 @@ class _Builder:
                 when = f"{ycol(t)}${yr}"
                 if timing == 1 and a.timing == "mid_year":
                     when = f"MAX({when}-0.5,0)"
-                self.f(
-                    ws,
-                    r,
-                    YEAR0 + t,
-                    f"1/(1+discount_rate)^{when}",
-                    float(self.df_val[timing][t]),
-                    "factor",
-                )
+                formula = f"1/(1+discount_rate)^{when}"
+                self.f(ws, r, YEAR0 + t, formula, values[timing][t], "factor")
 
     def _factor_row(
-        self, ws: Worksheet, r: int, rate: int | str | None, values: FloatArray
+        self, ws: Worksheet, r: int, rate: int | str | None, values: Sequence[float]
     ) -> None:
         """Year 0 = 1; year t = year t-1 x (1 + rate_t); rate None: constant 1."""
         self.num(ws, r, YEAR0, 1, "factor")
@@ -950,24 +950,27 @@ class _Builder:
             r = fm.row_fails + 1
         r += 1
         self.text(ws, r, 1, f"{self.lab['cash_flows']} ({a.rate_basis}, {a.currency})", "section")
-        lines = self._line_rows(ws, offer, r + 1, hr)
+        lines = self._line_rows(ws, od, r + 1, hr)
         r += len(lines)
-        residuals = self._residual_rows(ws, offer, lines, r + 1)
+        residuals = self._residual_rows(ws, od, lines, r + 1)
         r += len(residuals)
         flows = [*lines, *residuals.values()]
         if fm is not None and offer.failures is not None:
-            failure_flows = self._failure_rows(ws, fm, offer.failures, r + 1)
+            failure_flows = self._failure_rows(ws, od, fm, offer.failures, r + 1)
             r += len(failure_flows)
             flows += failure_flows
         for x in flows:
-            self._sum_j(ws, x.row, float(x.flows.sum()))
+            self._sum_j(ws, x.row, x.line.total_basis)
         r = self._totals(ws, od, flows, r + 1)
         pv_first, pv_last = self._present_values(
             ws, od, flows, {x.row for x in residuals.values()}, r + 2
         )
         r = self._lifetime_rows(ws, od, pv_first, pv_last)
         self._price_rows(ws, od, lines, residuals, r + 2)
-        od.basis = np.sum([x.flows for x in flows], axis=0) if flows else np.zeros(self.n + 1)
+        self._offer_layout(ws, hr)
+
+    def _offer_layout(self, ws: Worksheet, hr: int) -> None:
+        """Column widths, frozen panes and print titles of an offer sheet (header at row hr)."""
         widths = {"A": 40, "B": 13, "C": 13, "D": 17, "J": 17}
         self.widths(ws, widths | dict.fromkeys("EFGHI", 10.0))
         for t in range(self.n + 1):
@@ -1036,13 +1039,29 @@ class _Builder:
     ) -> _Failures:
         """The failure model's inputs from row r + 1: MTBF, shape and repair cost, the drivers,
         the coverage terms per year (inputs, one cell per year) and the expected failures."""
-        lab, n, a = self.lab, self.n, self.a
         r += 1
-        self.text(ws, r, 1, lab["failure_model"], "section")
-        hours = float(a.operating_hours_per_year or 0.0)
-        fails = expected_failures(
-            np.array([hours]), np.array([f.mtbf_hours]), np.array([f.shape]), np.array([n]), n + 1
-        )[0]
+        self.text(ws, r, 1, self.lab["failure_model"], "section")
+        r, prm = self._failure_inputs(ws, od, f, r)
+        if f.periods:
+            r += 1
+            self._period_names(ws, r, od.profile)
+        r, rows = self._failure_terms(ws, od, r)
+        r += 1
+        self._expected_failures(ws, od, r, hr, prm)
+        return _Failures(
+            row_fails=r,
+            row_repair_cost=prm["repair_cost"],
+            row_covered=rows["covered_fraction"],
+            row_down=rows["downtime_hours"],
+            row_order=rows.get("order_cost", 0),
+        )
+
+    def _failure_inputs(
+        self, ws: Worksheet, od: _Offer, f: FailureModel, r: int
+    ) -> tuple[int, dict[str, int]]:
+        """MTBF, shape, repair cost and the escalation drivers from row r + 1; returns the last
+        row and the rows of the first three."""
+        lab, a = self.lab, self.a
         prm: dict[str, int] = {}
         entries = (
             ("mtbf", f.mtbf_hours, "num_in", lab["hours"], "mtbf"),
@@ -1055,88 +1074,78 @@ class _Builder:
             self.text(ws, r, 1, lab[key])
             self.num(ws, r, 4, value, style, valid)
             self.text(ws, r, 5, unit, "unit")
-        orders = f.has_orders(a.study_period_years)
         drivers = [("repair_driver", f.escalation), ("downtime_driver", f.downtime_escalation)]
-        if orders:
+        if od.profile.has_orders:
             drivers.append(("order_driver", f.order_escalation))
         for key, drv in drivers:
             r += 1
             self.text(ws, r, 1, lab[key])
-            self.text(ws, r, 4, drv if drv else lab["no_driver"])
-        terms = [f.terms_in(t) for t in range(n + 1)]
-        covered = np.array([x[0] for x in terms], dtype=np.float64)
-        down = np.array([x[1] for x in terms], dtype=np.float64)
-        order = np.array([float(x[2]) for x in terms], dtype=np.float64)
-        if f.periods:
-            r += 1
-            self._period_names(ws, r, f)
-        rows: dict[str, int] = {}
+            self.text(ws, r, 4, driver_label(self.lang, drv) if drv else lab["no_driver"])
+        return r, prm
+
+    def _failure_terms(self, ws: Worksheet, od: _Offer, r: int) -> tuple[int, dict[str, int]]:
+        """The terms of each year 1..N from row r + 1, input cells: the covered share, downtime
+        hours and, where the buyer raises repair orders, the cost of one; returns the last row
+        and each term's row."""
+        lab, n, cover = self.lab, self.n, od.profile.cover
         per_year = [
-            ("covered_fraction", "covered", "", covered, "pct_in", "fraction"),
-            ("downtime_hours", "downtime_hours", lab["hours"], down, "hours_in", "hours"),
+            ("covered_fraction", "covered", "", "pct_in", "fraction"),
+            ("downtime_hours", "downtime_hours", lab["hours"], "hours_in", "hours"),
         ]
-        if orders:
-            per_year.append(("order_cost", "order_cost", a.currency, order, "money_in", "money"))
-        for key, label, unit, values, style, valid in per_year:
+        if od.profile.has_orders:
+            per_year.append(("order_cost", "order_cost", self.a.currency, "money_in", "money"))
+        values = {
+            "covered_fraction": [c.covered_fraction for c in cover],
+            "downtime_hours": [c.downtime_hours for c in cover],
+            "order_cost": [float(c.order_cost) for c in cover],
+        }
+        rows: dict[str, int] = {}
+        for key, label, unit, style, valid in per_year:
             r += 1
             rows[key] = r
             self.text(ws, r, 1, lab[label])
             self.text(ws, r, 5, unit, "unit")
-            for t in range(1, n + 1):
-                self.num(ws, r, YEAR0 + t, float(values[t]), style, valid)
+            for t, value in enumerate(values[key], start=1):
+                self.num(ws, r, YEAR0 + t, value, style, valid)
             self.name(f"{key}_{od.name}", ws, f"${ycol(1)}${r}:${ycol(n)}${r}")
-        r += 1
-        self.text(ws, r, 1, lab["expected_failures"], "bold")
+        return r, rows
+
+    def _expected_failures(
+        self, ws: Worksheet, od: _Offer, r: int, hr: int, prm: dict[str, int]
+    ) -> None:
+        """The expected failures of each year at row r: H(t) - H(t-1), H(t) = (t x operating
+        hours / MTBF)^shape, from the inputs at the rows ``prm``."""
+        self.text(ws, r, 1, self.lab["expected_failures"], "bold")
         self.num(ws, r, YEAR0, 0, "count")
         m, s = f"$D${prm['mtbf']}", f"$D${prm['shape']}"
-        for t in range(1, n + 1):
+        fails = od.profile.expected_failures
+        for t in range(1, self.n + 1):
             y = f"{ycol(t)}${hr}"
             h = "operating_hours_per_year"
             formula = f"({y}*{h}/{m})^{s}-(({y}-1)*{h}/{m})^{s}"
-            self.f(ws, r, YEAR0 + t, formula, float(fails[t]), "count")
-        return _Failures(
-            fails=fails,
-            row_fails=r,
-            row_repair_cost=prm["repair_cost"],
-            row_covered=rows["covered_fraction"],
-            row_down=rows["downtime_hours"],
-            row_order=rows.get("order_cost", 0),
-            covered=covered,
-            down=down,
-            order=order,
-        )
+            self.f(ws, r, YEAR0 + t, formula, fails[t], "count")
 
-    def _period_names(self, ws: Worksheet, r: int, f: FailureModel) -> None:
+    def _period_names(self, ws: Worksheet, r: int, op: OfferProfile) -> None:
         """The name of the warranty or plan period each year falls in (blank outside them)."""
         self.text(ws, r, 1, self.lab["coverage_period"])
-        for p in f.periods:
+        for p in op.periods:
             label = p.name or f"{self.lab['period']} {p.from_year}-{p.until_year}"
             for t in range(p.from_year, min(p.until_year, self.n) + 1):
                 self.text(ws, r, YEAR0 + t, label, "wrap")
 
-    def _line_rows(self, ws: Worksheet, offer: Offer, r: int, hr: int) -> list[_Flow]:
+    def _line_rows(self, ws: Worksheet, od: _Offer, r: int, hr: int) -> list[_Flow]:
         """One row per cost line from row r: its inputs and its cash flow per year."""
         n = self.n
         out: list[_Flow] = []
-        for line in offer.costs:
-            amount = float(line.amount)
-            if line.year is not None:
-                first = last = line.year
-                every: int | None = None
-            else:
-                assert line.every_years is not None
-                every = line.every_years
-                first = every if line.from_year is None else line.from_year
-                last = n if line.until_year is None else min(line.until_year, n)
-            ind = np.zeros(n + 1)
-            ind[list(line.occurrence_years(n))] = 1.0
-            flows = amount * ind * self.esc_val[line.escalation]
+        for j, line in enumerate(od.offer.costs):
+            lp = od.profile.line(f"costs[{j}]")
+            first, last = line.span(n)
             self.text(ws, r, 1, line.name)
-            self.text(ws, r, 2, line.category.value)
-            self.text(ws, r, 3, line.escalation or "")
-            self.num(ws, r, 4, amount, "money_in", "amount")
+            self.text(ws, r, 2, self.cat_names[line.category.value])
+            self.text(ws, r, 3, self.driver(line.escalation))
+            self.num(ws, r, 4, float(line.amount), "money_in", "amount")
             self.num(ws, r, 5, first, "int")
-            self.num(ws, r, 6, every, "int")
+            self.num(ws, r, 6, line.every_years, "int")
             self.num(ws, r, 7, last, "int")
             self.num(ws, r, 8, line.life_years, "int")
             self.num(ws, r, 9, line.residual_fraction, "ratio")
@@ -1145,49 +1154,46 @@ class _Builder:
                 y = f"{ycol(t)}${hr}"
                 cond = f"AND({y}>=$E{r},{y}<=$G{r},MOD({y}-$E{r},MAX(1,$F{r}))=0)"
                 formula = f"IF({cond},$D{r}*{self.a_ref(t, erow)},0)"
-                self.f(ws, r, YEAR0 + t, formula, float(flows[t]), "money")
+                self.f(ws, r, YEAR0 + t, formula, lp.basis[t], "money")
             timing = 1 if line.recurring else 0
-            out.append(_Flow(r, line.name, line.category.value, line.escalation, timing, flows))
+            out.append(_Flow(r, line.name, line.category.value, line.escalation, timing, lp))
             r += 1
         return out
 
     def _residual_rows(
-        self, ws: Worksheet, offer: Offer, lines: list[_Flow], r: int
+        self, ws: Worksheet, od: _Offer, lines: list[_Flow], r: int
     ) -> dict[int, _Flow]:
-        """The residual credit in year N of each line with a life or a residual fraction, from
-        row r; keyed by the line's row."""
+        """The residual credit in year N of each line that leaves one and falls in some year,
+        from row r; keyed by the line's row."""
         n, lab = self.n, self.lab
+        credits = {x.source: x for x in od.profile.lines}
         out: dict[int, _Flow] = {}
-        for line, lf in zip(offer.costs, lines, strict=True):
-            occ = line.occurrence_years(n)
-            if not occ or (line.life_years is None and line.residual_fraction is None):
+        for j, (line, lf) in enumerate(zip(od.offer.costs, lines, strict=True)):
+            lp = credits.get(f"costs[{j}].residual")
+            if lp is None or not line.occurrence_years(n):
                 continue
             lr = lf.row
-            amount = float(line.amount)
             erow = self.esc_row[line.escalation]
             if line.residual_fraction is not None:
                 share_f = f"$I{lr}"
-                share = line.residual_fraction
             else:
-                assert line.life_years is not None
                 step = f"MAX(1,$F{lr})"
                 last_occ = f"$E{lr}+INT(($G{lr}-$E{lr})/{step})*{step}"
                 share_f = f"MAX(0,{last_occ}+$H{lr}-study_period_years)/$H{lr}"
-                share = max(0.0, occ[-1] + line.life_years - n) / line.life_years
-            credit = -amount * share * float(self.esc_val[line.escalation][n])
-            flows = np.zeros(n + 1)
-            flows[n] = credit
             label = f"{line.name}: {lab['residual_value']}"
             self.text(ws, r, 1, label)
-            self.text(ws, r, 2, Category.end_of_life.value)
-            self.text(ws, r, 3, line.escalation or "")
-            self.f(ws, r, 4, f"D{lr}", amount, "money")
-            self.f(ws, r, YEAR0 + n, f"-$D{lr}*{share_f}*{self.a_ref(n, erow)}", credit, "money")
-            out[lr] = _Flow(r, label, Category.end_of_life.value, line.escalation, 0, flows)
+            self.text(ws, r, 2, self.cat_names[Category.end_of_life.value])
+            self.text(ws, r, 3, self.driver(line.escalation))
+            self.f(ws, r, 4, f"D{lr}", float(line.amount), "money")
+            credit = f"-$D{lr}*{share_f}*{self.a_ref(n, erow)}"
+            self.f(ws, r, YEAR0 + n, credit, lp.basis[n], "money")
+            out[lr] = _Flow(r, label, Category.end_of_life.value, line.escalation, 0, lp)
             r += 1
         return out
 
-    def _failure_rows(self, ws: Worksheet, fm: _Failures, f: FailureModel, r: int) -> list[_Flow]:
+    def _failure_rows(
+        self, ws: Worksheet, od: _Offer, fm: _Failures, f: FailureModel, r: int
+    ) -> list[_Flow]:
         """Expected repairs, downtime and repair orders from row r: year t's expected failures x
         year t's terms (the per-year input rows) x the driver's escalation factor."""
         lab, n = self.lab, self.n
@@ -1195,40 +1201,41 @@ class _Builder:
         specs = [
             (
                 "expected_repairs",
+                "failures.repair",
                 Category.repair,
                 f.escalation,
                 f"{{y}}${fr}*$D${fm.row_repair_cost}*(1-{{y}}${fm.row_covered})",
-                float(f.repair_cost) * (1.0 - fm.covered),
             ),
             (
                 "expected_downtime",
+                "failures.downtime",
                 Category.downtime,
                 f.downtime_escalation,
                 f"{{y}}${fr}*{{y}}${fm.row_down}*downtime_cost_per_hour",
-                fm.down * float(self.a.downtime_cost_per_hour),
             ),
         ]
         if fm.row_order:
+            orders = f"{{y}}${fr}*{{y}}${fm.row_order}"
             specs.append(
                 (
                     "expected_orders",
+                    "failures.orders",
                     Category.transaction,
                     f.order_escalation,
-                    f"{{y}}${fr}*{{y}}${fm.row_order}",
-                    fm.order,
+                    orders,
                 )
             )
         out: list[_Flow] = []
-        for key, cat, drv, per_year, values in specs:
+        for key, source, cat, drv, per_year in specs:
+            lp = od.profile.line(source)
             erow = self.esc_row[drv]
-            flows = fm.fails * values * self.esc_val[drv]
             self.text(ws, r, 1, lab[key])
-            self.text(ws, r, 2, cat.value)
-            self.text(ws, r, 3, drv or "")
+            self.text(ws, r, 2, self.cat_names[cat.value])
+            self.text(ws, r, 3, self.driver(drv))
             for t in range(n + 1):
                 formula = per_year.format(y=ycol(t)) + f"*{self.a_ref(t, erow)}"
-                self.f(ws, r, YEAR0 + t, formula, float(flows[t]), "money")
-            out.append(_Flow(r, lab[key], cat.value, drv, 1, flows))
+                self.f(ws, r, YEAR0 + t, formula, lp.basis[t], "money")
+            out.append(_Flow(r, lab[key], cat.value, drv, 1, lp))
             r += 1
         return out
 
@@ -1236,17 +1243,17 @@ class _Builder:
         """The analysis-basis and nominal totals per year at rows r, r + 1 (returns r + 1)."""
         lab, n, a = self.lab, self.n, self.a
         first_row = flows[0].row if flows else r
-        basis = np.sum([x.flows for x in flows], axis=0) if flows else np.zeros(n + 1)
+        basis = od.profile.basis
         od.row_total = r
         self.text(ws, r, 1, f"{lab['total_basis']} ({a.rate_basis})", "bold")
         for t in range(n + 1):
             total = self._colsum(t, first_row, r - 1)
-            self.f(ws, r, YEAR0 + t, total, float(basis[t]), "money_total")
-        self._sum_j(ws, r, float(basis.sum()), "money_total")
+            self.f(ws, r, YEAR0 + t, total, basis[t], "money_total")
+        self._sum_j(ws, r, float(sum(basis)), "money_total")
         r += 1
         od.row_nominal = r
         self.text(ws, r, 1, lab["total_nominal"], "bold")
-        nominal = self.results[od.offer.id].cash_flows.nominal
+        nominal = od.profile.nominal
         for t in range(n + 1):
             formula = f"{ycol(t)}{od.row_total}*{self.a_ref(t, self.row_nominal)}"
             self.f(ws, r, YEAR0 + t, formula, nominal[t], "money")
@@ -1266,16 +1273,16 @@ class _Builder:
         for x in flows:
             r += 1
             od.pv_rows.append(r)
-            pv = x.flows * self.df_val[x.timing]
+            pv = x.line.present_value
             self.text(ws, r, 1, x.label)
-            self.text(ws, r, 2, x.category)
-            self.text(ws, r, 3, x.driver or "")
+            self.text(ws, r, 2, self.cat_names[x.category])
+            self.text(ws, r, 3, self.driver(x.driver))
             for t in range(n + 1):
                 if x.row in residual_rows and t != n:
                     continue
                 formula = f"{ycol(t)}{x.row}*{self.a_ref(t, self.df_row[x.timing])}"
-                self.f(ws, r, YEAR0 + t, formula, float(pv[t]), "money")
-            self._sum_j(ws, r, float(pv.sum()))
+                self.f(ws, r, YEAR0 + t, formula, pv[t], "money")
+            self._sum_j(ws, r, x.line.total_present_value)
         if od.pv_rows:
             self.name(f"line_pv_{od.name}", ws, f"$J${pv_first}:$J${r}")
         return pv_first, r
@@ -1287,7 +1294,7 @@ class _Builder:
         res = self.results[od.offer.id]
         r = pv_last + 1
         od.row_pv = r
-        pv_res = res.cash_flows.present_value
+        pv_res = od.profile.present_value
         self.text(ws, r, 1, lab["total_pv"], "bold")
         for t in range(n + 1):
             self.f(ws, r, YEAR0 + t, self._colsum(t, pv_first, pv_last), pv_res[t], "money_total")
@@ -1296,7 +1303,7 @@ class _Builder:
         r += 1
         od.row_cum = r
         self.text(ws, r, 1, lab["cumulative_pv"])
-        cum = res.cash_flows.cumulative_present_value
+        cum = od.profile.cumulative_present_value
         for t in range(n + 1):
             formula = (
                 f"{ycol(0)}{od.row_pv}" if t == 0 else f"{ycol(t - 1)}{r}+{ycol(t)}{od.row_pv}"
@@ -1314,7 +1321,6 @@ class _Builder:
         eac = f"-PMT(discount_rate,study_period_years,J{lcc_row})"
         self.f(ws, r, 10, eac, res.equivalent_annual_cost, "money_total")
         self.name(f"eac_{od.name}", ws, f"$J${r}")
-        od.pv = np.asarray(pv_res, dtype=np.float64)
         return self._category_rows(ws, od, pv_first, pv_last, lcc_row, r + 2)
 
     def _category_rows(
@@ -1334,7 +1340,7 @@ class _Builder:
         for cat in CATEGORIES:
             r += 1
             self.text(ws, r, 1, self.cats[cat.value])
-            self.text(ws, r, 2, cat.value)
+            self.text(ws, r, 2, self.cat_names[cat.value])
             self.num(ws, r, 3, 1 if cat in INVESTMENT_CATEGORIES else 0, "int")
             formula = f"SUMIF({rng_b},$B{r},$J${pv_first}:$J${last})"
             self.f(ws, r, 10, formula, res.by_category[cat.value], "money")
@@ -1357,28 +1363,23 @@ class _Builder:
         self, ws: Worksheet, od: _Offer, lines: list[_Flow], residuals: dict[int, _Flow], r: int
     ) -> None:
         """The year-0 acquisition price (row r) and the residual credit it earns (row r + 1),
-        for the price headroom."""
-        n = self.n
+        for the price headroom: the lines the profile counts in the price."""
+        op = od.profile
         own = [*lines, *residuals.values()]
         pv_row = {x.row: pv for x, pv in zip(own, od.pv_rows[: len(own)], strict=True)}
-        price_cells: list[str] = []
-        residual_cells: list[str] = []
-        for line, lf in zip(od.offer.costs, lines, strict=True):
-            if line.category != Category.acquisition or line.year != 0:
-                continue
-            od.price += float(line.amount)
-            price_cells.append(f"D{lf.row}")
-            rf = residuals.get(lf.row)
-            if rf is not None:
-                residual_cells.append(f"J{pv_row[rf.row]}")
-                od.price_residual += float(rf.flows[n]) * float(self.df_val[0][n])
+        row_of = {x.line.source: x.row for x in lines}
+        price_rows = [row_of[source] for source in op.price_sources]
+        price_cells = [f"D{row}" for row in price_rows]
+        residual_cells = [
+            f"J{pv_row[residuals[row].row]}" for row in price_rows if row in residuals
+        ]
         od.row_price = r
         self.text(ws, r, 1, self.lab["price"])
-        self.f(ws, r, 10, "+".join(price_cells) or "0", od.price, "money")
+        self.f(ws, r, 10, "+".join(price_cells) or "0", op.price, "money")
         r += 1
         od.row_price_residual = r
         self.text(ws, r, 1, self.lab["price_residual"])
-        self.f(ws, r, 10, "+".join(residual_cells) or "0", od.price_residual, "money")
+        self.f(ws, r, 10, "+".join(residual_cells) or "0", op.price_residual, "money")
 
     def _colsum(self, t: int, r0: int, r1: int) -> str:
         if r1 < r0:
@@ -1450,18 +1451,16 @@ class _Builder:
         """Offer k's measures against the baseline, from the working rows ``wr``."""
         n, na = self.n, f'"{self.na}"'
         r, b = self.cmp_rows[k], self.cmp_rows[self.base]
-        res, res_b = self.results[od.offer.id], self.results[self.offers[self.base].offer.id]
-        oc = self.res.comparison.offers[od.offer.id]
+        oc, sv = self.res.comparison.offers[od.offer.id], od.savings
         self._cmp(ws, k, 4, f"$C${b}-C{r}", oc.net_savings, "money")
         self.name(f"net_savings_{od.name}", ws, f"$D${r}")
-        added = res.investment_cost - res_b.investment_cost
-        self.f(ws, r, 7, f"E{r}-$E${b}", added, "money")
-        self.f(ws, r, 8, f"$F${b}-F{r}", res_b.operating_cost - res.operating_cost, "money")
+        self.f(ws, r, 7, f"E{r}-$E${b}", sv.added_investment, "money")
+        self.f(ws, r, 8, f"$F${b}-F{r}", sv.operating_savings, "money")
         self._cmp(ws, k, 9, f"IF(G{r}>{ZERO},H{r}/G{r},{na})", self._v(oc.sir), "ratio")
         airr = f"IF(I{r}>=0,(1+discount_rate)*I{r}^(1/study_period_years)-1,{na})"
         self._cmp(ws, k, 10, f"IF(ISNUMBER(I{r}),{airr},{na})", self._v(oc.airr), "pct")
         # paybacks: only where the offer adds investment (a dash: nothing to pay back)
-        invests = added > 1e-6
+        invests = sv.adds_investment
         y0, yn = col(CMP_YEAR0), col(CMP_YEAR0 + n)
 
         def first(key: str, none: str) -> str:
@@ -1502,66 +1501,70 @@ class _Builder:
         """Offer od's working rows against the baseline from row ``row`` (years 0..N in the
         columns of the year header at ``year_row``): savings, cumulative savings and the flags
         the paybacks and the breakeven are read from."""
-        n, cmp_row = self.n, self.cmp_rows[self.offers.index(od)]
-        base = self.offers[self.base]
-        oc = self.res.comparison.offers[od.offer.id]
         wr = {key: row + i for i, key in enumerate(_WORKING_ROWS)}
         for key, r in wr.items():
             self.text(ws, r, 1, self.lab[key])
             self.text(ws, r, 2, od.offer.id)
-        sav, sav_pv = base.basis - od.basis, base.pv - od.pv
-        cum, cum_pv = np.cumsum(sav), np.cumsum(sav_pv)
-        dpb, neg = oc.discounted_payback_year, oc.savings_negative_again_year
-        first_cross: int | None = None
-        for t in range(n + 1):
-            c = CMP_YEAR0 + t
-            x, xb, prev = col(c), ycol(t), col(c - 1)
-            for key, row_b, row_o, vals in (
-                ("savings_basis", base.row_total, od.row_total, sav),
-                ("savings_pv", base.row_pv, od.row_pv, sav_pv),
-            ):
-                formula = self.o_ref(base, f"{xb}{row_b}") + "-" + self.o_ref(od, f"{xb}{row_o}")
-                self.f(ws, wr[key], c, formula, float(vals[t]), "money")
-            for src, dst, vals in (
-                ("savings_basis", "cum_savings", cum),
-                ("savings_pv", "cum_savings_pv", cum_pv),
-            ):
-                formula = f"{x}{wr[src]}" if t == 0 else f"{prev}{wr[dst]}+{x}{wr[src]}"
-                self.f(ws, wr[dst], c, formula, float(vals[t]), "money")
-            for src, dst, vals in (
-                ("cum_savings", "payback_flag", cum),
-                ("cum_savings_pv", "dpayback_flag", cum_pv),
-            ):
-                flag = 1.0 if vals[t] >= -1e-6 else 0.0
-                self.f(ws, wr[dst], c, f"IF({x}{wr[src]}>=-{ZERO},1,0)", flag, "int")
-            # after the discounted payback: negative again, then no longer negative
-            year, ok = f"{x}${year_row}", f"{x}{wr['dpayback_flag']}"
-            for dst, after, want, since in (
-                ("neg_again_flag", 12, 0, dpb),
-                ("recovered_flag", 13, 1, neg),
-            ):
-                at = f"${col(after)}${cmp_row}"
-                hit = since is not None and t > since and (cum_pv[t] >= -1e-6) == bool(want)
-                formula = f"IF(ISNUMBER({at}),IF(AND({year}>{at},{ok}={want}),1,0),0)"
-                self.f(ws, wr[dst], c, formula, 1.0 if hit else 0.0, "int")
-            if t >= 1:
-                c0 = f"${col(CMP_YEAR0)}{wr['cum_savings_pv']}"
-                cur = f"{x}{wr['cum_savings_pv']}"
-                crossed = (cum_pv[t] >= -1e-6) if cum_pv[0] < -1e-6 else (cum_pv[t] < -1e-6)
-                if crossed and first_cross is None:
-                    first_cross = t
-                formula = f"IF({c0}<-{ZERO},IF({cur}>=-{ZERO},1,0),IF({cur}<-{ZERO},1,0))"
-                self.f(ws, wr["cross_flag"], c, formula, 1.0 if crossed else 0.0, "int")
-        y1, yn = col(CMP_YEAR0 + 1), col(CMP_YEAR0 + n)
+        for t in range(self.n + 1):
+            self._savings_column(ws, od, wr, t)
+            self._flag_column(ws, od, wr, year_row, t)
+        y1, yn = col(CMP_YEAR0 + 1), col(CMP_YEAR0 + self.n)
+        first = od.savings.crossing_year
         self.f(
             ws,
             wr["cross_year"],
             CMP_YEAR0,
             f'IFERROR(MATCH(1,{y1}{wr["cross_flag"]}:{yn}{wr["cross_flag"]},0),"{self.na}")',
-            float(first_cross) if first_cross is not None else self.na,
+            self._v(first),
             "int",
         )
         return wr
+
+    def _savings_column(self, ws: Worksheet, od: _Offer, wr: dict[str, int], t: int) -> None:
+        """Year t of the savings (analysis basis, present value) and of their cumulative sums."""
+        base, sv = self.offers[self.base], od.savings
+        c = CMP_YEAR0 + t
+        x, xb, prev = col(c), ycol(t), col(c - 1)
+        for key, row_b, row_o, vals in (
+            ("savings_basis", base.row_total, od.row_total, sv.basis),
+            ("savings_pv", base.row_pv, od.row_pv, sv.present_value),
+        ):
+            formula = self.o_ref(base, f"{xb}{row_b}") + "-" + self.o_ref(od, f"{xb}{row_o}")
+            self.f(ws, wr[key], c, formula, vals[t], "money")
+        for src, dst, vals in (
+            ("savings_basis", "cum_savings", sv.cumulative),
+            ("savings_pv", "cum_savings_pv", sv.cumulative_present_value),
+        ):
+            formula = f"{x}{wr[src]}" if t == 0 else f"{prev}{wr[dst]}+{x}{wr[src]}"
+            self.f(ws, wr[dst], c, formula, vals[t], "money")
+
+    def _flag_column(
+        self, ws: Worksheet, od: _Offer, wr: dict[str, int], year_row: int, t: int
+    ) -> None:
+        """Year t of the flags: paid back (analysis basis, discounted), dearer again after the
+        discounted payback, cheaper again after that, and (years 1..N) curves crossed."""
+        sv, cmp_row = od.savings, self.cmp_rows[self.offers.index(od)]
+        c = CMP_YEAR0 + t
+        x = col(c)
+        for src, dst, flags in (
+            ("cum_savings", "payback_flag", sv.paid_back),
+            ("cum_savings_pv", "dpayback_flag", sv.paid_back_discounted),
+        ):
+            self.f(ws, wr[dst], c, f"IF({x}{wr[src]}>=-{ZERO},1,0)", _flag(flags[t]), "int")
+        # after the discounted payback: negative again, then no longer negative
+        year, ok = f"{x}${year_row}", f"{x}{wr['dpayback_flag']}"
+        for dst, after, want, flags in (
+            ("neg_again_flag", 12, 0, sv.dearer_again),
+            ("recovered_flag", 13, 1, sv.cheaper_again),
+        ):
+            at = f"${col(after)}${cmp_row}"
+            formula = f"IF(ISNUMBER({at}),IF(AND({year}>{at},{ok}={want}),1,0),0)"
+            self.f(ws, wr[dst], c, formula, _flag(flags[t]), "int")
+        if t >= 1:
+            c0 = f"${col(CMP_YEAR0)}{wr['cum_savings_pv']}"
+            cur = f"{x}{wr['cum_savings_pv']}"
+            formula = f"IF({c0}<-{ZERO},IF({cur}>=-{ZERO},1,0),IF({cur}<-{ZERO},1,0))"
+            self.f(ws, wr["cross_flag"], c, formula, _flag(sv.crossed[t]), "int")
 
     def _v(self, x: float | int | None) -> Cached:
         return self.na if x is None else float(x)
@@ -1637,7 +1640,8 @@ class _Builder:
                 if key == "offer_id":
                     self.text(ws, rr, c, od.offer.id, "text_right")
                 elif key == "price":
-                    self.f(ws, rr, c, self.o_ref(od, f"$J${od.row_price}"), od.price, style)
+                    price = od.profile.price
+                    self.f(ws, rr, c, self.o_ref(od, f"$J${od.row_price}"), price, style)
                 elif key == "lifetime_cost":
                     self.f(ws, rr, c, f"{cmp_t}!$C${self.cmp_rows[k]}", res.lifetime_cost, style)
                 elif key == "eac":
@@ -1768,7 +1772,7 @@ class _Builder:
         n_off = len(self.offers)
         bar, line = self._category_chart(ws), self._cumulative_chart(ws)
         table_cm = sum(_column_cm(self._width(ws, c)) for c in range(1, 2 + n_off))
-        legend_rows = sum(_wrapped_lines(od.offer.title, 40) for od in self.offers)
+        legend_rows = sum(wrapped_lines(od.offer.title, 40) for od in self.offers)
         if n_off <= 4:
             anchor = col(3 + n_off)
             bar.width = line.width = 17.0
@@ -1848,14 +1852,21 @@ def _with_cached_values(data: bytes, cache: dict[str, dict[str, Cached]]) -> byt
 
 
 def render_workbook(
-    scenario: Scenario, result: ScenarioResult, *, locale: str = "en", info: QuoteInfo | None = None
+    scenario: Scenario,
+    result: ScenarioResult,
+    *,
+    locale: str = "en",
+    info: QuoteInfo | None = None,
+    profile: CostProfile | None = None,
 ) -> bytes:
     """The buyer's workbook for an evaluated scenario, as .xlsx bytes.
 
-    ``result`` must be ``evaluate(scenario)``; its numbers are the cached values of the formulas.
+    ``result`` must be ``evaluate(scenario)``; its numbers and those of its cost profile
+    (``profile``, computed where not given) are the cached values of the formulas.
     ``locale`` ``de``/``de_DE`` gives German labels; anything else English.
     """
-    builder = _Builder(scenario, result, language(locale), info)
+    profile = profile or cost_profile(scenario, result)
+    builder = _Builder(scenario, result, language(locale), info, profile)
     wb = builder.build()
     buf = io.BytesIO()
     wb.save(buf)

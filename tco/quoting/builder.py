@@ -1,4 +1,4 @@
-"""Quotes: requests, configurations, financing, the builder, the recommendation and version diffs.
+"""Quotes: requests, configurations, financing and the builder.
 
 Pure: no files, no database, no clock (``as_of`` and ``today`` are arguments). A salesperson's
 quote request names catalog products x quantity with line discounts, a service plan, a financing
@@ -42,6 +42,7 @@ amounts fixed in money terms (loan and lease payments) keep their nominal value.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -49,7 +50,7 @@ import numpy_financial as npf
 from pydantic import Field
 
 from tco.core.errors import NotFoundError, Problem
-from tco.core.money import format_amount, round_money, to_decimal
+from tco.core.money import round_money, to_decimal
 from tco.core.results import ScenarioResult, evaluate
 from tco.core.scenario import Scenario, parse_scenario
 from tco.quoting.catalog import (
@@ -68,6 +69,7 @@ from tco.quoting.requests import (
     QuoteRequestError,
     parse_request,
 )
+from tco.quoting.words import ENGLISH, Words
 
 # --------------------------------------------------------------------------------------------
 # The builder
@@ -150,6 +152,7 @@ class _OfferBuilder:
         catalog: Catalog,
         index: int,
         drivers: dict[str, tuple[float, ...]],
+        words: Words = ENGLISH,
     ) -> None:
         self.req = request
         self.qa = qa
@@ -165,6 +168,7 @@ class _OfferBuilder:
         self.skus: set[str] = set()
         self.plans: set[str] = set()
         self.coverage: list[CoverageTerm] = []
+        self.words = words
 
     def driver(self, *names: str) -> str | None:
         return next((n for n in names if n in self.qa.escalation), None)
@@ -309,12 +313,21 @@ class _OfferBuilder:
             names.append(plan.name)
         offer: dict[str, Any] = {
             "id": self.offer.id,
-            "name": self.offer.name or " with ".join(names) or self.offer.id,
+            "name": self.offer.name or self.joined(names) or self.offer.id,
             "costs": self.costs,
         }
         if failures is not None:
             offer["failures"] = failures
         return offer
+
+    def joined(self, names: list[str]) -> str:
+        """An offer's name from its products and plan: ``A with B``."""
+        if not names:
+            return ""
+        out = names[0]
+        for name in names[1:]:
+            out = self.words.line_name("{first} with {second}", first=out, second=name)
+        return out
 
     def purchase_orders(self, name: str, **schedule: Any) -> None:
         amount = _six(_dec(self.qa.hours_per_purchase_order) * self.effort())
@@ -359,7 +372,7 @@ class _OfferBuilder:
             else:
                 self.lease(total)
         if total > 0:
-            self.purchase_orders("Purchase order: equipment", year=0)
+            self.purchase_orders(self.words.line_name("Purchase order: equipment"), year=0)
 
     def fixed_nominal_rate(self) -> tuple[float, ...]:
         if self.qa.rate_basis == "nominal":
@@ -380,11 +393,20 @@ class _OfferBuilder:
             )
             return
         if fin.down_payment > 0:
-            self.add(name="Down payment", category="acquisition", amount=fin.down_payment, year=0)
+            self.add(
+                name=self.words.line_name("Down payment"),
+                category="acquisition",
+                amount=fin.down_payment,
+                year=0,
+            )
         payment = round_money(-float(npf.pmt(fin.rate, fin.term_years, float(principal))), self.cur)
         if payment > 0:
             self.add(
-                name=f"Loan installment ({fin.rate:.2%}, {fin.term_years} years)",
+                name=self.words.line_name(
+                    "Loan installment ({rate}, {years} years)",
+                    rate=self.words.percent(fin.rate),
+                    years=fin.term_years,
+                ),
                 category="financing",
                 amount=payment,
                 every_years=1,
@@ -392,7 +414,12 @@ class _OfferBuilder:
                 escalation=FIXED_NOMINAL,
             )
             self.sheet.append(
-                price_line("Loan installment per year", payment, self.cur, kind="annual")
+                price_line(
+                    self.words.line_name("Loan installment per year"),
+                    payment,
+                    self.cur,
+                    kind="annual",
+                )
             )
         for u in units:
             rule = u.product.residual
@@ -406,7 +433,9 @@ class _OfferBuilder:
             credit = _six(u.total * share)
             if credit > 0:
                 self.add(
-                    name=f"{_label(u.product.name, u.quantity)}: residual value",
+                    name=self.words.line_name(
+                        "{product}: residual value", product=_label(u.product.name, u.quantity)
+                    ),
                     category="end_of_life",
                     amount=-credit,
                     year=self.n,
@@ -422,7 +451,13 @@ class _OfferBuilder:
             payment = round_money(total * _dec(fin.rate_factor), self.cur)
         first, last = (0, fin.term_years - 1) if fin.timing == "advance" else (1, fin.term_years)
         self.add(
-            name=f"Lease payment ({fin.term_years} years, in {fin.timing})",
+            name=self.words.line_name(
+                "Lease payment ({years} years, in advance)", years=fin.term_years
+            )
+            if fin.timing == "advance"
+            else self.words.line_name(
+                "Lease payment ({years} years, in arrears)", years=fin.term_years
+            ),
             category="financing",
             amount=payment,
             every_years=1,
@@ -430,21 +465,26 @@ class _OfferBuilder:
             until_year=last,
             escalation=FIXED_NOMINAL,
         )
-        self.sheet.append(price_line("Lease payment per year", payment, self.cur, kind="annual"))
+        self.sheet.append(
+            price_line(
+                self.words.line_name("Lease payment per year"), payment, self.cur, kind="annual"
+            )
+        )
 
     def one_time_services(self, units: list[_Unit]) -> None:
         for u in units:
             p = u.product
+            w = self.words
             for what, cost in (
-                ("Installation", p.installation_cost),
-                ("Commissioning", p.commissioning_cost),
-                ("Training", p.training_cost),
+                (w.line_name("Installation: {product}", product=p.name), p.installation_cost),
+                (w.line_name("Commissioning: {product}", product=p.name), p.commissioning_cost),
+                (w.line_name("Training: {product}", product=p.name), p.training_cost),
             ):
                 if cost > 0:
-                    line = price_line(f"{what}: {p.name}", cost, self.cur, quantity=u.quantity)
+                    line = price_line(what, cost, self.cur, quantity=u.quantity)
                     self.sheet.append(line)
                     self.add(
-                        name=_label(f"{what}: {p.name}", u.quantity),
+                        name=_label(what, u.quantity),
                         category="installation",
                         amount=line.total,
                         year=0,
@@ -467,8 +507,11 @@ class _OfferBuilder:
             amount = round_money(_dec(kwh) * price, self.cur)
             if amount > 0:
                 self.add(
-                    name=f"Electricity: {_label(u.product.name, u.quantity)} "
-                    f"({kwh:,.0f} kWh a year)",
+                    name=self.words.line_name(
+                        "Electricity: {product} ({kwh} kWh a year)",
+                        product=_label(u.product.name, u.quantity),
+                        kwh=self.words.number(kwh, 0),
+                    ),
                     category="energy",
                     amount=amount,
                     every_years=1,
@@ -529,14 +572,21 @@ class _OfferBuilder:
                     amount = round_money(task.cost * u.quantity * (1 - share), self.cur)
                     if amount > 0:
                         self.add(
-                            name=name if first == k else f"{name} (from year {first})",
+                            name=name
+                            if first == k
+                            else self.words.line_name(
+                                "{name} (from year {year})", name=name, year=first
+                            ),
                             category="maintenance",
                             amount=amount,
                             escalation=self.driver("labor"),
                             **schedule,
                         )
                     if share == 0:
-                        self.purchase_orders(f"Purchase orders: {task.name}", **schedule)
+                        self.purchase_orders(
+                            self.words.line_name("Purchase orders: {task}", task=task.name),
+                            **schedule,
+                        )
 
     def service(
         self, plan: ServicePlan | None, fee: Decimal, terms: list[tuple[int, int, int]]
@@ -547,7 +597,11 @@ class _OfferBuilder:
             return
         self.sheet.append(
             price_line(
-                f"Service plan {plan.name} per year", fee, self.cur, kind="annual", item=plan.code
+                self.words.line_name("Service plan {plan} per year", plan=plan.name),
+                fee,
+                self.cur,
+                kind="annual",
+                item=plan.code,
             )
         )
         driver = self.driver("labor")
@@ -555,13 +609,25 @@ class _OfferBuilder:
             driver = f"quote_plan_{self.i}"
             self.drivers[driver] = (plan.escalation_rate,)
         for first, last, renewal in terms:
-            title = f"Service plan {plan.name}" + (f", renewal {renewal}" if renewal else "")
+            w = self.words
+            title = (
+                w.line_name("Service plan {plan}, renewal {n}", plan=plan.name, n=renewal)
+                if renewal
+                else w.line_name("Service plan {plan}", plan=plan.name)
+            )
+            order = (
+                w.line_name(
+                    "Purchase order: service plan {plan}, renewal {n}", plan=plan.name, n=renewal
+                )
+                if renewal
+                else w.line_name("Purchase order: service plan {plan}", plan=plan.name)
+            )
             if fee > 0:
                 schedule: dict[str, Any] = {"every_years": 1, "until_year": last}
                 if first != 1:
                     schedule["from_year"] = first
                 self.add(name=title, category="service", amount=fee, escalation=driver, **schedule)
-            self.purchase_orders(f"Purchase order: {title[0].lower()}{title[1:]}", year=first - 1)
+            self.purchase_orders(order, year=first - 1)
 
     def failure_parts(self, units: list[_Unit]) -> tuple[float, float, list[_Part]] | None:
         """The offer's failure model as (scale, shape, parts): one product's profile (q units
@@ -650,11 +716,15 @@ class _OfferBuilder:
     ) -> str:
         names = []
         if any(year <= u.product.warranty_years for u in units if u.product.failures):
-            names.append("Warranty")
+            names.append(self.words.line_name("Warranty"))
         if plan is not None and year <= plan_end:
             term = plan.term_years
             renewal = 0 if term is None else (year - 1) // term
-            names.append(plan.name + (f" (renewal {renewal})" if renewal else ""))
+            names.append(
+                self.words.line_name("{plan} (renewal {n})", plan=plan.name, n=renewal)
+                if renewal
+                else plan.name
+            )
         return " + ".join(names)
 
     def coverage_terms(
@@ -673,7 +743,7 @@ class _OfferBuilder:
                     CoverageTerm(
                         offer_id=oid,
                         kind="warranty",
-                        name=f"Warranty: {u.product.name}",
+                        name=self.words.line_name("Warranty: {product}", product=u.product.name),
                         code=u.product.sku,
                         from_year=1,
                         until_year=w,
@@ -778,7 +848,10 @@ def _periods(
 
 
 def build_quote(
-    request: QuoteRequest, assumptions: QuoteAssumptions, catalog: Catalog
+    request: QuoteRequest,
+    assumptions: QuoteAssumptions,
+    catalog: Catalog,
+    words: Words = ENGLISH,
 ) -> BuiltQuote:
     """Expand a request into a scenario (module docstring) with its price sheets and snapshot.
 
@@ -795,7 +868,7 @@ def build_quote(
     plans: set[str] = set()
     coverage: list[CoverageTerm] = []
     for i in range(len(request.offers)):
-        b = _OfferBuilder(request, qa, catalog, i, drivers)
+        b = _OfferBuilder(request, qa, catalog, i, drivers, words)
         offer = b.build()
         for p in b.problems:
             (missing if "unknown" in p.message or "no price" in p.message else problems).append(p)
@@ -835,73 +908,32 @@ def build_quote(
 
 
 class PricedQuote(FrozenModel):
-    """A built quote with the engine's result and the recommendation sentence."""
+    """A built quote with the engine's result (its recommendation in words is the presenters':
+    :func:`tco.presenters.sentences.recommendation`)."""
 
     built: BuiltQuote
     result: ScenarioResult
-    recommendation: str
 
 
-def rebuild(raw_request: Any, catalog: Catalog) -> BuiltQuote:
+#: The words of a quote's language (its ``locale``): :func:`tco.presenters.i18n.quote_words`.
+WordsFor = Callable[[str], Words]
+
+
+def rebuild(raw_request: Any, catalog: Catalog, words_for: WordsFor | None = None) -> BuiltQuote:
     """Parse and build a request against a catalog (or a saved version's snapshot) without
     evaluating it: what a saved version promised (its coverage terms), for its documents."""
     request, assumptions = parse_request(raw_request, catalog)
-    return build_quote(request, assumptions, catalog)
+    words = words_for(request.locale) if words_for is not None else ENGLISH
+    return build_quote(request, assumptions, catalog, words)
 
 
-def price_quote(raw_request: Any, catalog: Catalog) -> PricedQuote:
-    """Parse, build and evaluate a quote request against a catalog (or a saved snapshot)."""
+def price_quote(
+    raw_request: Any, catalog: Catalog, words_for: WordsFor | None = None
+) -> PricedQuote:
+    """Parse, build and evaluate a quote request against a catalog (or a saved snapshot); the
+    names it generates are in the request's language where ``words_for`` gives its words."""
     request, assumptions = parse_request(raw_request, catalog)
-    built = build_quote(request, assumptions, catalog)
+    words = words_for(request.locale) if words_for is not None else ENGLISH
+    built = build_quote(request, assumptions, catalog, words)
     result = evaluate(built.scenario)
-    return PricedQuote(built=built, result=result, recommendation=recommendation(built, result))
-
-
-# --------------------------------------------------------------------------------------------
-# Recommendation
-
-
-def recommendation(built: BuiltQuote, result: ScenarioResult) -> str:
-    """One sentence: the recommended offer, its lifetime saving, payback and price headroom."""
-    cur = result.currency
-    n = result.study_period_years
-    by_id = {o.id: o for o in result.offers}
-    rec = result.comparison.recommended
-    base = result.comparison.baseline
-    rec_name, base_name = by_id[rec].name, by_id[base].name
-    if rec == base:
-        others = [o for o in result.offers if o.id != base]
-        if not others:
-            return (
-                f"{rec_name} costs {cur} {format_amount(by_id[rec].lifetime_cost, cur)} "
-                f"over {n} years in present value."
-            )
-        runner = min(others, key=lambda o: o.lifetime_cost)
-        gap = runner.lifetime_cost - by_id[rec].lifetime_cost
-        return (
-            f"{rec_name} has the lowest lifetime cost over {n} years: {cur} "
-            f"{format_amount(gap, cur)} less than {runner.name} in present value."
-        )
-    c = result.comparison.offers[rec]
-    parts = [
-        f"Over {n} years, {rec_name} costs {cur} {format_amount(c.net_savings, cur)} less "
-        f"than {base_name} in present value"
-    ]
-    dpb = c.discounted_payback_year
-    if dpb is not None and dpb > 0:
-        parts.append(f"its extra price pays back in year {dpb}")
-    elif dpb == 0:
-        parts.append("it is cheaper from the first day")
-    again, recovered = c.savings_negative_again_year, c.savings_recovered_year
-    if dpb is not None and again is not None:  # a payback that reverses says so
-        parts[-1] += (
-            f" but is dearer again from year {again} until year {recovered}"
-            if recovered is not None
-            else f" but is dearer again from year {again} to the end of the study period"
-        )
-    if c.price_headroom is not None and c.price_headroom > 0:
-        parts.append(
-            f"it stays the cheaper choice even at a price {cur} "
-            f"{format_amount(c.price_headroom, cur)} higher"
-        )
-    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1] + "."
+    return PricedQuote(built=built, result=result)

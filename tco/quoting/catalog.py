@@ -25,18 +25,44 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from tco.core.errors import NotFoundError, Problem, ScenarioError, format_path
-from tco.core.scenario import Money, Rates
+from tco.core.scenario import (
+    REAL_NUMBER,
+    WHOLE_NUMBER,
+    NonNegativeMoney,
+    Rates,
+    reported_errors,
+)
+from tco.core.text import Label, Name
 
 STANDARD_SEGMENT = "standard"
 
 Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
-Price = Annotated[Money, Field(ge=0)]
-Fraction = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
-Hours = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+Price = NonNegativeMoney
+Fraction = Annotated[float, Field(strict=True, ge=0.0, le=1.0, allow_inf_nan=False)]
+Hours = Annotated[float, Field(strict=True, ge=0.0, allow_inf_nan=False)]
+
+
+def _date_as_written(value: Any) -> Any:
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) is None:
+        raise ValueError(f"must be a date written YYYY-MM-DD, got {value!r}")
+    if not isinstance(value, str | date):
+        raise ValueError(f"must be a date written YYYY-MM-DD, got {value!r}")
+    return value
+
+
+#: A date as JSON and YAML write it (``2026-04-15``); not a number of seconds, not a time.
+Day = Annotated[date, BeforeValidator(_date_as_written)]
 
 
 class CatalogError(ScenarioError):
@@ -50,7 +76,7 @@ class _Frozen(BaseModel):
 class LoadStep(_Frozen):
     """A share of the operating hours spent at one load (fraction of rated power)."""
 
-    share_of_hours: Annotated[float, Field(gt=0.0, le=1.0, allow_inf_nan=False)]
+    share_of_hours: Annotated[float, Field(strict=True, gt=0.0, le=1.0, allow_inf_nan=False)]
     load: Fraction
 
 
@@ -61,10 +87,12 @@ class EnergyUse(_Frozen):
     (shares of hours at loads, shares adding up to 1) replaces it when given.
     """
 
-    power_kw: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] | None = None
+    power_kw: Annotated[float, Field(strict=True, ge=0.0, allow_inf_nan=False)] | None = None
     load_factor: Fraction = 1.0
     load_profile: tuple[LoadStep, ...] = ()
-    kwh_per_operating_hour: Annotated[float, Field(ge=0.0, allow_inf_nan=False)] | None = None
+    kwh_per_operating_hour: (
+        Annotated[float, Field(strict=True, ge=0.0, allow_inf_nan=False)] | None
+    ) = None
 
     @model_validator(mode="after")
     def _one_way(self) -> EnergyUse:
@@ -85,6 +113,20 @@ class EnergyUse(_Frozen):
         return self.power_kw * self.load_factor
 
 
+class FieldBasis(_Frozen):
+    """Where a field-calibrated failure profile comes from (:mod:`tco.ledger.reliability`): the
+    catalog's own figure (``prior_mtbf_hours``, worth ``prior_failures`` failures) updated with
+    the failures observed in ``operating_hours`` on ``installations`` installed units up to
+    ``as_of``. Quotes priced with it say so."""
+
+    installations: Annotated[int, Field(ge=1), WHOLE_NUMBER]
+    operating_hours: Annotated[float, Field(ge=0.0, allow_inf_nan=False), REAL_NUMBER]
+    failures: Annotated[int, Field(ge=0), WHOLE_NUMBER]
+    prior_mtbf_hours: Annotated[float, Field(gt=0.0, allow_inf_nan=False), REAL_NUMBER]
+    prior_failures: Annotated[float, Field(gt=0.0, allow_inf_nan=False), REAL_NUMBER]
+    as_of: Day
+
+
 class FailureProfile(_Frozen):
     """Failures of one unit: H(t) = (t x hours / mtbf_hours)^shape (docs/scenario.md).
 
@@ -94,20 +136,22 @@ class FailureProfile(_Frozen):
     ``min(downtime_hours, R + repair_hours)``.
     """
 
-    mtbf_hours: Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
-    shape: Annotated[float, Field(gt=0.0, le=20.0, allow_inf_nan=False)] = 1.0
+    mtbf_hours: Annotated[float, Field(strict=True, gt=0.0, allow_inf_nan=False)]
+    shape: Annotated[float, Field(strict=True, gt=0.0, le=20.0, allow_inf_nan=False)] = 1.0
     repair_cost: Price = Decimal(0)
     downtime_hours: Hours = 0.0
     repair_hours: Hours = 0.0
+    #: Set where ``mtbf_hours`` is calibrated from installed units (None: the maker's figure).
+    field: FieldBasis | None = None
 
 
 class MaintenanceTask(_Frozen):
     """Preventive maintenance: what, how often (years), what it costs per unit (base year)."""
 
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    every_years: Annotated[int, Field(ge=1)]
+    name: Name
+    every_years: Annotated[int, Field(ge=1), WHOLE_NUMBER]
     cost: Price
-    until_year: Annotated[int, Field(ge=1)] | None = None
+    until_year: Annotated[int, Field(ge=1), WHOLE_NUMBER] | None = None
 
 
 class ResidualRule(_Frozen):
@@ -127,11 +171,11 @@ class Product(_Frozen):
     """A piece of equipment: its price, life, energy use, failures, upkeep and one-time services."""
 
     sku: Code
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    kind: str = ""
+    name: Name
+    kind: Label = ""
     list_price: Price
     currency: Currency
-    life_years: Annotated[int, Field(ge=1, le=100)]
+    life_years: Annotated[int, Field(ge=1, le=100), WHOLE_NUMBER]
     energy: EnergyUse | None = None
     failures: FailureProfile | None = None
     maintenance: tuple[MaintenanceTask, ...] = ()
@@ -139,7 +183,7 @@ class Product(_Frozen):
     commissioning_cost: Price = Decimal(0)
     training_cost: Price = Decimal(0)
     residual: ResidualRule = ResidualRule()
-    warranty_years: Annotated[int, Field(ge=0, le=100)] = Field(
+    warranty_years: Annotated[int, Field(ge=0, le=100), WHOLE_NUMBER] = Field(
         default=0,
         description="years 1..k in which the maker pays every repair (parts and labor); 0 for none",
     )
@@ -159,16 +203,20 @@ class ServicePlan(_Frozen):
     """
 
     code: Code
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Name
     annual_fee: Price | None = None
     currency: Currency | None = None
-    fee_percent: Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)] | None = None
-    escalation_rate: Annotated[float, Field(gt=-1.0, allow_inf_nan=False)] | None = None
-    term_years: Annotated[int, Field(ge=1)] | None = None
+    fee_percent: (
+        Annotated[float, Field(strict=True, ge=0.0, le=1.0, allow_inf_nan=False)] | None
+    ) = None
+    escalation_rate: Annotated[float, Field(strict=True, gt=-1.0, allow_inf_nan=False)] | None = (
+        None
+    )
+    term_years: Annotated[int, Field(ge=1), WHOLE_NUMBER] | None = None
     repair_covered: Fraction = 0.0
     maintenance_covered: Fraction = 0.0
     response_hours: Hours | None = None
-    uptime_promise: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
+    uptime_promise: Annotated[float, Field(strict=True, gt=0.0, le=1.0)] | None = None
 
     @model_validator(mode="after")
     def _fee(self) -> ServicePlan:
@@ -192,8 +240,8 @@ class PriceBook(_Frozen):
     id: Code
     currency: Currency
     segment: Code = STANDARD_SEGMENT
-    valid_from: date
-    valid_until: date | None = None
+    valid_from: Day
+    valid_until: Day | None = None
     prices: tuple[PriceEntry, ...] = ()
 
     @model_validator(mode="after")
@@ -225,13 +273,13 @@ class AssumptionSettings(_Frozen):
     plus ``energy_price_per_kwh`` and the buyer's procurement effort for transaction costs.
     """
 
-    study_period_years: Annotated[int, Field(ge=1, le=100)] | None = None
-    discount_rate: Annotated[float, Field(gt=-1.0, allow_inf_nan=False)] | None = None
+    study_period_years: Annotated[int, Field(ge=1, le=100), WHOLE_NUMBER] | None = None
+    discount_rate: Annotated[float, Field(strict=True, gt=-1.0, allow_inf_nan=False)] | None = None
     rate_basis: Literal["real", "nominal"] | None = None
-    inflation: Annotated[float, Field(gt=-1.0, allow_inf_nan=False)] | None = None
+    inflation: Annotated[float, Field(strict=True, gt=-1.0, allow_inf_nan=False)] | None = None
     timing: Literal["end_of_year", "mid_year"] | None = None
     escalation: dict[str, Rates] | None = None
-    operating_hours_per_year: Annotated[float, Field(ge=0.0, le=8784.0)] | None = None
+    operating_hours_per_year: Annotated[float, Field(strict=True, ge=0.0, le=8784.0)] | None = None
     downtime_cost_per_hour: Price | None = None
     energy_price_per_kwh: Price | None = None
     buyer_hourly_rate: Price | None = None
@@ -373,7 +421,7 @@ def parse_catalog(raw: Any) -> Catalog:
         catalog = Catalog.model_validate(raw)
     except ValidationError as exc:
         raise CatalogError(
-            [Problem(format_path(e["loc"]), problem_message(e)) for e in exc.errors()]
+            [Problem(format_path(e["loc"]), problem_message(e)) for e in reported_errors(exc)]
         ) from None
     problems = _cross_problems(catalog)
     if problems:

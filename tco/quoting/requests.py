@@ -3,21 +3,33 @@ extra lines per offer) and the assumptions merged from the catalog."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from tco.core.errors import Problem, ScenarioError, format_path
-from tco.core.scenario import CostLine, Rates
+from tco.core.scenario import WHOLE_NUMBER, CostLine, Rates, reported_errors
+from tco.core.text import Label, Name
 from tco.quoting.catalog import (
     STANDARD_SEGMENT,
     AssumptionSettings,
     Catalog,
     Code,
     Currency,
+    Day,
     Hours,
     Price,
     Product,
@@ -40,10 +52,68 @@ class FrozenModel(BaseModel):
 # The request
 
 
+def _no_null(value: Any) -> Any:
+    if value is None:
+        raise ValueError("must be a customer id (a whole number); leave it out for none")
+    return value
+
+
+def _name_or_id(schema: dict[str, Any]) -> None:
+    schema["properties"]["id"] = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+    schema["required"] = [k for k in schema.get("required", []) if k != "name"]
+    if not schema["required"]:
+        del schema["required"]
+    schema["anyOf"] = [{"required": ["name"]}, {"required": ["id"]}]
+
+
+CustomerId = Annotated[
+    int | None, BeforeValidator(_no_null), Field(ge=1, le=2**31 - 1), WHOLE_NUMBER
+]
+
+
 class Customer(FrozenModel):
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    """Who the quote is for; ``id`` points to the tenant's customer record (optional: a request
+    that only names the customer points to none). With an id, the name and segment may be left
+    out: the service fills them in from the record before the request is validated, so the JSON
+    schema asks for a name or an id."""
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, json_schema_extra=_name_or_id
+    )
+
+    id: CustomerId = None
+    name: Name
     segment: Code = STANDARD_SEGMENT
-    reference: str | None = None
+    reference: Label | None = None
+
+
+#: A discount given as a string: a fraction below 1 with at most 12 decimals (``"0.085"``).
+DISCOUNT_PATTERN = r"^0(\.[0-9]{1,12})?$"
+
+
+def _discount_as_written(value: Any) -> Any:
+    if isinstance(value, bool) or (
+        isinstance(value, str) and re.fullmatch(DISCOUNT_PATTERN, value) is None
+    ):
+        raise ValueError(f"must be a fraction such as 0.085 (8.5 %), got {value!r}")
+    return value
+
+
+#: A fraction of the unit price, exact (``0.08`` = 8 %): a number in 0..1 (1 excluded) or a
+#: string as :data:`DISCOUNT_PATTERN` says.
+Discount = Annotated[
+    Decimal,
+    Field(ge=0, lt=1, allow_inf_nan=False),
+    BeforeValidator(_discount_as_written),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
+                {"type": "string", "pattern": DISCOUNT_PATTERN},
+            ]
+        }
+    ),
+]
 
 
 class EquipmentLine(FrozenModel):
@@ -55,8 +125,8 @@ class EquipmentLine(FrozenModel):
 
     sku: Code | None = None
     product: Product | None = None
-    quantity: Annotated[int, Field(ge=1, le=100_000)] = 1
-    discount: Annotated[Decimal, Field(ge=0, lt=1, max_digits=8, decimal_places=6)] = Decimal(0)
+    quantity: Annotated[int, Field(ge=1, le=100_000), WHOLE_NUMBER] = 1
+    discount: Discount = Decimal(0)
     unit_price: Price | None = None
 
     @model_validator(mode="after")
@@ -71,11 +141,13 @@ class Financing(FrozenModel):
     (yearly payment or rate factor x the net equipment price, in advance or in arrears)."""
 
     kind: Literal["cash", "loan", "lease"] = "cash"
-    rate: Annotated[float, Field(gt=-1.0, allow_inf_nan=False)] | None = None
-    term_years: Annotated[int, Field(ge=1, le=100)] | None = None
+    rate: Annotated[float, Field(strict=True, gt=-1.0, allow_inf_nan=False)] | None = None
+    term_years: Annotated[int, Field(ge=1, le=100), WHOLE_NUMBER] | None = None
     down_payment: Price = Decimal(0)
     payment_per_year: Price | None = None
-    rate_factor: Annotated[float, Field(gt=0.0, le=10.0, allow_inf_nan=False)] | None = None
+    rate_factor: (
+        Annotated[float, Field(strict=True, gt=0.0, le=10.0, allow_inf_nan=False)] | None
+    ) = None
     timing: Literal["advance", "arrears"] = "arrears"
 
     @model_validator(mode="after")
@@ -114,11 +186,11 @@ class OfferRequest(FrozenModel):
     financing and extra scenario cost lines."""
 
     id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
-    name: Annotated[str, Field(max_length=200)] = ""
+    name: Label = ""
     equipment: tuple[EquipmentLine, ...] = ()
     service_plan: Code | None = None
     service: ServicePlan | None = None
-    renew: Literal["to_end"] | Annotated[int, Field(ge=0, le=100)] | None = Field(
+    renew: Literal["to_end"] | Annotated[int, Field(ge=0, le=100), WHOLE_NUMBER] | None = Field(
         default=None,
         description="renewals of a service plan with a term: 'to_end' renews it to the end of "
         "the study period, a number renews it that many times; each renewal's fee runs as long "
@@ -149,18 +221,22 @@ class OfferRequest(FrozenModel):
 #: validity is counted in days from ``as_of``.
 EARLIEST_QUOTE_DATE = date(2000, 1, 1)
 LATEST_QUOTE_DATE = date(2199, 12, 31)
+#: The same range as the JSON schema states it: a year 2000..2199.
+QUOTE_DATE_PATTERN = r"^2[01][0-9]{2}-[0-9]{2}-[0-9]{2}$"
 MAX_VALID_DAYS = 3650
 
 
 class QuoteRequest(FrozenModel):
     """What a salesperson asks for: customer, dates, currency, assumptions and offers."""
 
-    title: Annotated[str, Field(max_length=200)] = ""
+    title: Label = ""
     customer: Customer
-    seller: Annotated[str, Field(min_length=1, max_length=200)]
-    as_of: date
-    valid_until: date | None = None
-    valid_days: Annotated[int, Field(ge=0, le=MAX_VALID_DAYS)] = 30
+    seller: Name
+    as_of: Annotated[Day, Field(json_schema_extra={"pattern": QUOTE_DATE_PATTERN})]
+    valid_until: Annotated[Day, Field(json_schema_extra={"pattern": QUOTE_DATE_PATTERN})] | None = (
+        None
+    )
+    valid_days: Annotated[int, Field(ge=0, le=MAX_VALID_DAYS), WHOLE_NUMBER] = 30
     currency: Currency
     locale: Annotated[str, Field(pattern=r"^[a-z]{2}(_[A-Z]{2})?$")] = "en"
     assumptions: AssumptionSettings = AssumptionSettings()
@@ -201,13 +277,13 @@ class QuoteRequest(FrozenModel):
 class QuoteAssumptions(FrozenModel):
     """The merged assumptions of a quote: catalog defaults overridden by the request."""
 
-    study_period_years: Annotated[int, Field(ge=1, le=100)]
-    discount_rate: Annotated[float, Field(gt=-1.0, allow_inf_nan=False)]
+    study_period_years: Annotated[int, Field(ge=1, le=100), WHOLE_NUMBER]
+    discount_rate: Annotated[float, Field(strict=True, gt=-1.0, allow_inf_nan=False)]
     rate_basis: Literal["real", "nominal"] = "real"
-    inflation: Annotated[float, Field(gt=-1.0, allow_inf_nan=False)] = 0.0
+    inflation: Annotated[float, Field(strict=True, gt=-1.0, allow_inf_nan=False)] = 0.0
     timing: Literal["end_of_year", "mid_year"] = "end_of_year"
     escalation: dict[str, Rates] = Field(default_factory=dict)
-    operating_hours_per_year: Annotated[float, Field(gt=0.0, le=8784.0)]
+    operating_hours_per_year: Annotated[float, Field(strict=True, gt=0.0, le=8784.0)]
     downtime_cost_per_hour: Price = Decimal(0)
     energy_price_per_kwh: Price | None = None
     buyer_hourly_rate: Price
@@ -221,7 +297,7 @@ _BUYER_EFFORT = ("buyer_hourly_rate", "hours_per_purchase_order", "hours_per_rep
 
 def _pydantic_problems(exc: ValidationError, prefix: str = "") -> list[Problem]:
     out = []
-    for e in exc.errors():
+    for e in reported_errors(exc):
         msg = problem_message(e)
         path = format_path(e["loc"])
         out.append(Problem(f"{prefix}.{path}" if prefix and path else prefix or path, msg))

@@ -12,6 +12,7 @@ from tco.core.errors import ConflictError, Problem
 from tco.core.money import format_amount, round_money
 from tco.core.results import ScenarioResult
 from tco.core.scenario import Scenario
+from tco.core.text import CleanNote, CleanText
 from tco.quoting.catalog import (
     Catalog,
 )
@@ -85,7 +86,7 @@ class QuoteVersion(FrozenModel):
     result: ScenarioResult
     price_sheets: tuple[PriceSheet, ...]
     recommendation: str
-    note: str = ""
+    note: CleanNote = ""
 
 
 class QuoteSummary(FrozenModel):
@@ -93,9 +94,9 @@ class QuoteSummary(FrozenModel):
 
     number: str
     tenant: str
-    customer: str
-    seller: str
-    title: str
+    customer: CleanText
+    seller: CleanText
+    title: CleanText
     currency: str
     status: QuoteStatus
     current_version: int
@@ -106,6 +107,13 @@ class QuoteSummary(FrozenModel):
     created_by: str
     updated_at: datetime
     updated_by: str
+    #: the customer record the quote points to (None: the customer is only named)
+    customer_id: int | None = None
+    #: the pipeline's figures of the current version (:mod:`tco.quoting.pipeline`): the
+    #: one-time total of the recommended offer (exact) and its lifetime saving (present value,
+    #: float64 projection, kept to 6 decimals); None for a quote without them
+    value: Decimal | None = None
+    saving: float | None = None
 
 
 def apply_changes(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:

@@ -3,8 +3,8 @@
 A key is ``tco_<prefix>_<secret>``: the prefix (8 characters) is stored in clear and names the key
 for listing and revocation; the whole key is stored only as its SHA-256 digest (the secret holds
 256 random bits, so a fast hash is enough; nothing reversible is kept). Roles are ordered:
-``configurator`` (evaluate, create and read quotes) < ``sales`` (manage quotes) < ``admin``
-(catalog changes and keys).
+``configurator`` (evaluate, create and read quotes) < ``sales`` (manage quotes) < ``manager``
+(approve discounts) < ``admin`` (catalog changes and keys).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ _ALPHABET = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 class Role(StrEnum):
     configurator = "configurator"
     sales = "sales"
+    manager = "manager"  # approves discounts above the salesperson's limit (docs/desk.md)
     admin = "admin"
 
     @property
@@ -43,7 +44,7 @@ class Role(StrEnum):
         return self.rank >= needed.rank
 
 
-_RANK = {Role.configurator: 0, Role.sales: 1, Role.admin: 2}
+_RANK = {Role.configurator: 0, Role.sales: 1, Role.manager: 2, Role.admin: 3}
 
 
 class TenantRow(Base):
@@ -88,6 +89,11 @@ class ApiKey:
         return self.revoked_at is None
 
 
+def _utc(at: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they were stored in UTC."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
 def _info(row: ApiKeyRow) -> ApiKey:
     return ApiKey(
         id=row.id,
@@ -95,8 +101,8 @@ def _info(row: ApiKeyRow) -> ApiKey:
         role=Role(row.role),
         prefix=row.prefix,
         label=row.label,
-        created_at=row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC),
-        revoked_at=row.revoked_at,
+        created_at=_utc(row.created_at),
+        revoked_at=_utc(row.revoked_at) if row.revoked_at is not None else None,
     )
 
 

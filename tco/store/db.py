@@ -1,7 +1,7 @@
 """Database engines and migrations.
 
-SQLite file ``var/tco.db`` (relative to the working directory) by default; any SQLAlchemy URL
-through the environment variable ``TCO_DATABASE_URL`` (``postgresql://`` URLs use psycopg 3).
+The URL is ``TCO_DATABASE_URL``, else the SQLite file ``tco.db`` in the per-user data folder
+(:mod:`tco.store.location`); ``postgresql://`` URLs use psycopg 3.
 The schema is brought to the newest Alembic revision on first use, programmatically (no
 ``alembic.ini``); on PostgreSQL under an advisory lock, so several processes starting at once
 migrate once.
@@ -9,17 +9,15 @@ migrate once.
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
-DEFAULT_URL = "sqlite:///var/tco.db"
+from tco.store.location import database_url as database_url
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 _LOCK_KEY = 7_305_521_042  # advisory lock for migrations on PostgreSQL
 #: Seconds to wait for a server connection, and for a free connection of the pool (PostgreSQL):
@@ -29,16 +27,6 @@ POOL_TIMEOUT_S = 10
 
 _engines: dict[str, Engine] = {}
 _guard = threading.Lock()
-
-
-def database_url(env: dict[str, str] | None = None) -> str:
-    """The configured URL: ``TCO_DATABASE_URL`` or the SQLite default."""
-    url = (env if env is not None else os.environ).get("TCO_DATABASE_URL") or DEFAULT_URL
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    elif url.startswith("postgres://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgres://")
-    return url
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -69,6 +57,9 @@ def make_engine(url: str) -> Engine:
 
 def migrate(engine: Engine) -> None:
     """Upgrade the schema to the newest revision (idempotent)."""
+    from alembic import command
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:

@@ -99,6 +99,12 @@ class QuoteRow(Base):
     created_by: Mapped[str] = mapped_column(String(200))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_by: Mapped[str] = mapped_column(String(200))
+    #: the customer record (tco.store.desk_models) and the pipeline's figures (docs/desk.md)
+    customer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customers.id"), nullable=True, index=True
+    )
+    value: Mapped[Decimal | None] = mapped_column(MONEY, nullable=True)
+    saving: Mapped[Decimal | None] = mapped_column(MONEY, nullable=True)
 
 
 class QuoteVersionRow(Base):
@@ -140,6 +146,8 @@ class QuoteEventRow(Base):
     version: Mapped[int] = mapped_column(Integer)
     from_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
     to_status: Mapped[str] = mapped_column(String(16))
+    #: why or to whom: an approval's reason, the recipient of a quote sent by e-mail
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 def _immutable(mapper: Mapper[Any], connection: Any, target: QuoteVersionRow) -> None:
@@ -150,3 +158,30 @@ def _immutable(mapper: Mapper[Any], connection: Any, target: QuoteVersionRow) ->
 
 event.listen(QuoteVersionRow, "before_update", _immutable)
 event.listen(QuoteVersionRow, "before_delete", _immutable)
+
+
+class WebSessionRow(Base):
+    """A signed-in session of the web page. The browser's cookie holds a random token; the row
+    is found by its SHA-256 digest, so the table holds nothing that signs anyone in."""
+
+    __tablename__ = "web_sessions"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    tenant: Mapped[str] = mapped_column(TENANT)
+    csrf: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class SignInThrottleRow(Base):
+    """Failed sign-ins of one account (``account:<e-mail>``) or one client address
+    (``address:<ip>``) in the current window, and until when further attempts are refused."""
+
+    __tablename__ = "sign_in_throttle"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    window_started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
@@ -11,11 +12,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from tco.core.errors import NotFoundError, Problem
+from tco.core.money import round_money
 from tco.core.results import ScenarioResult
 from tco.core.scenario import Scenario
 from tco.quoting.catalog import Catalog, CatalogVersion, catalog_json
 from tco.quoting.pricing import PriceSheet
 from tco.quoting.versions import QuoteStatus, QuoteSummary, QuoteVersion
+from tco.store import desk_models as _desk_models  # noqa: F401 - quotes refer to customers
 from tco.store.models import (
     CatalogVersionRow,
     QuoteCounterRow,
@@ -119,7 +122,15 @@ def _summary(row: QuoteRow) -> QuoteSummary:
         created_by=row.created_by,
         updated_at=_utc(row.updated_at),
         updated_by=row.updated_by,
+        customer_id=row.customer_id,
+        # a sum of prices to the minor unit: exact at the currency's places
+        value=round_money(row.value, row.currency) if row.value is not None else None,
+        saving=float(row.saving) if row.saving is not None else None,
     )
+
+
+def _saving(summary: QuoteSummary) -> Decimal | None:
+    return None if summary.saving is None else round(Decimal(repr(summary.saving)), 6)
 
 
 def _version(number: str, row: QuoteVersionRow) -> QuoteVersion:
@@ -216,12 +227,19 @@ class QuoteRepository:
             )
         return _version(number, vrow)
 
-    def search(self, status: str | None = None, customer: str | None = None) -> list[QuoteSummary]:
+    def search(
+        self,
+        status: str | None = None,
+        customer: str | None = None,
+        customer_id: int | None = None,
+    ) -> list[QuoteSummary]:
         stmt = select(QuoteRow).where(QuoteRow.tenant == self.tenant)
         if status is not None:
             stmt = stmt.where(QuoteRow.status == status)
         if customer is not None:
             stmt = stmt.where(func.lower(QuoteRow.customer).contains(customer.lower()))
+        if customer_id is not None:
+            stmt = stmt.where(QuoteRow.customer_id == customer_id)
         return [_summary(r) for r in self.session.scalars(stmt.order_by(QuoteRow.number))]
 
     def count(self) -> int:
@@ -251,6 +269,9 @@ class QuoteRepository:
             created_by=summary.created_by,
             updated_at=summary.updated_at,
             updated_by=summary.updated_by,
+            customer_id=summary.customer_id,
+            value=summary.value,
+            saving=_saving(summary),
         )
         self.session.add(row)
         self.session.flush()
@@ -272,16 +293,34 @@ class QuoteRepository:
         row.recommended = summary.recommended
         row.updated_at = summary.updated_at
         row.updated_by = summary.updated_by
+        row.customer_id = summary.customer_id
+        row.value = summary.value
+        row.saving = _saving(summary)
         self._add_version(row, version)
         self._event(row, version.created_at, version.created_by, "revised", previous)
 
-    def set_status(self, number: str, status: QuoteStatus, *, by: str, at: datetime) -> None:
+    def set_status(
+        self,
+        number: str,
+        status: QuoteStatus,
+        *,
+        by: str,
+        at: datetime,
+        action: str = "status",
+        note: str | None = None,
+    ) -> None:
         row = self._row(number)
         previous = row.status
         row.status = status.value
         row.updated_at = at
         row.updated_by = by
-        self._event(row, at, by, "status", previous)
+        self._event(row, at, by, action, previous, note)
+
+    def note_event(self, number: str, action: str, *, by: str, at: datetime, note: str) -> None:
+        """An event in the quote's history that changes nothing else (an approval, a quote
+        sent again): its status stays."""
+        row = self._row(number)
+        self._event(row, at, by, action, row.status, note)
 
     def events(self, number: str) -> list[dict[str, Any]]:
         row = self._row(number)
@@ -296,6 +335,7 @@ class QuoteRepository:
                 "version": e.version,
                 "from_status": e.from_status,
                 "to_status": e.to_status,
+                "note": e.note,
             }
             for e in rows
         ]
@@ -326,7 +366,13 @@ class QuoteRepository:
         self.session.flush()
 
     def _event(
-        self, row: QuoteRow, at: datetime, by: str, action: str, previous: str | None
+        self,
+        row: QuoteRow,
+        at: datetime,
+        by: str,
+        action: str,
+        previous: str | None,
+        note: str | None = None,
     ) -> None:
         self.session.add(
             QuoteEventRow(
@@ -338,6 +384,7 @@ class QuoteRepository:
                 version=row.current_version,
                 from_status=previous,
                 to_status=row.status,
+                note=note,
             )
         )
         self.session.flush()

@@ -11,9 +11,11 @@ from types import TracebackType
 from sqlalchemy.orm import Session, sessionmaker
 
 from tco.store.db import session_factory
+from tco.store.location import DEMO_TENANT
 from tco.store.repository import CatalogRepository, QuoteRepository
 
-DEFAULT_TENANT = "default"
+#: The tenant of a unit of work made without one: the demo tenant, as on the command line.
+DEFAULT_TENANT = DEMO_TENANT
 
 
 class UnitOfWork:

@@ -165,6 +165,21 @@
     });
   }
 
+  // Choosing a customer record or a machine of the competitor library fills in the fields it
+  // knows (the customer's name and segment; the other machine's data sheet, empty where the
+  // data sheet states nothing).
+  function fillFrom(select) {
+    var option = select.options[select.selectedIndex];
+    var values = option ? JSON.parse(option.getAttribute("data-fill") || "{}") : {};
+    Object.keys(values).forEach(function (name) {
+      var input = form.elements[name];
+      if (input) {
+        input.value = values[name];
+        touched[name] = true;
+      }
+    });
+  }
+
   // ---- the draft kept in this browser ------------------------------------------------------
 
   function formValues() {
@@ -272,6 +287,10 @@
     if (event && event.target === reprice) repriceTickedForYou = false;
     if (follow && event && event.target && event.target.name === "ours_sku") {
       followProduct(event.target);
+    }
+    if (event && event.type === "change" && event.target &&
+        (event.target.name === "customer_id" || event.target.name === "comp_library")) {
+      fillFrom(event.target);
     }
     syncVisibility();
     if (event && event.target && event.target.name !== "numbers_checked") keepDraft();
