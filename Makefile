@@ -32,6 +32,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(PY) scripts/function_lengths.py
 
 test: install system lint
 	$(BIN)/pytest -q

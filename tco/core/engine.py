@@ -71,7 +71,14 @@ from tco.core.kernel import (
     evaluate_scenarios,
     grid_powers,
 )
-from tco.core.scenario import CATEGORIES, INVESTMENT_CATEGORIES, Category, Scenario
+from tco.core.scenario import (
+    CATEGORIES,
+    INVESTMENT_CATEGORIES,
+    Category,
+    FailureModel,
+    Offer,
+    Scenario,
+)
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -357,139 +364,144 @@ def compile_batch(scenarios: Sequence[Scenario]) -> Batch:
     """Turn validated scenarios into a columnar :class:`Batch`."""
     if not scenarios:
         raise ValueError("a batch needs at least one scenario")
-    n_max = max(s.assumptions.study_period_years for s in scenarios)
-    drivers_all: list[list[str]] = [sorted(s.assumptions.escalation) for s in scenarios]
-    d1 = 1 + max((len(d) for d in drivers_all), default=0)
-    n_s = len(scenarios)
-    rates = np.zeros((n_s, d1, n_max), dtype=np.float64)
-    study_years: list[int] = []
-    discount: list[float] = []
-    inflation: list[float] = []
-    nominal: list[bool] = []
-    mid_year: list[bool] = []
-    hours: list[float] = []
-    downtime_cost: list[float] = []
-    baseline: list[int] = []
-
-    offer_scenario: list[int] = []
-    offer_start: list[int] = []
-    line_start: list[int] = []
-    offer_fail: list[int] = []
-    # per line: (offer, category, driver, first, every, last, source) and (amount, life,
-    # residual fraction); per failure model: (offer, repair driver, downtime driver, order
-    # driver) and (mtbf, shape, repair amount, downtime hours, order amount)
-    # (flat lists, each record's fields one after the other: numpy reads them fastest so)
-    line_ints: list[int] = []
-    line_floats: list[float] = []
-    fail_ints: list[int] = []
-    fail_floats: list[float] = []
-    # per coverage period: (from, until) and (repair amount, downtime hours, order amount)
-    period_start: list[int] = [0]
-    period_ints: list[int] = []
-    period_floats: list[float] = []
-
+    packer = _Packer(scenarios)
     for si, sc in enumerate(scenarios):
+        dindex = packer.scenario(si, sc)
+        for offer in sc.offers:
+            packer.offer(si, offer, dindex, sc.assumptions.study_period_years)
+    return packer.batch()
+
+
+class _Packer:
+    """The flat lists a :class:`Batch` is packed from, filled scenario by scenario.
+
+    Per line: (offer, category, driver, first, every, last, source) and (amount, life, residual
+    fraction); per failure model: (offer, repair driver, downtime driver, order driver) and
+    (mtbf, shape, repair amount, downtime hours, order amount); per coverage period: (from,
+    until) and (repair amount, downtime hours, order amount). Flat lists, each record's fields
+    one after the other: numpy reads them fastest so.
+    """
+
+    def __init__(self, scenarios: Sequence[Scenario]) -> None:
+        n_max = max(s.assumptions.study_period_years for s in scenarios)
+        self.drivers: list[list[str]] = [sorted(s.assumptions.escalation) for s in scenarios]
+        d1 = 1 + max((len(d) for d in self.drivers), default=0)
+        self.rates = np.zeros((len(scenarios), d1, n_max), dtype=np.float64)
+        self.scenario_ints: list[list[int]] = [[], []]  # study years, baseline offer
+        self.scenario_floats: list[list[float]] = [[], [], [], []]  # d, inflation, hours, cost
+        self.scenario_flags: list[list[bool]] = [[], []]  # nominal, mid-year
+        self.offer_scenario: list[int] = []
+        self.offer_start: list[int] = []
+        self.line_start: list[int] = []
+        self.offer_fail: list[int] = []
+        self.line_ints: list[int] = []
+        self.line_floats: list[float] = []
+        self.fail_ints: list[int] = []
+        self.fail_floats: list[float] = []
+        self.period_start: list[int] = [0]
+        self.period_ints: list[int] = []
+        self.period_floats: list[float] = []
+
+    def scenario(self, si: int, sc: Scenario) -> dict[str | None, int]:
+        """Record a scenario's assumptions and escalation rates; its drivers' row indexes."""
         a = sc.assumptions
         n = a.study_period_years
-        study_years.append(n)
-        discount.append(a.discount_rate)
-        inflation.append(a.inflation)
-        nominal.append(a.rate_basis == "nominal")
-        mid_year.append(a.timing == "mid_year")
         h = a.operating_hours_per_year
-        hours.append(math.nan if h is None else h)
-        downtime_cost.append(float(a.downtime_cost_per_hour))
+        self.scenario_ints[0].append(n)
+        self.scenario_ints[1].append(len(self.offer_scenario) + sc.baseline_index)
+        row: tuple[float, ...] = (
+            a.discount_rate,
+            a.inflation,
+            math.nan if h is None else h,
+            float(a.downtime_cost_per_hour),
+        )
+        for column, x in zip(self.scenario_floats, row, strict=True):
+            column.append(x)
+        self.scenario_flags[0].append(a.rate_basis == "nominal")
+        self.scenario_flags[1].append(a.timing == "mid_year")
+        self.offer_start.append(len(self.offer_scenario))
         dindex: dict[str | None, int] = {None: 0}  # no driver: index 0
-        for di, name in enumerate(drivers_all[si], start=1):  # the last given rate held to N
+        for di, name in enumerate(self.drivers[si], start=1):  # the last given rate held to N
             dindex[name] = di
             given = a.escalation[name]
             k = min(len(given), n)
             if k == 1:
-                rates[si, di, :n] = given[0]
+                self.rates[si, di, :n] = given[0]
             else:
-                rates[si, di, :k] = given[:k]
-                rates[si, di, k:n] = given[k - 1]
-        baseline.append(len(offer_scenario) + sc.baseline_index)
-        offer_start.append(len(offer_scenario))
-        for offer in sc.offers:
-            oi = len(offer_scenario)
-            offer_scenario.append(si)
-            line_start.append(len(line_floats) // 3)
-            for li, line in enumerate(offer.costs):
-                first, last = line.span(n)
-                if line.every_years is None:
-                    every = 0
-                else:
-                    every = min(line.every_years, n + 1)
-                    if first > last:  # no occurrence within the study period: adds nothing
-                        line_ints.extend((oi, CAT_INDEX[line.category], 0, 0, 0, 0, li))
-                        line_floats.extend((0.0, 0.0, math.nan))
-                        continue
-                fraction = line.residual_fraction
-                line_ints.extend(
-                    (
-                        oi,
-                        CAT_INDEX[line.category],
-                        dindex[line.escalation],
-                        first,
-                        every,
-                        last,
-                        li,
-                    )
+                self.rates[si, di, :k] = given[:k]
+                self.rates[si, di, k:n] = given[k - 1]
+        return dindex
+
+    def offer(self, si: int, offer: Offer, dindex: dict[str | None, int], n: int) -> None:
+        oi = len(self.offer_scenario)
+        self.offer_scenario.append(si)
+        self.line_start.append(len(self.line_floats) // 3)
+        ints, floats = self.line_ints, self.line_floats
+        for li, line in enumerate(offer.costs):
+            first, last = line.span(n)
+            if line.every_years is None:
+                every = 0
+            else:
+                every = min(line.every_years, n + 1)
+                if first > last:  # no occurrence within the study period: adds nothing
+                    ints.extend((oi, CAT_INDEX[line.category], 0, 0, 0, 0, li))
+                    floats.extend((0.0, 0.0, math.nan))
+                    continue
+            fraction = line.residual_fraction
+            ints.extend(
+                (oi, CAT_INDEX[line.category], dindex[line.escalation], first, every, last, li)
+            )
+            floats.extend(
+                (
+                    float(line.amount),
+                    float(line.life_years or 0),
+                    math.nan if fraction is None else fraction,
                 )
-                line_floats.extend(
-                    (
-                        float(line.amount),
-                        float(line.life_years or 0),
-                        math.nan if fraction is None else fraction,
-                    )
-                )
-            f = offer.failures
-            offer_fail.append(-1 if f is None else len(fail_ints) // 4)
-            if f is not None:
-                fail_ints.extend(
-                    (
-                        oi,
-                        dindex[f.escalation],
-                        dindex[f.downtime_escalation],
-                        dindex[f.order_escalation],
-                    )
-                )
-                fail_floats.extend(
-                    (
-                        f.mtbf_hours,
-                        f.shape,
-                        float(f.repair_cost) * (1.0 - f.covered_fraction),
-                        f.downtime_hours,
-                        float(f.order_cost),
-                    )
-                )
-                for p in f.periods:
-                    covered, down, order = f.terms_in(p.from_year)
-                    period_ints.extend((p.from_year, p.until_year))
-                    period_floats.extend(
-                        (float(f.repair_cost) * (1.0 - covered), down, float(order))
-                    )
-                period_start.append(len(period_ints) // 2)
-    # packed tables, one row per field (Batch's TABLES)
-    n_s, n_o = len(offer_start), len(offer_scenario)
-    n_l = len(line_floats) // 3
-    runs = np.array([*offer_start, n_o, *line_start, n_l, *offer_fail], np.int64)
-    return Batch(
-        scenario_ints=np.array([study_years, baseline], dtype=np.int64),
-        scenario_floats=np.array([discount, inflation, hours, downtime_cost], dtype=np.float64),
-        scenario_flags=np.array([nominal, mid_year], dtype=np.bool_),
-        rates=rates,
-        offer_scenario=np.array(offer_scenario, dtype=np.int64),
-        line_ints=_columns(line_ints, 7, np.int64),
-        line_floats=_columns(line_floats, 3, np.float64),
-        fail_ints=_columns(fail_ints, 4, np.int64),
-        fail_floats=_columns(fail_floats, 5, np.float64),
-        period_start=np.array(period_start, dtype=np.int64),
-        period_ints=_columns(period_ints, 2, np.int64),
-        period_floats=_columns(period_floats, 3, np.float64),
-        runs=(runs[: n_s + 1], runs[n_s + 1 : n_s + n_o + 2], runs[n_s + n_o + 2 :]),
-    )
+            )
+        f = offer.failures
+        self.offer_fail.append(-1 if f is None else len(self.fail_ints) // 4)
+        if f is not None:
+            self.failures(oi, f, dindex)
+
+    def failures(self, oi: int, f: FailureModel, dindex: dict[str | None, int]) -> None:
+        drivers = (f.escalation, f.downtime_escalation, f.order_escalation)
+        self.fail_ints.extend((oi, *(dindex[d] for d in drivers)))
+        repair = float(f.repair_cost)
+        self.fail_floats.extend(
+            (
+                f.mtbf_hours,
+                f.shape,
+                repair * (1.0 - f.covered_fraction),
+                f.downtime_hours,
+                float(f.order_cost),
+            )
+        )
+        for p in f.periods:
+            covered, down, order = f.terms_in(p.from_year)
+            self.period_ints.extend((p.from_year, p.until_year))
+            self.period_floats.extend((repair * (1.0 - covered), down, float(order)))
+        self.period_start.append(len(self.period_ints) // 2)
+
+    def batch(self) -> Batch:
+        """The packed tables, one row per field (Batch's TABLES)."""
+        n_s, n_o = len(self.offer_start), len(self.offer_scenario)
+        n_l = len(self.line_floats) // 3
+        runs = np.array([*self.offer_start, n_o, *self.line_start, n_l, *self.offer_fail], np.int64)
+        return Batch(
+            scenario_ints=np.array(self.scenario_ints, dtype=np.int64),
+            scenario_floats=np.array(self.scenario_floats, dtype=np.float64),
+            scenario_flags=np.array(self.scenario_flags, dtype=np.bool_),
+            rates=self.rates,
+            offer_scenario=np.array(self.offer_scenario, dtype=np.int64),
+            line_ints=_columns(self.line_ints, 7, np.int64),
+            line_floats=_columns(self.line_floats, 3, np.float64),
+            fail_ints=_columns(self.fail_ints, 4, np.int64),
+            fail_floats=_columns(self.fail_floats, 5, np.float64),
+            period_start=np.array(self.period_start, dtype=np.int64),
+            period_ints=_columns(self.period_ints, 2, np.int64),
+            period_floats=_columns(self.period_floats, 3, np.float64),
+            runs=(runs[: n_s + 1], runs[n_s + 1 : n_s + n_o + 2], runs[n_s + n_o + 2 :]),
+        )
 
 
 def _columns(flat: list[Any], width: int, dtype: type) -> npt.NDArray[Any]:
@@ -661,6 +673,18 @@ def evaluate_batch(b: Batch, *, part_offers: int = PART_OFFERS) -> BatchResult:
         with ThreadPoolExecutor(max_workers=len(parts)) as pool:
             for done in [pool.submit(run, p) for p in parts]:
                 done.result()
+    return _batch_result(b, lines, fails, flows, cat, meas)
+
+
+def _batch_result(
+    b: Batch,
+    lines: FloatArray,
+    fails: FloatArray,
+    flows: FloatArray,
+    cat: FloatArray,
+    meas: FloatArray,
+) -> BatchResult:
+    """The kernel's output arrays as a :class:`BatchResult` (views, no copies)."""
     return BatchResult(
         batch=b,
         line_pv=lines[0],
