@@ -30,6 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -451,14 +452,7 @@ def customer_statuses(
                 customer=customer,
                 currency=currency,
                 assets=tuple(items),
-                promised_measured=sum(s.promised_measured for s in items),
-                actual_measured=sum(s.actual_measured for s in items),
-                failures=sum(s.failures for s in items),
-                expected_failures=sum(s.expected_failures for s in items),
-                downtime_hours=sum(s.downtime_hours for s in items),
-                promised_downtime_hours=sum(s.promised_downtime_hours for s in items),
-                reforecast_lifetime_cost=sum(s.reforecast_lifetime_cost for s in items),
-                promised_lifetime_cost=sum(s.promised_lifetime_cost for s in items),
+                **_sums(items),
                 last_activity=max(s.last_activity for s in items),
             )
         )
@@ -547,15 +541,8 @@ def quote_groups(statuses: Sequence[AssetStatus]) -> list[QuoteGroup]:
                 quote_number=number,
                 assets=tuple(items),
                 categories=_summed_categories(items),
-                promised_measured=sum(s.promised_measured for s in items),
-                actual_measured=sum(s.actual_measured for s in items),
-                failures=sum(s.failures for s in items),
-                expected_failures=sum(s.expected_failures for s in items),
-                downtime_hours=sum(s.downtime_hours for s in items),
-                promised_downtime_hours=sum(s.promised_downtime_hours for s in items),
+                **_sums(items),
                 seller_paid=sum(s.seller_paid for s in items),
-                promised_lifetime_cost=sum(s.promised_lifetime_cost for s in items),
-                reforecast_lifetime_cost=sum(s.reforecast_lifetime_cost for s in items),
                 alternative_lifetime_cost=(
                     None if None in alternatives else sum(a or 0.0 for a in alternatives)
                 ),
@@ -565,3 +552,21 @@ def quote_groups(statuses: Sequence[AssetStatus]) -> list[QuoteGroup]:
             )
         )
     return out
+
+
+#: The figures of an asset that add up over a group of assets (a customer's, a quote's).
+_SUMMED = (
+    "promised_measured",
+    "actual_measured",
+    "failures",
+    "expected_failures",
+    "downtime_hours",
+    "promised_downtime_hours",
+    "promised_lifetime_cost",
+    "reforecast_lifetime_cost",
+)
+
+
+def _sums(items: Sequence[Any]) -> dict[str, Any]:
+    """The :data:`_SUMMED` figures of a group of asset statuses, each summed over the group."""
+    return {name: sum(getattr(s, name) for s in items) for name in _SUMMED}
