@@ -38,6 +38,7 @@ holds the section); the checks read a validated scenario they are handed.
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -46,11 +47,29 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
-from scipy import special
-from scipy.stats import qmc
 
 from tco.core.errors import Problem
 from tco.core.text import CleanText, Name
+
+if TYPE_CHECKING:
+    from scipy.stats import qmc
+
+
+class _LazyModule:
+    """A module imported on first use: scipy costs about a second to import, which a command
+    that never samples (``tco evaluate`` without ``uncertainty``, ``tco --help``) should not pay."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._module: Any = None
+
+    def __getattr__(self, attr: str) -> Any:
+        if self._module is None:
+            self._module = importlib.import_module(self._name)
+        return getattr(self._module, attr)
+
+
+special: Any = _LazyModule("scipy.special")
 
 if TYPE_CHECKING:
     from tco.core.scenario import Scenario
@@ -794,6 +813,8 @@ def uniforms(unc: Uncertainty) -> FloatArray:
 
 
 def _latin_hypercube(k: int, rng: np.random.Generator) -> qmc.LatinHypercube:
+    from scipy.stats import qmc
+
     try:
         return qmc.LatinHypercube(d=k, rng=rng)
     except TypeError:  # scipy before 1.15 calls it seed (the same stream from a Generator)
