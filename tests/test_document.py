@@ -1,6 +1,6 @@
 """The quote document (HTML): the numbers shown are the engine's, rounded, and they add up.
 
-Expected values come from the engine's unrounded results (rounded here with round_money) or from
+Expected values come from the engine's unrounded results (rounded here to the cent, half away from zero, independently of tco.core.money) or from
 the scenario files themselves, never from the document code's own output.
 """
 
@@ -14,7 +14,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,6 @@ from typer.testing import CliRunner
 
 from tco.cli.main import app
 from tco.core.errors import TcoError
-from tco.core.money import round_money
 from tco.core.results import ScenarioResult, evaluate
 from tco.core.scenario import Scenario, load_scenario, parse_scenario
 from tco.presenters.document import DocumentView, build_view, render_html, write_document
@@ -115,7 +114,8 @@ def row(rows: list[list[str]], label: str) -> list[str]:
 
 
 def rm(x: float) -> Decimal:
-    return round_money(x, "EUR")
+    """The engine's value to the cent, half away from zero (written here, not the project's)."""
+    return Decimal(repr(float(x))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 @pytest.fixture(scope="module")
