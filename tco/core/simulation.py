@@ -189,7 +189,7 @@ class Replicas:
             for i, found in enumerate(targets)
             for w in _writes(self.base, scenario, i, unc.inputs[i], found)
         ]
-        lines = max(1, self.base.line_offer.size)
+        lines = max(1, int(self.base.line_offer.size))
         self.chunk = max(1, min(CHUNK_OFFERS // max(1, self.n_offers), CHUNK_LINES // lines))
         self._shapes: dict[int, _Shape] = {}
 
@@ -199,8 +199,8 @@ class Replicas:
         The rows are evaluated in runs of equal length (the last padded with base rows), so
         one set of buffers serves them all."""
         n, n_o = rows.shape[0], self.n_offers
-        runs = -(-n // self.chunk)
-        c = -(-n // runs)
+        c = self._run_length(n)
+        runs = -(-n // c)
         if runs * c > n:
             rows = np.concatenate([rows, np.full((runs * c - n, rows.shape[1]), np.nan)])
         part = max(MIN_PART_OFFERS, c * n_o // _CPUS)
@@ -222,6 +222,15 @@ class Replicas:
                 ]
             )
         return out
+
+    def _run_length(self, n: int) -> int:
+        """Rows per run for n rows: runs of equal length, at most :attr:`chunk` rows."""
+        return -(-n // -(-n // self.chunk))
+
+    def prepare(self, n: int) -> None:
+        """Make the buffers for n rows now (their memory is new: the first touch of each page
+        costs the operating system's time), so that :meth:`lifetime_costs` finds them."""
+        self._shape(self._run_length(n))
 
     def _view(self, sh: _Shape, w: _Write, c: int) -> FloatArray:
         """The (copies, columns) view of the row a write goes to."""
@@ -380,8 +389,9 @@ def simulate(scenario: Scenario, *, progress: Progress | None = None) -> dict[st
     ``UncertaintyResult.model_dump(mode="json")``). ``progress`` is told the draws evaluated.
 
     The base case, the sensitivity and the switching values need the inputs' quantiles only:
-    they are evaluated while a second thread samples the draws (which depend on the seed
-    alone, whichever thread draws them); then the draws, in one batch."""
+    they are evaluated, and the buffers of the draws' copies made, while a second thread
+    samples the draws (which depend on the seed alone, whichever thread draws them); then the
+    draws, in one batch."""
     unc = scenario.uncertainty
     if unc is None:
         raise ValueError("the scenario has no uncertainty section")
@@ -395,6 +405,7 @@ def simulate(scenario: Scenario, *, progress: Progress | None = None) -> dict[st
     with ThreadPoolExecutor(max_workers=1) as pool:
         drawing = pool.submit(sample, unc)
         one_at_a_time = _one_at_a_time(replicas, scenario, targets, ids, b, others)
+        replicas.prepare(unc.draws)
         draws = drawing.result()
     for i in np.flatnonzero(~np.isfinite(draws).all(axis=0)).tolist():
         problems.append(
