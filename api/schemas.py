@@ -83,6 +83,13 @@ class Revision(_In):
 
 class StatusChange(_In):
     status: QuoteStatus
+    offer: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="with `accepted`: the id of the offer the buyer chose (default: the "
+        "recommended one); one installed asset is made per unit of its equipment",
+    )
 
 
 class QuoteDiff(BaseModel):

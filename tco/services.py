@@ -545,11 +545,16 @@ def change_status(
     now: datetime | None = None,
     today: date | None = None,
     limits: DiscountLimits | None = None,
+    offer: str | None = None,
 ) -> QuoteSummary:
     """Change a quote's status as :data:`~tco.quoting.versions.TRANSITIONS` allow. A quote
     whose discount is above the salesperson's limit (``limits``) becomes ``sent`` only once
-    its current version is approved (:mod:`tco.quoting.approval`)."""
+    its current version is approved (:mod:`tco.quoting.approval`). An acceptance installs one
+    asset per unit of the ``offer`` the buyer chose (its id; the recommended one when not
+    named); nothing is saved when that offer does not exist."""
     at = now or utc_now()
+    if offer is not None and status != QuoteStatus.accepted:
+        raise TcoError([Problem("offer", "only an acceptance names the offer the buyer chose")])
     with uow:
         summary = uow.quotes.get_for_update(number)
         check_transition(number, summary.status, status, summary.valid_until, today or at.date())
@@ -558,7 +563,8 @@ def change_status(
             check_can_send(number, summary.current_version, state)
         uow.quotes.set_status(number, status, by=by, at=at)
         if status == QuoteStatus.accepted:  # the installed units, in the same transaction
-            create_assets(uow, number, by=by, at=at, accepted_on=today or at.date())
+            accepted_on = today or at.date()
+            create_assets(uow, number, by=by, at=at, accepted_on=accepted_on, offer_id=offer)
         uow.commit()
         return uow.quotes.get(number)
 

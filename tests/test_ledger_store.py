@@ -327,3 +327,37 @@ def test_the_command_line(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     run("review", "Müller Metallbau GmbH", "--pdf", str(pdf), "--as-of", "2027-03-02")
     assert pdf.read_bytes().startswith(b"%PDF")
     assert "no assets" in run("review", "Nobody", "--html", str(tmp_path / "x.html"), code=2)
+
+
+def _sent_quote(url: str, units: int) -> tuple[str, list[str]]:
+    services.import_catalog(uow(url), demo_catalog(), source="demo", by="t", now=NOW)
+    req = demo_request()
+    for offer in req["offers"]:
+        offer["equipment"][0]["quantity"] = units
+    number = services.create_quote(uow(url), req, by="t", now=NOW).summary.number
+    services.change_status(uow(url), number, QuoteStatus.sent, by="t", now=NOW)
+    return number, [o["id"] for o in req["offers"]]
+
+
+def test_the_buyer_may_choose_an_offer_other_than_the_recommended_one(url: str) -> None:
+    number, ids = _sent_quote(url, units=3)
+    recommended = services.show_quote(uow(url), number).version.result.comparison.recommended
+    chosen = next(i for i in ids if i != recommended)
+    services.change_status(uow(url), number, QuoteStatus.accepted, by="t", now=NOW, offer=chosen)
+    assets, total = ls.list_assets(uow(url))
+    assert total == 3
+    assert {a.offer_id for a in assets} == {chosen}
+
+
+def test_an_unknown_chosen_offer_accepts_nothing(url: str) -> None:
+    number, _ = _sent_quote(url, units=1)
+    with pytest.raises(TcoError) as err:
+        services.change_status(
+            uow(url), number, QuoteStatus.accepted, by="t", now=NOW, offer="nope"
+        )
+    assert [p.path for p in err.value.problems] == ["offer"]
+    assert services.show_quote(uow(url), number, today=NOW.date()).summary.status == "sent"
+    assert ls.list_assets(uow(url))[1] == 0
+    with pytest.raises(TcoError) as err:  # only an acceptance names the chosen offer
+        services.change_status(uow(url), number, QuoteStatus.rejected, by="t", offer="ours")
+    assert [p.path for p in err.value.problems] == ["offer"]

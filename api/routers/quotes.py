@@ -149,7 +149,9 @@ def revise_quote(number: Number, revision: Revision, uow: UowDep, caller: SalesD
 def change_status(
     number: Number, change: StatusChange, uow: UowDep, caller: SalesDep, desk: DeskDep
 ) -> QuoteSummary:
-    return services.change_status(uow, number, change.status, by=actor(caller), limits=desk.limits)
+    return services.change_status(
+        uow, number, change.status, by=actor(caller), limits=desk.limits, offer=change.offer
+    )
 
 
 @router.get(

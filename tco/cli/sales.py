@@ -386,6 +386,14 @@ def quote_status(
     number: Annotated[str, typer.Argument(help="quote number")],
     status: Annotated[str, typer.Argument(help="sent, accepted, rejected, expired or draft")],
     by: By = None,
+    offer: Annotated[
+        str | None,
+        typer.Option(
+            "--offer",
+            help="with accepted: the offer the buyer chose (default: the "
+            "recommended one); its units become installed assets",
+        ),
+    ] = None,
 ) -> None:
     """Change the status of a quote."""
     from tco import services
@@ -394,7 +402,9 @@ def quote_status(
     from tco.desk_settings import DeskSettings
 
     limits = DeskSettings().limits  # a discount above the salesperson's limit needs approval
-    s = _run(lambda: services.change_status(_uow(), number, new, by=_by(by), limits=limits))
+    s = _run(
+        lambda: services.change_status(_uow(), number, new, by=_by(by), limits=limits, offer=offer)
+    )
     print(f"{s.number} is now {s.status.value}")
 
 
