@@ -41,6 +41,7 @@ from api.web.views import (
 )
 from tco import services
 from tco.core.errors import ConflictError, NotFoundError, TcoError
+from tco.presenters.i18n import ngettext
 from tco.quoting.versions import QuoteStatus
 from tco.store.sessions import Locked, Refused
 from tco.store.sessions import sign_in as sign_in_user
@@ -111,14 +112,20 @@ def _locked_page(who: Visitor, form: dict[str, str], locked: Locked) -> Response
     """429: too many failed sign-ins for this address or account; when to try again."""
     assert who.session is not None
     minutes = math.ceil(locked.retry_after_s / 60)
-    wait = "1 minute" if minutes == 1 else f"{minutes} minutes"
+    error = ngettext(
+        who.language,
+        "Too many failed sign-ins. Try again in {n} minute.",
+        "Too many failed sign-ins. Try again in {n} minutes.",
+        minutes,
+        n=minutes,
+    )
     response = render(
         "sign_in.html.j2",
         language=who.language,
         status_code=429,
         csrf=who.session.csrf,
         next=_local(form.get("next")),
-        error=f"Too many failed sign-ins. Try again in {wait}.",
+        error=error,
         email=form.get("email", ""),
     )
     response.headers["Retry-After"] = str(locked.retry_after_s)
