@@ -2,9 +2,10 @@
 
 The server is configured by the front doors (``TCO_SMTP_HOST``, ``TCO_SMTP_PORT``,
 ``TCO_SMTP_USER``, ``TCO_SMTP_PASSWORD``, ``TCO_SMTP_FROM``, ``TCO_SMTP_STARTTLS``; see
-docs/desk.md) and handed over as a :class:`SmtpConfig`. A server that cannot be reached, refuses
-the login or refuses the message is a :class:`DeliveryError` naming what went wrong; nothing is
-retried here.
+docs/desk.md) and handed over as a :class:`SmtpConfig`. No server configured is a
+:class:`MailNotSetUpError`; a recipient the server refuses a :class:`RecipientRefusedError`; a
+server that cannot be reached, refuses the login or fails a :class:`DeliveryError`. Each names
+what went wrong; nothing is retried here.
 """
 
 from __future__ import annotations
@@ -16,11 +17,19 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from tco.core.errors import Problem, TcoError
+from tco.core.errors import ConflictError, Problem, TcoError
 
 
 class DeliveryError(TcoError):
-    """The message could not be handed to the SMTP server (or no server is configured)."""
+    """The SMTP server could not be reached, refused the login or failed: try again later."""
+
+
+class MailNotSetUpError(ConflictError):
+    """No SMTP server (or no sender address) is configured: nothing can be sent."""
+
+
+class RecipientRefusedError(TcoError):
+    """The SMTP server refused the recipient's address."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,14 +80,14 @@ def build_message(
 
 
 def check_config(config: SmtpConfig) -> None:
-    """:class:`DeliveryError` when sending is not set up (no host or no sender address)."""
+    """:class:`MailNotSetUpError` when sending is not set up (no host or no sender address)."""
     problems = []
     if not config.host:
         problems.append(Problem("smtp", "sending e-mail is not set up: set TCO_SMTP_HOST"))
     if not config.sender:
         problems.append(Problem("smtp", "sending e-mail is not set up: set TCO_SMTP_FROM"))
     if problems:
-        raise DeliveryError(problems)
+        raise MailNotSetUpError(problems)
 
 
 def send(config: SmtpConfig, message: EmailMessage) -> str:
@@ -97,7 +106,7 @@ def send(config: SmtpConfig, message: EmailMessage) -> str:
     except smtplib.SMTPAuthenticationError as exc:
         raise _failed("the SMTP server refused the login", exc) from None
     except smtplib.SMTPRecipientsRefused as exc:
-        raise DeliveryError(
+        raise RecipientRefusedError(
             [Problem("recipient", f"the SMTP server refused {', '.join(exc.recipients)}")]
         ) from None
     except (smtplib.SMTPException, OSError) as exc:

@@ -157,9 +157,7 @@ async def import_events(request: Request, uow: UowDep, caller: SalesDep) -> JSON
     return _recorded(out)
 
 
-@router.get(
-    "/ledger/customers", summary="Promised vs actual to date per customer", responses=READ
-)
+@router.get("/ledger/customers", summary="Promised vs actual to date per customer", responses=READ)
 def list_customers(
     uow: UowDep,
     _caller: SalesDep,

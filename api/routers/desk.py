@@ -37,9 +37,9 @@ from tco.core.errors import NotFoundError, Problem
 from tco.core.text import Label, Name, Note
 from tco.mail import DeliveryError
 from tco.quoting.approval import Approval
+from tco.quoting.catalog import Code
 from tco.quoting.competitors import CompetitorProduct, DataSheet
 from tco.quoting.desk import QuoteTemplate, Sending
-from tco.quoting.requests import Customer
 from tco.quoting.versions import QuoteSummary
 from tco.store.apikeys import ApiKey, Role
 from tco.store.idempotency import StoredResponse, run_once
@@ -59,10 +59,26 @@ class _In(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class CustomerRef(_In):
+    """Who a new quote is for: a customer record's ``id`` (its name and segment follow), or a
+    ``name`` (and segment) without a record."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        json_schema_extra={"anyOf": [{"required": ["name"]}, {"required": ["id"]}]},
+    )
+
+    id: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
+    name: Name | None = None
+    segment: Code | None = None
+    reference: Label | None = None
+
+
 class NewQuoteFields(_In):
     """What a copy or a quote from a template changes: who it is for and its header."""
 
-    customer: Customer | None = Field(
+    customer: CustomerRef | None = Field(
         default=None, description="a name, or a customer record's id; default: the source's"
     )
     title: Label | None = None
@@ -77,7 +93,7 @@ class NewQuoteFields(_In):
 
 
 class FromTemplate(NewQuoteFields):
-    customer: Customer | None = Field(
+    customer: CustomerRef | None = Field(
         default=None, description="required: a name, or a customer record's id"
     )
 
@@ -398,9 +414,10 @@ class SendingList(BaseModel):
     description=(
         "Through the SMTP server of `TCO_SMTP_*`. Checked before the message leaves: the status "
         "(draft or sent), the approval of a discount above the salesperson's limit (409 at path "
-        "`approval`), the recipient. 503 when sending is not set up or the server refuses; "
-        "nothing is recorded then. With an `Idempotency-Key`, a retry returns the first sending "
-        "and sends nothing again."
+        "`approval`), the recipient. 409 at path `smtp` when sending is not set up on this "
+        "server, 422 when the SMTP server refuses the recipient, 503 when it cannot be reached "
+        "or fails; nothing is recorded then. With an `Idempotency-Key`, a retry returns the "
+        "first sending and sends nothing again."
     ),
     response_model=SendOutcome,
     responses=problem_responses(401, 403, 404, 409, 413, 422, 503),

@@ -933,10 +933,12 @@ def save_competitor(ctx: SignedInDep, competitor_id: ItemId, form: FormDep) -> R
 
 
 async def _upload(request: Request) -> tuple[dict[str, str], bytes | None]:
-    form = await request.form()
-    values = {k: v for k, v in form.items() if isinstance(v, str)}
-    logo = form.get("logo")
-    data = await logo.read() if isinstance(logo, UploadFile) and logo.filename else None
+    """The company form's fields and its logo's bytes (none when no file was chosen); the
+    uploaded file is closed once read."""
+    async with request.form() as form:
+        values = {k: v for k, v in form.items() if isinstance(v, str)}
+        logo = form.get("logo")
+        data = await logo.read() if isinstance(logo, UploadFile) and logo.filename else None
     return values, data or None
 
 

@@ -111,8 +111,10 @@ def customer_id_of(raw_request: Any) -> int | None:
     """The customer record a raw request points to (``customer.id``), if any and well formed."""
     customer = raw_request.get("customer") if isinstance(raw_request, Mapping) else None
     value = customer.get("id") if isinstance(customer, Mapping) else None
-    if isinstance(value, bool) or not isinstance(value, int):
-        return None
+    if isinstance(value, float) and value.is_integer():  # JSON may write 12 as 12.0
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value < 2**31:
+        return None  # not an id: the request's validation names it
     return value
 
 
