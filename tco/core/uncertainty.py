@@ -362,7 +362,7 @@ class Selector(_Frozen):
     category: str | None = Field(
         default=None, description="a cost category, as in offers[].costs[].category"
     )
-    line: Annotated[str, Field(min_length=1)] | None = Field(
+    line: Name | None = Field(
         default=None, description="a cost line's name"
     )
     field: str | None = Field(
