@@ -362,9 +362,7 @@ class Selector(_Frozen):
     category: str | None = Field(
         default=None, description="a cost category, as in offers[].costs[].category"
     )
-    line: Name | None = Field(
-        default=None, description="a cost line's name"
-    )
+    line: Name | None = Field(default=None, description="a cost line's name")
     field: str | None = Field(
         default=None,
         description="one of: " + ", ".join(FIELDS) + " (default: amount)",
