@@ -116,13 +116,13 @@ def admin(url: str, base: str) -> str:
 
 
 @EVALUATE.parametrize()
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_evaluate_endpoints_conform(case: schemathesis.Case, base: str, key: str) -> None:
     _call(case, base, auth(key))
 
 
 @OTHERS.parametrize()
-@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
 def test_other_endpoints_conform_with_an_admin_key(
     case: schemathesis.Case, base: str, admin: str
 ) -> None:
