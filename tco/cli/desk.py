@@ -10,18 +10,19 @@ with status 2. Amounts are rounded once, here, for people.
 from __future__ import annotations
 
 import json
-import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from tco.cli.common import fail
+from tco.cli.common import By, fail
+from tco.cli.common import by_whom as _by
+from tco.cli.common import run as _run
+from tco.cli.common import uow as _uow
 from tco.core.errors import Problem, TcoError
 from tco.core.money import format_amount
 
@@ -29,33 +30,12 @@ if TYPE_CHECKING:
     from tco.quoting.customers import CustomerRecord
     from tco.quoting.pipeline import PipelineTotal
     from tco.quoting.versions import QuoteSummary
-    from tco.store.uow import UnitOfWork
 
 customer_app = typer.Typer(
     help="Customer records: company, segment, sites and contacts.", no_args_is_help=True
 )
 
-T = TypeVar("T")
-By = Annotated[str | None, typer.Option("--by", help="who does this (default: $TCO_USER or $USER)")]
 CustomerId = Annotated[int, typer.Argument(help="customer id (tco customer list)", min=1)]
-
-
-def _uow() -> UnitOfWork:
-    from tco.store.location import cli_tenant
-    from tco.store.uow import UnitOfWork
-
-    return UnitOfWork(tenant=cli_tenant())
-
-
-def _by(by: str | None) -> str:
-    return by or os.environ.get("TCO_USER") or os.environ.get("USER") or "salesperson"
-
-
-def _run(fn: Callable[[], T]) -> T:
-    try:
-        return fn()
-    except TcoError as exc:
-        raise fail(exc) from None
 
 
 def _console(width: int = 120) -> Console:
