@@ -46,6 +46,8 @@ LABELS = (
     N_("none: type the customer's name"),
     N_("none: type the data sheet"),
     N_("There is no customer {id}."),
+    N_("There is no quote {number}."),
+    N_("There is no template {id}."),
     N_("There is no competitor product {id}."),
     N_("Competitor library"),
     N_("Saved."),
@@ -551,7 +553,9 @@ def _exists(ctx: SignedIn, number: str) -> bool:
     try:
         ds.quote_summary(ctx.uow, number)
     except NotFoundError:
-        raise PageError(404, f"There is no quote {number}.") from None
+        t = translator(ctx.language)
+        message = t("There is no quote {number}.")
+        raise PageError(404, message.format(number=number)) from None
     return True
 
 
@@ -690,7 +694,9 @@ def starting_values(
         try:
             kept = ds.template(ctx.uow, template)
         except NotFoundError:
-            raise PageError(404, f"There is no template {template}.") from None
+            t = translator(ctx.language)
+            message = t("There is no template {id}.")
+            raise PageError(404, message.format(id=template)) from None
         raw = request_from_template(
             kept.request,
             {"customer": {"name": ""}, "seller": ctx.user.display_name},
@@ -736,7 +742,9 @@ def delete_template(ctx: SignedInDep, template_id: ItemId, form: FormDep) -> Res
     try:
         ds.delete_template(ctx.uow, template_id)
     except NotFoundError:
-        raise PageError(404, f"There is no template {template_id}.") from None
+        t = translator(ctx.language)
+        message = t("There is no template {id}.")
+        raise PageError(404, message.format(id=template_id)) from None
     return _redirect("/templates")
 
 
