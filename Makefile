@@ -35,7 +35,7 @@ lint: install
 	$(PY) scripts/function_lengths.py
 
 test: install system lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --dist loadfile
 
 # The message catalogs: extract the msgids of the code and the templates (babel.cfg) into
 # messages.pot and merge them into each language's messages.po; new and changed msgids arrive

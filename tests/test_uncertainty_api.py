@@ -106,3 +106,26 @@ def test_refused_by_path_with_422(
     assert any(message in p["message"] for p in doc["problems"])
     batch = problem(client.post("/v1/evaluate/batch", json={"scenarios": [data]}), 422)
     assert f"scenarios[0].{path}" in paths(batch)
+
+
+def test_a_quote_asks_for_draws_within_the_limit_and_keeps_its_block(
+    client: httpx.Client, url: str
+) -> None:
+    from tco import services
+    from tco.store import UnitOfWork
+    from tests.test_store_support import NOW, demo_catalog, demo_request
+
+    services.import_catalog(
+        UnitOfWork(tenant="acme", url=url), demo_catalog(), source="demo", by="t", now=NOW
+    )
+    req = json.loads(json.dumps(demo_request(), default=str))
+    ranges = [{"input": "energy_price", "spread": 0.2}]
+    over = {**req, "uncertainty": {"draws": LIMIT + 1, "ranges": ranges}}
+    doc = problem(client.post("/v1/quotes", json=over), 422)
+    assert paths(doc) == ["uncertainty.draws"]
+    assert str(LIMIT) in json.dumps(doc)
+    ok = client.post("/v1/quotes", json={**req, "uncertainty": {"draws": 500, "ranges": ranges}})
+    assert ok.status_code == 201, ok.text
+    block = ok.json()["version"]["result"]["uncertainty"]
+    assert block["draws"] == 500
+    assert ok.json()["version"]["scenario"]["uncertainty"]["seed"] == 1

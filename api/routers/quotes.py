@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query
 from fastapi.concurrency import run_in_threadpool
@@ -14,6 +14,7 @@ from api.deps import (
     DatabaseDep,
     JsonBody,
     SalesDep,
+    SettingsDep,
     UowDep,
     actor,
     check_input_limits,
@@ -23,9 +24,27 @@ from api.openapi import json_body
 from api.problems import problem_responses
 from api.schemas import QuoteDiff, QuoteDocument, QuotePage, Revision, StatusChange
 from tco import services
+from tco.core.errors import Problem, ScenarioError
 from tco.quoting.versions import QuoteStatus, QuoteSummary
 
 router = APIRouter(prefix="/v1/quotes", tags=["quotes"])
+
+
+def refuse_many_draws(data: Any, limit: int, where: str = "uncertainty.draws") -> None:
+    """Refuse (422) a request whose simulation asks for more draws than the service allows."""
+    unc = data.get("uncertainty") if isinstance(data, dict) else None
+    draws = unc.get("draws") if isinstance(unc, dict) else None
+    if isinstance(draws, int) and not isinstance(draws, bool) and draws > limit:
+        raise ScenarioError(
+            [
+                Problem(
+                    where,
+                    f"{draws} draws are more than this service allows: at most {limit} "
+                    "(TCO_MAX_DRAWS)",
+                )
+            ]
+        )
+
 
 Number = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,32}$", examples=["Q-2026-00001"])]
 VersionNo = Annotated[int, Path(ge=1, le=1_000_000)]
@@ -50,8 +69,10 @@ async def create_quote(
     body: JsonBody,
     caller: ConfiguratorDep,
     database: DatabaseDep,
+    settings: SettingsDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Response:
+    refuse_many_draws(body, settings.max_draws)
     stored, replayed = await run_in_threadpool(
         quoting.create_quote,
         database,
@@ -122,8 +143,11 @@ def show_version(
     response_model=QuoteDocument,
     responses=WRITE,
 )
-def revise_quote(number: Number, revision: Revision, uow: UowDep, caller: SalesDep) -> JSONResponse:
+def revise_quote(
+    number: Number, revision: Revision, uow: UowDep, caller: SalesDep, settings: SettingsDep
+) -> JSONResponse:
     check_input_limits(revision.changes, source="changes")
+    refuse_many_draws(revision.changes, settings.max_draws, "changes.uncertainty.draws")
     doc = quoting.revise_quote(
         uow,
         number,

@@ -42,6 +42,7 @@ amounts fixed in money terms (loan and lease payments) keep their nominal value.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Literal
@@ -49,7 +50,7 @@ from typing import Any, Literal
 import numpy_financial as npf
 from pydantic import Field
 
-from tco.core.errors import NotFoundError, Problem
+from tco.core.errors import NotFoundError, Problem, ScenarioError
 from tco.core.money import round_money, to_decimal
 from tco.core.results import ScenarioResult, evaluate
 from tco.core.scenario import Scenario, parse_scenario
@@ -61,6 +62,7 @@ from tco.quoting.catalog import (
     require_price,
 )
 from tco.quoting.pricing import PriceLine, PriceSheet, price_line, price_sheet
+from tco.quoting.ranges import OfferFacts, ProductRanges, Section, uncertainty_section
 from tco.quoting.requests import (
     FIXED_NOMINAL,
     FrozenModel,
@@ -169,6 +171,8 @@ class _OfferBuilder:
         self.plans: set[str] = set()
         self.coverage: list[CoverageTerm] = []
         self.words = words
+        self.facts = OfferFacts(id=self.offer.id, name=self.offer.id)
+        self.ranges: dict[str, tuple[str, ProductRanges]] = {}
 
     def driver(self, *names: str) -> str | None:
         return next((n for n in names if n in self.qa.escalation), None)
@@ -315,6 +319,13 @@ class _OfferBuilder:
             "id": self.offer.id,
             "name": self.offer.name or self.joined(names) or self.offer.id,
             "costs": self.costs,
+        }
+        self.facts.name = offer["name"]
+        self.facts.has_maintenance = any(c["category"] == "maintenance" for c in self.costs)
+        self.ranges = {
+            u.product.sku: (u.product.name, u.product.ranges)
+            for u in units
+            if u.product.ranges is not None
         }
         if failures is not None:
             offer["failures"] = failures
@@ -517,6 +528,7 @@ class _OfferBuilder:
                     every_years=1,
                     escalation=self.driver("energy"),
                 )
+                self.facts.energy_lines.setdefault(u.product.sku, []).append(self.costs[-1]["name"])
 
     def plan_terms(self, plan: ServicePlan | None) -> list[tuple[int, int, int]]:
         """The plan's terms within the study period as ``(from_year, until_year, renewal)``:
@@ -662,6 +674,8 @@ class _OfferBuilder:
         if found is None:
             return None
         scale, shape, parts = found
+        self.facts.has_failures = True
+        self.facts.failing = max(parts, key=lambda p: p.rate).unit.product.sku
         per_order = _six(_dec(self.qa.hours_per_repair_order) * self.effort())
         total_rate = sum(p.rate for p in parts)
         repair = (
@@ -684,6 +698,7 @@ class _OfferBuilder:
         if len(periods) == 1 and (periods[0][0], periods[0][1]) == (1, self.n):
             outside, periods = by_year[0], []  # covered every year: the model's own terms
         covered, down, order = outside
+        self.facts.has_repairs = repair > 0
         model: dict[str, Any] = {
             "mtbf_hours": scale,
             "shape": shape,
@@ -867,6 +882,8 @@ def build_quote(
     skus: set[str] = set()
     plans: set[str] = set()
     coverage: list[CoverageTerm] = []
+    facts: list[OfferFacts] = []
+    ranges: dict[str, tuple[str, ProductRanges]] = {}
     for i in range(len(request.offers)):
         b = _OfferBuilder(request, qa, catalog, i, drivers, words)
         offer = b.build()
@@ -877,6 +894,8 @@ def build_quote(
         skus |= b.skus
         plans |= b.plans
         coverage.extend(b.coverage)
+        facts.append(b.facts)
+        ranges.update(b.ranges)
     if missing:
         raise NotFoundError(missing + problems)
     if problems:
@@ -896,7 +915,18 @@ def build_quote(
         "baseline": request.baseline,
         "offers": offers,
     }
-    scenario = parse_scenario(raw)
+    section = uncertainty_section(
+        request.uncertainty,
+        ranges,
+        facts,
+        (qa.discount_rate, float(qa.downtime_cost_per_hour)),
+        words,
+    )
+    if isinstance(section, list):
+        raise QuoteRequestError(section)
+    if section is not None:
+        raw["uncertainty"] = section.data
+    scenario = _scenario(raw, section)
     return BuiltQuote(
         request=request,
         assumptions=qa,
@@ -905,6 +935,22 @@ def build_quote(
         snapshot=catalog.snapshot(skus, plans),
         coverage=tuple(coverage),
     )
+
+
+def _scenario(raw: dict[str, Any], section: Section | None) -> Scenario:
+    """The built scenario; a problem of its uncertainty section is named by the request's
+    range (or the catalog product) it came from."""
+    try:
+        return parse_scenario(raw)
+    except ScenarioError as exc:
+        if section is None:
+            raise
+        problems = []
+        for p in exc.problems:
+            m = re.match(r"uncertainty\.inputs\[(\d+)\]", p.path)
+            where = section.origins[int(m.group(1))] if m else p.path
+            problems.append(Problem(where, p.message))
+        raise QuoteRequestError(problems) from None
 
 
 class PricedQuote(FrozenModel):

@@ -43,6 +43,7 @@ from tco.core.scenario import (
     reported_errors,
 )
 from tco.core.text import Label, Name
+from tco.quoting.ranges import ProductRanges
 
 STANDARD_SEGMENT = "standard"
 
@@ -186,6 +187,10 @@ class Product(_Frozen):
     warranty_years: Annotated[int, Field(ge=0, le=100), WHOLE_NUMBER] = Field(
         default=0,
         description="years 1..k in which the maker pays every repair (parts and labor); 0 for none",
+    )
+    ranges: ProductRanges | None = Field(
+        default=None,
+        description="default ranges of its time between failures and energy use, as factors",
     )
 
 

@@ -36,6 +36,7 @@ from tco.quoting.catalog import (
     ServicePlan,
     problem_message,
 )
+from tco.quoting.ranges import QuoteUncertainty
 
 FIXED_NOMINAL = "quote_fixed_nominal"
 
@@ -242,6 +243,11 @@ class QuoteRequest(FrozenModel):
     assumptions: AssumptionSettings = AssumptionSettings()
     baseline: str | None = None
     offers: Annotated[tuple[OfferRequest, ...], Field(min_length=1, max_length=20)]
+    uncertainty: QuoteUncertainty | None = Field(
+        default=None,
+        description="draws, seed and ranges of the quote's simulation (the catalog's default "
+        "ranges apply where this is left out)",
+    )
 
     @field_validator("as_of", "valid_until")
     @classmethod
