@@ -23,6 +23,8 @@ from typing import Any, Literal
 
 from api.web.i18n import translator
 from api.web.numbers import NumberError, example, format_number, number_language, parse_number
+from api.web.ranges import blank as ranges_blank
+from api.web.ranges import form_from_uncertainty, uncertainty_from_form
 from tco.core.errors import Problem
 from tco.quoting.catalog import Catalog, Product
 
@@ -103,6 +105,12 @@ FIELDS: tuple[Field, ...] = (
     F("a_buyer_hourly_rate", "Buyer's hourly rate", "money"),
     F("a_hours_per_purchase_order", "Hours per purchase order", "number", unit="h"),
     F("a_hours_per_repair_order", "Hours per repair order", "number", unit="h"),
+    F("u_energy_price", "Electricity price", "select"),
+    F("u_ours_energy_use", "Our energy use", "select"),
+    F("u_ours_mtbf", "Our time between failures", "select"),
+    F("u_comp_mtbf", "Their time between failures", "select"),
+    F("u_downtime_cost", "Cost of downtime", "select"),
+    F("u_discount_rate", "Discount rate", "select"),
 )
 BY_NAME = {f.name: f for f in FIELDS}
 #: Hidden fields, in machine format: offer ids, the other offer's data the form does not show,
@@ -112,6 +120,7 @@ HIDDEN = (
     "ours_id",
     "comp_id",
     "comp_extra",
+    "u_extra",
     "baseline",
     "number_locale",
     "base_version",
@@ -362,6 +371,10 @@ def request_from_form(
         "baseline": values.get("baseline") or comp_id,
         "offers": [ours, comp],
     }
+    unc, damaged = uncertainty_from_form(values, {OURS: ours["id"], COMP: comp_id})
+    if damaged is not None:
+        r.errors.add(None, damaged)
+    request["uncertainty"] = unc
     if r.errors:
         return None, r.errors
     return request, r.errors
@@ -572,6 +585,7 @@ def _blank(catalog: Catalog, *, seller: str, today: date, locale: str) -> dict[s
         comp_repair_covered_pct="0",
         comp_maintenance_covered_pct="0",
     )
+    values.update(ranges_blank())
     d = catalog.defaults
     for name, (key, kind) in ASSUMPTIONS.items():
         value = getattr(d, key)
@@ -645,6 +659,8 @@ def form_from_request(
         ours_lease_timing=_text(fin.get("timing", "arrears")),
     )
     values.update(_competitor_values(comp))
+    ids = {OURS: values["ours_id"], COMP: values["comp_id"]}
+    values.update(form_from_uncertainty(request.get("uncertainty"), ids))
     return localized(values, language)
 
 

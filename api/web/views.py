@@ -33,6 +33,8 @@ from api.web.forms import (
 )
 from api.web.i18n import translator
 from api.web.numbers import NumberError, format_number, number_language, parse_number
+from api.web.ranges import RANGE_FIELDS
+from api.web.ranges import choices as range_choices
 from tco.core.money import round_money
 from tco.core.results import ScenarioResult
 from tco.core.scenario import Scenario
@@ -80,6 +82,48 @@ class OfferFigures:
 
 
 @dataclass(frozen=True, slots=True)
+class RangeRows:
+    """The simulation's figures per offer, as the comparison table shows them."""
+
+    caption: str
+    lifetime_cost: tuple[str, ...]
+    lowest: tuple[str, ...]
+    saves: tuple[str, ...]
+
+
+def range_rows(result: ScenarioResult, loc: DocLocale) -> RangeRows | None:
+    """P10 to P90 of each offer's lifetime cost, its chance of costing least and of saving
+    against the baseline; None without a simulation. Amounts rounded once."""
+    u = result.uncertainty
+    if u is None:
+        return None
+    cur = result.currency
+
+    def money(x: float) -> str:
+        return loc.amount(round_money(x, cur), cur)
+
+    ids = [o.id for o in result.offers]
+    saves = tuple(
+        loc.percent(u.comparison[i].probability_saves, 0)
+        if i in u.comparison
+        else loc.t("baseline")
+        for i in ids
+    )
+    caption = loc.t(
+        "Ranges from {draws} simulated futures (seed {seed}): 8 in 10 lie between P10 and P90."
+    ).format(draws=loc.number(u.draws), seed=u.seed)
+    return RangeRows(
+        caption=caption,
+        lifetime_cost=tuple(
+            f"{money(u.offers[i].lifetime_cost.p10)} – {money(u.offers[i].lifetime_cost.p90)}"
+            for i in ids
+        ),
+        lowest=tuple(loc.percent(u.offers[i].probability_lowest_cost, 0) for i in ids),
+        saves=saves,
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class ComparisonView:
     doc: DocumentView
     currency: str
@@ -92,6 +136,8 @@ class ComparisonView:
     reversal: bool
     #: what "–¹" and "–²" in the payback row mean, and what the reversal rows mean
     payback_notes: tuple[str, ...]
+    #: the simulation's ranges and chances, where the quote has ranges
+    ranges: RangeRows | None = None
 
 
 def _lead(result: ScenarioResult) -> float:
@@ -156,6 +202,7 @@ def comparison_view(
         notes=tuple(f"{i.path}: {i.message}" for i in result.issues),
         reversal=reversal,
         payback_notes=payback_notes(loc, [o.payback for o in offers], n, reversal),
+        ranges=range_rows(result, loc),
     )
 
 
@@ -396,6 +443,10 @@ def builder_options(
             ),
             "currency": tuple((c, c) for c in currencies(catalog)),
             "locale": LOCALES,
+            **{
+                name: tuple((k, t(label)) for k, label in range_choices(name))
+                for name in RANGE_FIELDS
+            },
         },
         escalation="; ".join(rates),
         profiles={
@@ -482,6 +533,8 @@ def _choice(spec: Field, value: str, s: _Shown) -> str:
         if spec.name == "ours_plan" and not value:
             return s.t("No service plan")
         return s.item_names.get(value, value)
+    if spec.name in RANGE_FIELDS:
+        return {k: s.t(label) for k, label in range_choices(spec.name)}.get(value, value)
     labels = dict(LOCALES) | {k: s.t(label) for k, label in RENEWALS}
     if spec.name in ("ours_financing", "customer_segment"):
         return s.t(value)

@@ -5,7 +5,7 @@ use) and on futures nobody knows (the electricity price, the discount rate, the 
 of downtime). A range says how far such a figure may lie from the quote's value, as factors of
 it: ``low`` and ``high`` (``low <= 1 <= high``) with today's value the most likely
 (triangular or beta-PERT with mode 1) or all values equally likely (uniform). ``spread: 0.2``
-is short for 0.8 to 1.2.
+is short for 0.8 to 1.2; ``spread: 0`` takes the figure as certain.
 
 - A catalog product may carry default ranges (``ranges: {mtbf: ..., energy: ...}``): every
   quote with that product starts with them. One range acts on the product wherever it appears
@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tco.core.errors import Problem
 from tco.core.uncertainty import MAX_DRAWS, MIN_DRAWS, WHOLE
-from tco.quoting.words import ENGLISH, Words
+from tco.quoting.words import ENGLISH, N_, Words
 
 #: Draws of a quote's simulation unless its request asks for another number.
 QUOTE_DRAWS = 2_000
@@ -51,8 +51,11 @@ class FactorRange(_Frozen):
     """A figure between ``low`` and ``high`` times its value in the quote (``spread: s`` is
     ``1 - s`` to ``1 + s``); today's value the most likely unless ``uniform``."""
 
-    spread: Annotated[float, Field(strict=True, gt=0.0, lt=1.0, allow_inf_nan=False)] | None = (
-        Field(default=None, description="plus or minus this share of the value (0.2: 0.8 to 1.2)")
+    spread: Annotated[float, Field(strict=True, ge=0.0, lt=1.0, allow_inf_nan=False)] | None = (
+        Field(
+            default=None,
+            description="plus or minus this share of the value (0.2: 0.8 to 1.2; 0: certain)",
+        )
     )
     low: Factor | None = Field(default=None, description="the lowest factor, at most 1")
     high: Factor | None = Field(default=None, description="the highest factor, at least 1")
@@ -71,9 +74,13 @@ class FactorRange(_Frozen):
                 f"low ({self.low}) must be at most 1 and high ({self.high}) at least 1: a range "
                 "holds the quote's own value"
             )
-        if self.low == self.high:
-            raise ValueError("low and high are both 1: the range is empty")
         return self
+
+    @property
+    def certain(self) -> bool:
+        """No range: the figure is taken as it is (``spread: 0``, or low and high 1)."""
+        lo, hi = self.bounds
+        return lo == hi
 
     @property
     def bounds(self) -> tuple[float, float]:
@@ -102,14 +109,14 @@ class ProductRanges(_Frozen):
 
 #: What a request's range may act on: its cost lines or figures, and the input's name.
 INPUTS: dict[str, str] = {
-    "energy_price": "Electricity price",
-    "energy_use": "Energy use",
-    "mtbf": "Time between failures",
-    "repair_cost": "Repair cost",
-    "maintenance_cost": "Maintenance cost",
-    "downtime_cost": "Cost of downtime",
-    "operating_hours": "Operating hours",
-    "discount_rate": "Discount rate",
+    "energy_price": N_("Electricity price"),
+    "energy_use": N_("Energy use"),
+    "mtbf": N_("Time between failures"),
+    "repair_cost": N_("Repair cost"),
+    "maintenance_cost": N_("Maintenance cost"),
+    "downtime_cost": N_("Cost of downtime"),
+    "operating_hours": N_("Operating hours"),
+    "discount_rate": N_("Discount rate"),
 }
 InputName = Literal[
     "energy_price",
@@ -198,7 +205,7 @@ def _catalog_inputs(
     inputs: list[dict[str, Any]] = []
     origins: list[str] = []
     for sku, (name, ranges) in sorted(products.items()):
-        if ranges.energy is not None:
+        if ranges.energy is not None and not ranges.energy.certain:
             sel = [
                 {"offer": o.id, "category": "energy", "line": line}
                 for o in offers
@@ -209,7 +216,7 @@ def _catalog_inputs(
                 label = words.line_name("{product}: energy use", product=name)
                 inputs.append(_input(label, sel, ranges.energy.distribution_of()))
                 origins.append(f"catalog product '{sku}' ranges.energy")
-        if ranges.mtbf is not None:
+        if ranges.mtbf is not None and not ranges.mtbf.certain:
             sel = [
                 {"offer": o.id, "field": "failures.mtbf_hours"}
                 for o in offers
@@ -298,6 +305,8 @@ def uncertainty_section(
         inputs, origins = _catalog_inputs(products, offers, replaced, words)
     problems: list[Problem] = []
     for i, r in enumerate(setting.ranges):
+        if r.certain:  # replaces the catalog's range with none
+            continue
         made = _request_input(r, offers, *assumptions, words)
         if isinstance(made, str):
             where = "offer" if r.offer is not None and made.startswith("names") else "input"

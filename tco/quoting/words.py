@@ -14,6 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 
+def N_(msgid: str) -> str:  # noqa: N802 - the gettext convention
+    """Mark a msgid for the catalogs where it is written; :attr:`Words.line_name` translates
+    it where it is used."""
+    return msgid
+
+
 def _english(msgid: str, /, **values: object) -> str:
     return msgid.format(**values) if values else msgid
 
