@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from html import unescape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -17,7 +17,6 @@ from tco.store import db
 from tests.test_store_support import demo_catalog, demo_request
 from tests.websupport import (
     Site,
-    TestClient,
     builder_values,
     client,
     compressor_quote,
@@ -25,6 +24,9 @@ from tests.websupport import (
     saved_request,
     sign_in,
 )
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
 
 
 @pytest.fixture(scope="module")
