@@ -29,7 +29,7 @@ def _payback(c: OfferComparison, year: int | None) -> str:
     return NO_INVESTMENT if c.sir is None else NEVER
 
 
-class _Words:
+class TableWords:
     """The words and number formats of one language (``en`` or ``de``)."""
 
     def __init__(self, language: str, currency: str) -> None:
@@ -60,7 +60,7 @@ class _Words:
         return str(c.savings_recovered_year)
 
 
-def _caption(result: ScenarioResult, w: _Words, rounded: list[RoundedTable]) -> str:
+def _caption(result: ScenarioResult, w: TableWords, rounded: list[RoundedTable]) -> str:
     """The discount rate, timing, baseline and recommendation; the notes on the marks used."""
     _ = w._
     n = result.study_period_years
@@ -117,7 +117,7 @@ def comparison_table(result: ScenarioResult, language: str = "en") -> Table:
     """Offers side by side: categories as rows (present values), totals and measures."""
     cur = result.currency
     n = result.study_period_years
-    w = _Words(language, cur)
+    w = TableWords(language, cur)
     _ = w._
     rounded = [
         round_table([o.by_category[c.value] for c in CATEGORIES], o.lifetime_cost, cur)
@@ -158,7 +158,7 @@ def comparison_table(result: ScenarioResult, language: str = "en") -> Table:
     return table
 
 
-def _measure_rows(table: Table, result: ScenarioResult, w: _Words) -> None:
+def _measure_rows(table: Table, result: ScenarioResult, w: TableWords) -> None:
     """The comparison with the baseline, one row per measure (the baseline's cells say so)."""
     _ = w._
     comp = result.comparison.offers
