@@ -11,7 +11,13 @@ from fastapi import FastAPI
 
 from api import openapi, problems, web
 from api.database import Database
-from api.middleware import AccessMiddleware, BodyLimitMiddleware, Metrics, configure_access_log
+from api.middleware import (
+    AccessMiddleware,
+    BodyLimitMiddleware,
+    Metrics,
+    RepeatedQueryMiddleware,
+    configure_access_log,
+)
 from api.routers import assets, catalog, customers, desk, evaluate, health, keys, metrics, quotes
 from api.settings import Settings
 from tco import __version__
@@ -67,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     web.install(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RepeatedQueryMiddleware)
     app.add_middleware(
         AccessMiddleware, metrics=app.state.metrics, log_requests=settings.access_log
     )

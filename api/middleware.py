@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import collections
 import json
 import logging
 import os
@@ -19,6 +20,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -31,6 +33,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import PROBLEM_JSON, BodyTooLargeError, problem_body
+from tco.core.errors import Problem
 
 access_log = logging.getLogger("tco.access")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
@@ -180,6 +183,47 @@ class BodyLimitMiddleware:
             return message
 
         await self.app(scope, counted, send)
+
+
+class RepeatedQueryMiddleware:
+    """422 for an API request that gives a query parameter more than once: which of the values
+    counts would be a guess (``?customer=a&customer=b``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        query = scope.get("query_string", b"") if scope["type"] == "http" else b""
+        if not query or not str(scope.get("path", "")).startswith("/v1/"):
+            await self.app(scope, receive, send)
+            return
+        pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
+        counts = collections.Counter(k for k, _ in pairs)
+        repeated = sorted(k for k, n in counts.items() if n > 1)
+        if not repeated:
+            await self.app(scope, receive, send)
+            return
+        problems = [
+            Problem(f"query.{k}", f"is given {counts[k]} times; give it once") for k in repeated
+        ]
+        body = problem_body(
+            422,
+            f"query parameter {repeated[0]!r} is given more than once",
+            problems,
+            instance=scope.get("path"),
+            request_id=scope.get("state", {}).get("request_id"),
+        )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 422,
+                "headers": [
+                    (b"content-type", PROBLEM_JSON.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
 
 
 def configure_access_log() -> None:

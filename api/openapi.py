@@ -129,10 +129,17 @@ def model_components() -> dict[str, Any]:
     from pydantic.json_schema import models_json_schema
 
     from tco.quoting.catalog import Catalog
+    from tco.quoting.desk import NOT_IN_TEMPLATE
     from tco.quoting.requests import QuoteRequest
 
     _, schema = models_json_schema([(QuoteRequest, "validation"), (Catalog, "validation")])
     defs: dict[str, Any] = _rewrite(schema.get("$defs", {}))
+    # A template's request: a quote request whose customer, dates and title are left out
+    # (they are dropped where given).
+    template = dict(defs["QuoteRequest"])
+    template["required"] = [r for r in template.get("required", []) if r not in NOT_IN_TEMPLATE]
+    template["title"] = "QuoteTemplateRequest"
+    defs["QuoteTemplateRequest"] = template
     return {f"{k}{SUFFIX}": v for k, v in defs.items()}
 
 

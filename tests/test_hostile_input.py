@@ -351,3 +351,65 @@ def test_read_data_limits() -> None:
     ]
     assert read_data("a: " + "9" * 100) == {"a": int("9" * 100)}
     assert input_limit_problems({"a": [{"b": 1}]}) == []
+
+
+# -- found by the schema run over every endpoint ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "where"),
+    [
+        ("/v1/ledger/customers?as_of=0", "as_of"),  # read as 1970-01-01 before
+        ("/v1/followup?as_of=2026-02-31", "query.as_of"),  # a 500 before the pattern
+        ("/v1/assets?offset=58614179489084776448", "offset"),  # a 500 (integer overflow) before
+        ("/v1/customers?q=a&q=b", "query.q"),  # the last one won before
+        ("/v1/quotes?limit=5&limit=6", "query.limit"),
+    ],
+)
+def test_query_parameters_out_of_shape_are_refused_by_name(
+    http: httpx.Client, path: str, where: str
+) -> None:
+    doc = problem(http.get(path), 422)
+    assert any(where in p for p in paths(doc)), doc
+
+
+def test_a_data_sheet_keeps_every_figure_it_accepts(http: httpx.Client) -> None:
+    """The library keeps 4 decimal places of a figure: 1e-7 hours read back as 0 (a 500 on
+    the next read); such a figure is refused, a rounder one is kept exactly."""
+    sheet = {
+        "code": "tiny",
+        "maker": "M",
+        "name": "N",
+        "currency": "EUR",
+        "price": 1000,
+        "life_years": 10,
+        "mtbf_hours": 1e-7,
+        "source": "data sheet",
+        "source_date": "2026-01-05",
+    }
+    doc = problem(http.post("/v1/competitors", json=sheet), 422)
+    assert paths(doc) == ["mtbf_hours"]
+    made = http.post("/v1/competitors", json={**sheet, "mtbf_hours": 1234.5678})
+    assert made.status_code == 201, made.text
+    again = http.get(f"/v1/competitors/{made.json()['id']}")
+    assert again.status_code == 200, again.text
+    assert again.json()["sheet"]["mtbf_hours"] == 1234.5678
+
+
+def test_an_amount_written_with_an_exponent_reads_back(http: httpx.Client) -> None:
+    """A JSON number such as 1e-7 is an amount; a catalog saved with it is read again (a 422
+    on the next import before: the amount was written back as '1E-7')."""
+    data = {
+        "price_books": [
+            {
+                "id": "tiny",
+                "currency": "EUR",
+                "valid_from": "2026-01-01",
+                "prices": [{"item": "CMP-VSD-37", "price": 1e-7}],
+            }
+        ]
+    }
+    first = http.put("/v1/catalog", json=data)
+    assert first.status_code in (200, 201), first.text
+    second = http.put("/v1/catalog", json={"price_books": []})
+    assert second.status_code in (200, 201), second.text

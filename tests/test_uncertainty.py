@@ -451,6 +451,12 @@ def normal(**kwargs: Any) -> dict[str, Any]:
 
 
 REFUSALS: list[tuple[str, dict[str, Any], str, str]] = [
+    (
+        "normal bounds beyond reach",  # a 500 before: the message formatted a missing bound
+        {"inputs": [inp(factor=normal(mean=-1e308, sd=1.0, low=1e308))]},
+        "uncertainty.inputs[0].factor",
+        "holds no probability to sample",
+    ),
     ("draws too few", {"draws": 50}, "uncertainty.draws", "at least 100"),
     ("draws too many", {"draws": 2_000_000}, "uncertainty.draws", "at most 1000000"),
     ("unknown sampling", {"sampling": "sobol"}, "uncertainty.sampling", "'sobol' is not one of"),

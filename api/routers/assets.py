@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 from api.deps import AdminDep, JsonBody, SalesDep, UowDep, actor
 from api.problems import problem_responses
 from tco import ledger_services as ls
-from tco.core.errors import InputFileError, Problem
+from tco.core.errors import InputFileError, Problem, ScenarioError
 from tco.ledger.followup import Rules
 from tco.ledger.views import (
     asset_json,
@@ -28,19 +28,32 @@ from tco.ledger.views import (
     product_json,
     record_json,
 )
+from tco.quoting.requests import QUOTE_DATE_PATTERN
 
 router = APIRouter(prefix="/v1", tags=["assets"])
 
 AssetId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-AsOf = Annotated[date | None, Query(description="the day the figures are for (default: today)")]
+AsOf = Annotated[
+    str | None,
+    Query(
+        pattern=QUOTE_DATE_PATTERN,
+        description="the day the figures are for, YYYY-MM-DD (default: today)",
+    ),
+]
 Prior = Annotated[float, Query(gt=0, le=1000, description="weight of the quoted MTBF, in failures")]
 READ = problem_responses(401, 403, 404, 422, 503)
 WRITE = problem_responses(401, 403, 404, 409, 413, 422, 503)
 CSV_TYPES = ("text/csv", "application/csv")
 
 
-def _day(as_of: date | None) -> date:
-    return as_of or date.today()
+def _day(as_of: str | None) -> date:
+    if as_of is None:
+        return date.today()
+    try:
+        return date.fromisoformat(as_of)
+    except ValueError:
+        problem = Problem("query.as_of", f"{as_of!r} is not a day of the calendar")
+        raise ScenarioError([problem]) from None
 
 
 class AssetChange(BaseModel):
@@ -48,7 +61,9 @@ class AssetChange(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    commissioned_on: date | None = None
+    commissioned_on: (
+        Annotated[date, Field(json_schema_extra={"pattern": QUOTE_DATE_PATTERN})] | None
+    ) = None
     serial_number: str | None = Field(default=None, max_length=100)
 
 
@@ -58,7 +73,7 @@ def list_assets(
     _caller: SalesDep,
     customer: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> JSONResponse:
     items, total = ls.list_assets(uow, customer=customer, limit=limit, offset=offset)
     return JSONResponse({"items": [record_json(a) for a in items], "total": total})

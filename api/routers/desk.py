@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.responses import JSONResponse, Response
 
@@ -29,6 +29,7 @@ from api.deps import (
     require,
 )
 from api.desk import DeskDep
+from api.openapi import ref
 from api.problems import ApiError, problem_responses
 from api.quoting import RequestReferenceError, quote_document, quote_location
 from api.schemas import QuoteDocument
@@ -39,6 +40,7 @@ from tco.mail import DeliveryError
 from tco.quoting.approval import Approval
 from tco.quoting.catalog import Code
 from tco.quoting.competitors import CompetitorProduct, DataSheet
+from tco.quoting.customers import Email, Phone
 from tco.quoting.desk import QuoteTemplate, Sending
 from tco.quoting.versions import QuoteSummary
 from tco.store.apikeys import ApiKey, Role
@@ -180,7 +182,10 @@ class NewTemplate(_In):
     name: Name
     description: Note = ""
     from_quote: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,32}$")] | None = None
-    request: dict[str, Any] | None = None
+    request: Annotated[
+        dict[str, Any] | None,
+        WithJsonSchema({"anyOf": [{"$ref": ref("QuoteTemplateRequest")}, {"type": "null"}]}),
+    ] = None
 
 
 @router.get("/templates", summary="The tenant's quote templates", responses=READ)
@@ -475,13 +480,13 @@ class CompanyOut(BaseModel):
 class CompanyChange(_In):
     name: Name
     address: Note = ""
-    phone: Annotated[str, Field(max_length=50)] = ""
-    email: Annotated[str, Field(max_length=254)] = ""
+    phone: Phone = ""
+    email: Email = ""
     website: Label = ""
-    logo: Annotated[str, Field(max_length=400_000)] | None = Field(
+    logo: Annotated[str, Field(max_length=400_000, pattern=r"^[A-Za-z0-9+/=\s]*$")] | None = Field(
         default=None, description="a PNG or JPEG image as base64 text (at most 256 KB)"
     )
-    remove_logo: bool = False
+    remove_logo: StrictBool = False
 
 
 def _company_out(uow: UnitOfWork) -> CompanyOut:

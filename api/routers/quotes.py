@@ -94,7 +94,7 @@ def list_quotes(
     status: QuoteStatus | None = None,
     customer: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
     customer_id: Annotated[
         int | None, Query(ge=1, le=2**31 - 1, description="quotes of this customer record")
     ] = None,

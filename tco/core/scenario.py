@@ -27,6 +27,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     ValidationError,
     ValidationInfo,
     WithJsonSchema,
@@ -147,17 +148,28 @@ def _money_schema(pattern: str, minimum: Decimal) -> WithJsonSchema:
     )
 
 
+def _fixed_point(value: Decimal) -> str:
+    """An amount as JSON writes it: digits with a decimal point, never an exponent (a JSON
+    number such as 1e-7 is the amount 0.0000001, and is read back as one)."""
+    return format(value, "f")
+
+
+#: Amounts are written in fixed-point notation, so that a saved request or catalog reads back.
+_FIXED = PlainSerializer(_fixed_point, return_type=str, when_used="json")
+
 Money = Annotated[
     Decimal,
     Field(allow_inf_nan=False, ge=-MAX_AMOUNT, le=MAX_AMOUNT),
     _money_text(MONEY_PATTERN, -MAX_AMOUNT),
     _money_schema(MONEY_PATTERN, -MAX_AMOUNT),
+    _FIXED,
 ]
 NonNegativeMoney = Annotated[
     Decimal,
     Field(allow_inf_nan=False, ge=0, le=MAX_AMOUNT),
     _money_text(NON_NEGATIVE_MONEY_PATTERN, Decimal(0)),
     _money_schema(NON_NEGATIVE_MONEY_PATTERN, Decimal(0)),
+    _FIXED,
 ]
 
 

@@ -257,8 +257,13 @@ class Normal(_Frozen):
     @model_validator(mode="after")
     def _order(self) -> Normal:
         lo, hi = self._bounds()
-        if lo >= hi:
+        if self.low is not None and self.high is not None and self.low >= self.high:
             raise ValueError(f"low {self.low:g} must be below high {self.high:g}")
+        if not lo < hi:  # bounds that meet or overflow once measured in standard deviations
+            raise ValueError(
+                "low..high holds no probability to sample: the bounds are too close together, "
+                "or too far from the mean, for this standard deviation"
+            )
         mass = (
             special.ndtr(-lo) - special.ndtr(-hi)
             if lo > 0.0

@@ -25,7 +25,6 @@ from tco.quoting.catalog import (
     Day,
     EnergyUse,
     FailureProfile,
-    Hours,
     MaintenanceTask,
     Price,
     Product,
@@ -33,7 +32,8 @@ from tco.quoting.catalog import (
 )
 from tco.quoting.requests import FrozenModel, QuoteRequestError
 
-PositiveFloat = Annotated[float, Field(strict=True, gt=0.0, allow_inf_nan=False)]
+PositiveFloat = Annotated[float, Field(strict=True, gt=0.0, le=1e9, allow_inf_nan=False)]
+BoundedHours = Annotated[float, Field(strict=True, ge=0.0, le=1e9, allow_inf_nan=False)]
 LoadFraction = Annotated[float, Field(strict=True, ge=0.0, le=1.0, allow_inf_nan=False)]
 
 
@@ -46,14 +46,16 @@ class DataSheet(FrozenModel):
     currency: Currency
     price: Price = Field(description="the price the buyer is offered (list or street price)")
     life_years: Annotated[int, Field(ge=1, le=100), WHOLE_NUMBER]
-    power_kw: Annotated[float, Field(strict=True, ge=0.0, allow_inf_nan=False)] | None = None
+    power_kw: Annotated[float, Field(strict=True, ge=0.0, le=1e9, allow_inf_nan=False)] | None = (
+        None
+    )
     load_factor: LoadFraction | None = Field(
         default=None, description="average share of rated power while operating (0..1)"
     )
     mtbf_hours: PositiveFloat | None = None
     shape: Annotated[float, Field(strict=True, gt=0.0, le=20.0, allow_inf_nan=False)] | None = None
     repair_cost: Price | None = None
-    downtime_hours: Hours | None = None
+    downtime_hours: BoundedHours | None = None
     maintenance_per_year: Price | None = None
     installation_cost: Price | None = None
     source: Label = Field(
@@ -74,6 +76,36 @@ class CompetitorProduct(FrozenModel):
     updated_by: str
 
 
+#: The decimal places the library keeps of a figure (kW, hours, shape) and of an amount.
+FIGURE_PLACES = 4
+MONEY_PLACES = 6
+_FIGURES = ("power_kw", "mtbf_hours", "shape", "downtime_hours")
+_AMOUNTS = ("price", "repair_cost", "maintenance_per_year", "installation_cost")
+
+
+def _places(value: float | Decimal) -> int:
+    exponent = Decimal(repr(value) if isinstance(value, float) else value).as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def _precision_problems(sheet: DataSheet) -> list[Problem]:
+    """Figures with more decimal places than the library keeps: refused rather than saved
+    rounded (a stored 0.00001 kW would read back as 0)."""
+    problems = []
+    for names, places in ((_FIGURES, FIGURE_PLACES), (_AMOUNTS, MONEY_PLACES)):
+        for name in names:
+            value = getattr(sheet, name)
+            if value is not None and _places(value) > places:
+                problems.append(
+                    Problem(
+                        name,
+                        f"{value} has more decimal places than the library keeps ({places}); "
+                        "round it",
+                    )
+                )
+    return problems
+
+
 def parse_data_sheet(raw: Any, *, today: date) -> DataSheet:
     """Validate a data sheet (plain data); problems named by path. A source date after
     ``today`` is refused."""
@@ -85,6 +117,9 @@ def parse_data_sheet(raw: Any, *, today: date) -> DataSheet:
         raise QuoteRequestError(
             [Problem(format_path(e["loc"]), problem_message(e)) for e in exc.errors()]
         ) from None
+    precision = _precision_problems(sheet)
+    if precision:
+        raise QuoteRequestError(precision)
     if sheet.source_date > today:
         raise QuoteRequestError(
             [Problem("source_date", f"{sheet.source_date.isoformat()} is after today")]
