@@ -48,6 +48,14 @@ baseline, ``net_savings_<id>``, ``sir_<id>``, ``airr_<id>``, ``simple_payback_<i
 ``breakeven_<id>``, ``irr_<id>``, ``price_headroom_<id>``. ``<id>`` is the offer id with every
 character other than a letter, digit or underscore replaced by ``_``; where two offers would get
 the same name (names are case-insensitive), the later one gets ``_2``, ``_3``, ... appended.
+
+Where the result has an uncertainty block, a Risk sheet follows the Comparison
+(:mod:`tco.presenters.xlsx_risk`): the simulation's figures as values, and a cell per uncertain
+input (``risk_<name>``, the name made a name as an offer id is) that the formulas of the values
+it acts on read: a factor (1) multiplies them, a value replaces them; a value input on one
+existing input cell (the discount rate, say) names that cell instead. At their defaults the
+cells change no figure; without an uncertainty block the workbook has no Risk sheet and no
+formula reads one.
 """
 
 from __future__ import annotations
@@ -88,6 +96,7 @@ from tco.core.scenario import (
     Offer,
     Scenario,
 )
+from tco.core.uncertainty import ESCALATION, LINE_FIELD, Target
 from tco.presenters.document import CATEGORY_COLORS, OFFER_COLORS
 from tco.presenters.files import write_atomic
 from tco.presenters.info import QuoteInfo
@@ -99,7 +108,9 @@ from tco.presenters.xlsx_labels import (
     labels,
     language,
     method_text,
+    risk_labels,
 )
+from tco.presenters.xlsx_risk import NAME_PREFIX, RiskCells, RiskSheet
 
 Cached = float | str | None
 
@@ -233,6 +244,10 @@ _LIMITS: dict[str, tuple[str, str | None, str, str | None]] = {
     "shape": ("custom", None, "AND(ISNUMBER({x}),{x}>0,{x}<=20)", None),
     "money": ("decimal", "between", "0", "1000000000000"),
     "amount": ("decimal", "between", "-1000000000000", "1000000000000"),
+    # the factors of uncertain inputs (Risk sheet): any number, above 0, or 0 or more
+    "factor": ("custom", None, "ISNUMBER({x})", None),
+    "factor_positive": ("custom", None, "AND(ISNUMBER({x}),{x}>0)", None),
+    "factor_non_negative": ("decimal", "greaterThanOrEqual", "0", None),
 }
 #: Styles whose text may run over empty neighbours (titles, notes) and is not sized.
 _FREE = frozenset({"title", "section", "note", "legend"})
@@ -405,6 +420,7 @@ class _Offer:
     row_price: int = 0
     row_price_residual: int = 0
     pv_rows: list[int] = field(default_factory=list)
+    index: int = 0  # in the scenario's offers
 
     @property
     def savings(self) -> Savings:
@@ -463,8 +479,15 @@ class _Builder:
         self._format: dict[str, str] = {}
         self._bold: set[str] = set()
         self._right: set[str] = set()
-        #: input cells to validate: (sheet, kind) -> cell references
+        #: input cells to validate: (sheet, kind) -> cell references; those that may be blank
         self._inputs_of: dict[tuple[str, str], list[str]] = {}
+        self.blank_ok: set[tuple[str, str]] = set()
+        #: the uncertain inputs (none without an uncertainty block: no Risk sheet) and the
+        #: input cells of the values they act on, (sheet, reference) by target
+        unc = scenario.uncertainty if result.uncertainty is not None else None
+        parts = name_part([i.name for i in unc.inputs]) if unc is not None else []
+        self.risk = RiskCells(scenario, [NAME_PREFIX + p for p in parts])
+        self.input_cells: dict[Target, tuple[str, str]] = {}
         self._styles()
 
     # ---- cells
@@ -534,6 +557,8 @@ class _Builder:
             "bold": {"font": bold},
             "legend": {"fill": _INPUT_FILL, "font": Font(italic=True)},
         }
+        if self.risk.inputs:  # the Risk sheet's factor cells
+            specs["factor_in"] = number("0.0000", **inputs)
         for key, kw in specs.items():
             style = NamedStyle(name=f"tco_{key}", **kw)
             self.wb.add_named_style(style)
@@ -644,14 +669,18 @@ class _Builder:
             lab["sheet_comparison"],
             lab["sheet_method"],
         ]
+        if self.risk.inputs:
+            fixed.append(risk_labels(self.lang)["sheet_risk"])
         ids = [o.id for o in self.sc.offers]
         titles = _sheet_titles(fixed, ids)
         parts = name_part(ids)
         self.ws_sum = self.sheet(lab["sheet_summary"], "page")
         self.ws_a = self.sheet(lab["sheet_assumptions"])
         self.offers = [
-            _Offer(offer=o, title=t, name=p, profile=op)
-            for o, t, p, op in zip(self.sc.offers, titles, parts, self.profile.offers, strict=True)
+            _Offer(offer=o, title=t, name=p, profile=op, index=k)
+            for k, (o, t, p, op) in enumerate(
+                zip(self.sc.offers, titles, parts, self.profile.offers, strict=True)
+            )
         ]
         self.base = self.sc.baseline_index
         self.results = {o.id: o for o in self.res.offers}
@@ -664,11 +693,17 @@ class _Builder:
             self.offer_sheet(od, k == self.base)
         self.ws_cmp = self.sheet(lab["sheet_comparison"])
         self.comparison()
+        risk = None
+        if self.risk.inputs and self.res.uncertainty is not None:
+            risk = RiskSheet(self, self.risk, self.res.uncertainty)
+            risk.write()
         self.summary()
         self.method()
         for ws in self.wb.worksheets:
             self._layout(ws, self.groups.get(ws.title, []), self.label_cols.get(ws.title))
         self._summary_charts(self.ws_sum)
+        if risk is not None:
+            risk.chart()
         self._validations()
         self.wb.calculation.fullCalcOnLoad = True
         self.wb.active = 0
@@ -760,24 +795,30 @@ class _Builder:
         """Data validation of every input cell: the limits of the scenario contract, with an
         error message (and an input hint) in the workbook's language."""
         lab = self.lab
+        messages = {**(risk_labels(self.lang) if self.risk.inputs else {}), **lab}
         for (title, kind), refs in self._inputs_of.items():
             vtype, op, low, high = _LIMITS[kind]
+            blank = [ref for ref in refs if (title, ref) in self.blank_ok]
+            filled = [ref for ref in refs if (title, ref) not in self.blank_ok]
             # a custom rule is a formula of its cell: one rule per cell
-            groups = [[ref] for ref in refs] if vtype == "custom" else [refs]
+            if vtype == "custom":
+                groups = [[ref] for ref in refs]
+            else:
+                groups = [g for g in (filled, blank) if g]
             for group in groups:
                 dv = DataValidation(
                     type=vtype,
                     operator=op,
                     formula1=low.replace("{x}", group[0]),
                     formula2=high,
-                    allow_blank=False,
+                    allow_blank=(title, group[0]) in self.blank_ok,
                     showErrorMessage=True,
                     errorStyle="stop",
                     errorTitle=lab["invalid_title"],
-                    error=lab[f"invalid_{kind}"],
+                    error=messages[f"invalid_{kind}"],
                     showInputMessage=True,
                     promptTitle=lab["allowed_title"],
-                    prompt=lab[f"invalid_{kind}"],
+                    prompt=messages[f"invalid_{kind}"],
                     sqref=" ".join(group),
                 )
                 self.wb[title].add_data_validation(dv)
@@ -833,6 +874,7 @@ class _Builder:
         self.text(ws, r, 3, lab["per_year"], "unit")
         self.text(ws, r, 4, a.rate_basis)
         self.name("discount_rate", ws, f"$B${r}")
+        self.input_cells[Target("assumptions.discount_rate")] = (ws.title, f"$B${r}")
         r += 1
         self.text(ws, r, 1, lab["inflation"])
         self.num(ws, r, 2, a.inflation, "pct_in", "rate")
@@ -843,11 +885,13 @@ class _Builder:
         self.num(ws, r, 2, a.operating_hours_per_year, "num_in", "hours_year")
         self.text(ws, r, 3, lab["hours"], "unit")
         self.name("operating_hours_per_year", ws, f"$B${r}")
+        self.input_cells[Target("assumptions.operating_hours_per_year")] = (ws.title, f"$B${r}")
         r += 1
         self.text(ws, r, 1, lab["downtime_cost"])
         self.num(ws, r, 2, float(a.downtime_cost_per_hour), "money_in", "money")
         self.text(ws, r, 3, a.currency, "unit")
         self.name("downtime_cost_per_hour", ws, f"$B${r}")
+        self.input_cells[Target("assumptions.downtime_cost_per_hour")] = (ws.title, f"$B${r}")
         return r
 
     def _escalation_rates(self, ws: Worksheet, r: int) -> tuple[int, dict[str, int]]:
@@ -879,6 +923,7 @@ class _Builder:
                     self.f(ws, r, YEAR0 + t, f"{ycol(t - 1)}{r}", rates[t - 1], "pct")
             ref = f"${ycol(1)}${r}" if k_in == 1 else f"${ycol(1)}${r}:${ycol(k_in)}${r}"
             self.name(f"escalation_{dname}", ws, ref)
+            self.input_cells[Target(ESCALATION, driver=d)] = (ws.title, f"${ycol(1)}${r}")
         return r, rate_row
 
     def _escalation_factors(self, ws: Worksheet, r: int, rate_row: dict[str, int]) -> int:
@@ -896,7 +941,7 @@ class _Builder:
             r += 1
             self.esc_row[d] = r
             self.text(ws, r, 1, driver_label(self.lang, d), "bold")
-            self._factor_row(ws, r, rate_row[d], esc[d])
+            self._factor_row(ws, r, rate_row[d], esc[d], d)
         r += 1
         self.row_nominal = r
         self.text(ws, r, 1, lab["nominal_factor"])
@@ -918,20 +963,32 @@ class _Builder:
                 when = f"{ycol(t)}${yr}"
                 if timing == 1 and a.timing == "mid_year":
                     when = f"MAX({when}-0.5,0)"
-                formula = f"1/(1+discount_rate)^{when}"
+                formula = f"1/(1+{self._rate()})^{when}"
                 self.f(ws, r, YEAR0 + t, formula, values[timing][t], "factor")
 
     def _factor_row(
-        self, ws: Worksheet, r: int, rate: int | str | None, values: Sequence[float]
+        self,
+        ws: Worksheet,
+        r: int,
+        rate: int | str | None,
+        values: Sequence[float],
+        driver: str | None = None,
     ) -> None:
-        """Year 0 = 1; year t = year t-1 x (1 + rate_t); rate None: constant 1."""
+        """Year 0 = 1; year t = year t-1 x (1 + rate_t); rate None: constant 1. ``rate`` is a
+        name, or the row of the rates of ``driver`` (read through the uncertain inputs)."""
         self.num(ws, r, YEAR0, 1, "factor")
         for t in range(1, self.n + 1):
             if rate is None:
                 self.num(ws, r, YEAR0 + t, 1, "factor")
                 continue
             g = rate if isinstance(rate, str) else f"{ycol(t)}{rate}"
+            if driver is not None:
+                g = self.risk.rate(driver, g)
             self.f(ws, r, YEAR0 + t, f"{ycol(t - 1)}{r}*(1+{g})", float(values[t]), "factor")
+
+    def _rate(self) -> str:
+        """The discount rate as the formulas read it (through the uncertain inputs)."""
+        return self.risk.assumption("assumptions.discount_rate", "discount_rate")
 
     def a_ref(self, t: int, row: int) -> str:
         return f"{q(self.ws_a.title)}!{ycol(t)}${row}"
@@ -1064,16 +1121,24 @@ class _Builder:
         lab, a = self.lab, self.a
         prm: dict[str, int] = {}
         entries = (
-            ("mtbf", f.mtbf_hours, "num_in", lab["hours"], "mtbf"),
-            ("shape", f.shape, "num_in", "", "shape"),
-            ("repair_cost", float(f.repair_cost), "money_in", a.currency, "money"),
+            ("mtbf", f.mtbf_hours, "num_in", lab["hours"], "mtbf", "failures.mtbf_hours"),
+            ("shape", f.shape, "num_in", "", "shape", "failures.shape"),
+            (
+                "repair_cost",
+                float(f.repair_cost),
+                "money_in",
+                a.currency,
+                "money",
+                "failures.repair_cost",
+            ),
         )
-        for key, value, style, unit, valid in entries:
+        for key, value, style, unit, valid, target in entries:
             r += 1
             prm[key] = r
             self.text(ws, r, 1, lab[key])
             self.num(ws, r, 4, value, style, valid)
             self.text(ws, r, 5, unit, "unit")
+            self.input_cells[Target(target, offer=od.index)] = (ws.title, f"$D${r}")
         drivers = [("repair_driver", f.escalation), ("downtime_driver", f.downtime_escalation)]
         if od.profile.has_orders:
             drivers.append(("order_driver", f.order_escalation))
@@ -1117,11 +1182,13 @@ class _Builder:
         hours / MTBF)^shape, from the inputs at the rows ``prm``."""
         self.text(ws, r, 1, self.lab["expected_failures"], "bold")
         self.num(ws, r, YEAR0, 0, "count")
-        m, s = f"$D${prm['mtbf']}", f"$D${prm['shape']}"
+        risk, k = self.risk, od.index
+        m = risk.failure(k, "failures.mtbf_hours", f"$D${prm['mtbf']}")
+        s = risk.failure(k, "failures.shape", f"$D${prm['shape']}")
+        h = risk.assumption("assumptions.operating_hours_per_year", "operating_hours_per_year")
         fails = od.profile.expected_failures
         for t in range(1, self.n + 1):
             y = f"{ycol(t)}${hr}"
-            h = "operating_hours_per_year"
             formula = f"({y}*{h}/{m})^{s}-(({y}-1)*{h}/{m})^{s}"
             self.f(ws, r, YEAR0 + t, formula, fails[t], "count")
 
@@ -1144,6 +1211,8 @@ class _Builder:
             self.text(ws, r, 2, self.cat_names[line.category.value])
             self.text(ws, r, 3, self.driver(line.escalation))
             self.num(ws, r, 4, float(line.amount), "money_in", "amount")
+            self.input_cells[Target(LINE_FIELD, offer=od.index, line=j)] = (ws.title, f"$D${r}")
+            amount = self.risk.amount(od.index, j, f"$D{r}")
             self.num(ws, r, 5, first, "int")
             self.num(ws, r, 6, line.every_years, "int")
             self.num(ws, r, 7, last, "int")
@@ -1153,7 +1222,7 @@ class _Builder:
             for t in range(n + 1):
                 y = f"{ycol(t)}${hr}"
                 cond = f"AND({y}>=$E{r},{y}<=$G{r},MOD({y}-$E{r},MAX(1,$F{r}))=0)"
-                formula = f"IF({cond},$D{r}*{self.a_ref(t, erow)},0)"
+                formula = f"IF({cond},{amount}*{self.a_ref(t, erow)},0)"
                 self.f(ws, r, YEAR0 + t, formula, lp.basis[t], "money")
             timing = 1 if line.recurring else 0
             out.append(_Flow(r, line.name, line.category.value, line.escalation, timing, lp))
@@ -1184,8 +1253,8 @@ class _Builder:
             self.text(ws, r, 1, label)
             self.text(ws, r, 2, self.cat_names[Category.end_of_life.value])
             self.text(ws, r, 3, self.driver(line.escalation))
-            self.f(ws, r, 4, f"D{lr}", float(line.amount), "money")
-            credit = f"-$D{lr}*{share_f}*{self.a_ref(n, erow)}"
+            self.f(ws, r, 4, self.risk.amount(od.index, j, f"D{lr}"), float(line.amount), "money")
+            credit = f"-{self.risk.amount(od.index, j, f'$D{lr}')}*{share_f}*{self.a_ref(n, erow)}"
             self.f(ws, r, YEAR0 + n, credit, lp.basis[n], "money")
             out[lr] = _Flow(r, label, Category.end_of_life.value, line.escalation, 0, lp)
             r += 1
@@ -1196,26 +1265,31 @@ class _Builder:
     ) -> list[_Flow]:
         """Expected repairs, downtime and repair orders from row r: year t's expected failures x
         year t's terms (the per-year input rows) x the driver's escalation factor."""
-        lab, n = self.lab, self.n
+        lab, n, risk, k = self.lab, self.n, self.risk, od.index
         fr = fm.row_fails
+        repair = risk.failure(k, "failures.repair_cost", f"$D${fm.row_repair_cost}")
+        hourly = risk.assumption("assumptions.downtime_cost_per_hour", "downtime_cost_per_hour")
+
+        def repairs(y: str, t: int) -> str:
+            return f"{y}${fr}*{repair}*(1-{y}${fm.row_covered})"
+
+        def downtime(y: str, t: int) -> str:
+            return f"{y}${fr}*{risk.downtime_hours(k, t, f'{y}${fm.row_down}')}*{hourly}"
+
+        def orders(y: str, t: int) -> str:
+            return f"{y}${fr}*{y}${fm.row_order}"
+
         specs = [
-            (
-                "expected_repairs",
-                "failures.repair",
-                Category.repair,
-                f.escalation,
-                f"{{y}}${fr}*$D${fm.row_repair_cost}*(1-{{y}}${fm.row_covered})",
-            ),
+            ("expected_repairs", "failures.repair", Category.repair, f.escalation, repairs),
             (
                 "expected_downtime",
                 "failures.downtime",
                 Category.downtime,
                 f.downtime_escalation,
-                f"{{y}}${fr}*{{y}}${fm.row_down}*downtime_cost_per_hour",
+                downtime,
             ),
         ]
         if fm.row_order:
-            orders = f"{{y}}${fr}*{{y}}${fm.row_order}"
             specs.append(
                 (
                     "expected_orders",
@@ -1233,7 +1307,7 @@ class _Builder:
             self.text(ws, r, 2, self.cat_names[cat.value])
             self.text(ws, r, 3, self.driver(drv))
             for t in range(n + 1):
-                formula = per_year.format(y=ycol(t)) + f"*{self.a_ref(t, erow)}"
+                formula = per_year(ycol(t), t) + f"*{self.a_ref(t, erow)}"
                 self.f(ws, r, YEAR0 + t, formula, lp.basis[t], "money")
             out.append(_Flow(r, lab[key], cat.value, drv, 1, lp))
             r += 1
@@ -1318,7 +1392,7 @@ class _Builder:
         r += 1
         od.row_eac = r
         self.text(ws, r, 1, lab["eac"], "bold")
-        eac = f"-PMT(discount_rate,study_period_years,J{lcc_row})"
+        eac = f"-PMT({self._rate()},study_period_years,J{lcc_row})"
         self.f(ws, r, 10, eac, res.equivalent_annual_cost, "money_total")
         self.name(f"eac_{od.name}", ws, f"$J${r}")
         return self._category_rows(ws, od, pv_first, pv_last, lcc_row, r + 2)
@@ -1369,7 +1443,8 @@ class _Builder:
         pv_row = {x.row: pv for x, pv in zip(own, od.pv_rows[: len(own)], strict=True)}
         row_of = {x.line.source: x.row for x in lines}
         price_rows = [row_of[source] for source in op.price_sources]
-        price_cells = [f"D{row}" for row in price_rows]
+        line_of = {x.row: j for j, x in enumerate(lines)}
+        price_cells = [self.risk.amount(od.index, line_of[row], f"D{row}") for row in price_rows]
         residual_cells = [
             f"J{pv_row[residuals[row].row]}" for row in price_rows if row in residuals
         ]
@@ -1457,7 +1532,7 @@ class _Builder:
         self.f(ws, r, 7, f"E{r}-$E${b}", sv.added_investment, "money")
         self.f(ws, r, 8, f"$F${b}-F{r}", sv.operating_savings, "money")
         self._cmp(ws, k, 9, f"IF(G{r}>{ZERO},H{r}/G{r},{na})", self._v(oc.sir), "ratio")
-        airr = f"IF(I{r}>=0,(1+discount_rate)*I{r}^(1/study_period_years)-1,{na})"
+        airr = f"IF(I{r}>=0,(1+{self._rate()})*I{r}^(1/study_period_years)-1,{na})"
         self._cmp(ws, k, 10, f"IF(ISNUMBER(I{r}),{airr},{na})", self._v(oc.airr), "pct")
         # paybacks: only where the offer adds investment (a dash: nothing to pay back)
         invests = sv.adds_investment
@@ -1614,7 +1689,7 @@ class _Builder:
         self.f(ws, r, 2, "study_period_years", float(self.n), "int_left")
         r += 1
         self.text(ws, r, 1, f"{lab['discount_rate']} ({a.rate_basis})")
-        self.f(ws, r, 2, "discount_rate", a.discount_rate, "pct_left")
+        self.f(ws, r, 2, self._rate(), a.discount_rate, "pct_left")
         r += 1
         self.text(ws, r, 1, lab["baseline_label"])
         self.text(ws, r, 2, self.offers[self.base].offer.title, "bold")

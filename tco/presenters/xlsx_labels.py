@@ -1,6 +1,8 @@
 """Labels of the buyer's workbook (see :mod:`tco.presenters.xlsx`), by key, as English msgids
 translated by the catalogs of :mod:`tco.presenters.i18n`. Labels the workbook words differently
-from the quote document carry the msgctxt ``workbook`` (:data:`WORKBOOK_WORDING`)."""
+from the quote document carry the msgctxt ``workbook`` (:data:`WORKBOOK_WORDING`). The Risk
+sheet's labels (:data:`RISK_MSGIDS`, :func:`risk_caption`) are asked for only where the result
+has an uncertainty block."""
 
 from __future__ import annotations
 
@@ -15,9 +17,10 @@ from tco.presenters.i18n import (
     category_name,
     driver_name,
     gettext,
+    ngettext,
     pgettext,
 )
-from tco.presenters.locale import doc_locale
+from tco.presenters.locale import DocLocale, doc_locale
 
 Labels = Mapping[str, str]
 
@@ -200,6 +203,78 @@ LABEL_MSGIDS: Final[dict[str, str]] = {
     ),
 }
 
+#: The Risk sheet's labels by key, in English (some shared with the quote document's risk
+#: section: "Input", "Input at P10", "Chance of saving", "What moves the net savings of ...").
+RISK_MSGIDS: Final[dict[str, str]] = {
+    "sheet_risk": N_("Risk"),
+    "risk_title": N_("Uncertainty and sensitivity"),
+    "sampling_latin_hypercube": N_("Latin hypercube sampling"),
+    "sampling_random": N_("random sampling"),
+    "inputs": N_("Uncertain inputs"),
+    "inputs_note": N_(
+        "Value in this workbook: the value the other sheets use. A factor multiplies the values "
+        "it applies to (1: as quoted); a value replaces them (blank: each keeps its own). Type a "
+        "switching value into the cell named under Type into, and that offer's net savings "
+        "become 0.",
+    ),
+    "input": N_("Input"),
+    "kind": N_("Kind"),
+    "distribution": N_("Distribution"),
+    "applies_to": N_("Applies to"),
+    "p10": N_("P10"),
+    "p50": N_("P50"),
+    "p90": N_("P90"),
+    "in_workbook": N_("Value in this workbook"),
+    "type_into": N_("Type into"),
+    "kind_factor": N_("factor"),
+    "kind_value": N_("value"),
+    "dist_uniform": N_("uniform from {low} to {high}"),
+    "dist_triangular": N_("triangular from {low} to {high}, mode {mode}"),
+    "dist_pert": N_("PERT from {low} to {high}, mode {mode}"),
+    "dist_normal": N_("normal, mean {mean}, standard deviation {sd}"),
+    "dist_normal_bounded": N_(
+        "normal, mean {mean}, standard deviation {sd}, truncated to {low} to {high}",
+    ),
+    "dist_lognormal": N_("lognormal, median {median}, sigma {sigma}"),
+    "escalation_of": N_("Escalation rates ({driver})"),
+    "live_savings": N_("Net savings of {offer} in this workbook"),
+    "live_cost": N_("Lifetime cost of {offer} in this workbook"),
+    "lcc": N_("Lifetime cost over the simulated futures (present value)"),
+    "savings": N_("Net savings against the baseline over the simulated futures (present value)"),
+    "percentile_note": N_(
+        "P10 and P90: one simulated future in ten lies below the P10, one in ten above the P90; "
+        "P50 is the median.",
+    ),
+    "chance_lowest": N_("Chance of the lowest cost"),
+    "chance_saving": N_("Chance of saving"),
+    "switching": N_("Switching values: where the offer's net savings would be 0"),
+    "switching_note": N_(
+        "The value of the input, alone (every other input at base), at which the offer's net "
+        "savings against the baseline would be 0, sought from the input's P0.1 to its P99.9; "
+        "none in range: they do not turn there.",
+    ),
+    "none_in_range": N_("none in range"),
+    "sensitivity": N_("What moves the net savings of {offer} most"),
+    "sensitivity_cost": N_("What moves the lifetime cost of {offer} most"),
+    "sensitivity_note": N_(
+        "Each input alone at its P10 and at its P90, every other input at base; the largest "
+        "swing first. The chart's bars start at the base case.",
+    ),
+    "input_p10": N_("Input at P10"),
+    "input_p90": N_("Input at P90"),
+    "savings_p10": N_("Net savings at P10"),
+    "savings_p90": N_("Net savings at P90"),
+    "cost_p10": N_("Lifetime cost at P10"),
+    "cost_p90": N_("Lifetime cost at P90"),
+    "swing": N_("Swing"),
+    "base_case": N_("Base case"),
+    "net_savings": N_("Net savings"),
+    "lifetime_cost": N_("Lifetime cost"),
+    "invalid_factor": N_("Enter a factor (1: as quoted)."),
+    "invalid_factor_positive": N_("Enter a factor above 0 (1: as quoted)."),
+    "invalid_factor_non_negative": N_("Enter a factor of 0 or more (1: as quoted)."),
+}
+
 #: Keys of the labels whose German differs from the document's for the same English.
 WORKBOOK_WORDING: Final[frozenset[str]] = frozenset({"discount_rate", "kind_service_plan"})
 
@@ -274,6 +349,34 @@ def labels(lang: str) -> Labels:
         key: pgettext(lang, WORKBOOK, msgid) if key in WORKBOOK_WORDING else gettext(lang, msgid)
         for key, msgid in LABEL_MSGIDS.items()
     }
+
+
+def risk_labels(lang: str) -> Labels:
+    """The Risk sheet's labels in ``lang``, by key."""
+    return {key: gettext(lang, msgid) for key, msgid in RISK_MSGIDS.items()}
+
+
+def risk_caption(lang: str, draws: int, sampling: str, seed: int) -> str:
+    """What the Risk sheet's figures come from: the draws, the sampling (already in ``lang``)
+    and the seed; that they are values, not formulas."""
+    return ngettext(
+        lang,
+        "The ranges, chances, sensitivities and switching values on this sheet come from {n} "
+        "simulated future ({sampling}, seed {seed}): they are values, not formulas, and stay as "
+        "they are when an input changes.",
+        "The ranges, chances, sensitivities and switching values on this sheet come from {n} "
+        "simulated futures ({sampling}, seed {seed}): they are values, not formulas, and stay as "
+        "they are when an input changes.",
+        draws,
+        n=number_locale(lang).number(draws),
+        sampling=sampling,
+        seed=str(seed),
+    )
+
+
+def number_locale(lang: str) -> DocLocale:
+    """The locale numbers in the workbook's text are written in (``de`` or ``en``)."""
+    return doc_locale(lang)
 
 
 def category_labels(lang: str) -> Labels:
