@@ -29,7 +29,12 @@ The document is laid out for print: the header says who the quote is prepared fo
 which day and until when it is valid (saying so where one is not given); tables of many offers
 are split into tables that fit A4 (:func:`split_table`); the charts' texts never overprint
 (:mod:`tco.presenters.svg`); page one's chart height is estimated from what else it carries
-(:func:`_chart_height`). See docs/document.md.
+(:func:`_chart_height`).
+
+Where the result has an uncertainty block, :func:`risk_view` adds a sentence under the
+headline, each offer's P10-P90 range over its bar, and a section with the ranges, a tornado of
+the inputs that move the key offer's net savings most and their switching values; without one
+the document is unchanged, byte for byte. See docs/document.md.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -52,19 +57,28 @@ from tco.core.money import RoundedTable, round_money, round_table
 from tco.core.profile import CostProfile, Headline, OfferProfile, Reversal, cost_profile
 from tco.core.results import LineResult, OfferComparison, OfferResult, ScenarioResult
 from tco.core.scenario import CATEGORIES, Category, CostLine, FailureModel, Offer, Scenario
+from tco.core.simulation import Sensitivity, UncertaintyResult
+from tco.core.uncertainty import ESCALATION, LINE_FIELD, base_values, resolve
 from tco.presenters.files import write_atomic
+from tco.presenters.i18n import gettext, ngettext
 from tco.presenters.info import QuoteInfo
 from tco.presenters.locale import DocLocale, doc_locale
 from tco.presenters.svg import OFFER_COLORS as OFFER_COLORS
 from tco.presenters.svg import (
+    TORNADO_HIGH,
+    TORNADO_LOW,
     Bar,
     Marker,
+    Range,
     Segment,
     Series,
+    TornadoRow,
     bar_labels_fit,
     cumulative_lines,
+    range_glyph,
     stacked_bars,
     text_width,
+    tornado,
 )
 from tco.quoting.builder import CoverageTerm
 
@@ -261,6 +275,8 @@ class DocumentView:
     #: Whether both charts fit on page one; where not, the details follow the charts on the
     #: next page instead of starting a page of their own.
     charts_fit: bool
+    #: The uncertainty block as the document shows it (None: the result has none).
+    risk: RiskView | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -884,6 +900,9 @@ ROW_MM = 6.1
 NOTE_MM = 4.2
 CAPTION_MM = 5.0
 LEGEND_LINE_MM = 3.9
+#: The uncertainty sentence under the headline: a line of it, and its margins.
+RISK_LINE_MM = 4.3
+RISK_BOX_MM = 3.2
 
 
 def _chart_height(
@@ -896,6 +915,7 @@ def _chart_height(
     legends: Sequence[tuple[Sequence[str], float, bool]],
     caption: str,
     letterhead_mm: float = 0.0,
+    risk: Sequence[Part] = (),
 ) -> tuple[int, bool]:
     """The height of both charts (SVG units, width 680): as high as page one leaves room for
     after the title, the header (its fields, two to a line), the headline, the summary tables
@@ -914,6 +934,9 @@ def _chart_height(
         used += 3.0
     pieces = [(p.text, p.strong) for p in headline]
     used += HEADLINE_BOX_MM + HEADLINE_LINE_MM * _text_lines(pieces, BODY_MM - 9, 12)
+    if risk:
+        lines = _text_lines([(p.text, p.strong) for p in risk], BODY_MM - 9, 9)
+        used += RISK_BOX_MM + RISK_LINE_MM * lines
     used += HEADING_MM
     for part in parts:
         share = float(part.column_width[:-1]) * float(part.width[:-1]) / 1e4
@@ -1153,9 +1176,12 @@ def _charts(
     summary_parts: Sequence[TablePart],
     notes: int,
     letterhead_mm: float = 0.0,
+    risk: RiskView | None = None,
+    ranges: Sequence[Range | None] = (),
 ) -> _Charts:
     """The two charts of page one with their legends and the crossover caption, as high as
-    page one leaves room for (:func:`_chart_height`)."""
+    page one leaves room for (:func:`_chart_height`); where there is an uncertainty block,
+    each bar with its range (``ranges``) and page one with its sentence and legend."""
     loc = f.loc
     # names under the bars where they fit, else keys explained below the chart
     keyed = not bar_labels_fit([f.names[i] for i in f.ids])
@@ -1171,12 +1197,17 @@ def _charts(
         parts=summary_parts,
         notes=notes,
         legends=[
-            ([item.label for item in bar_legend], 8.1, False),
+            (
+                [item.label for item in bar_legend] + ([risk.range_legend] if risk else []),
+                8.1,
+                False,
+            ),
             ([f"{item.key} {item.label}" for item in chart_keys], 3.0, True),
             ([f"{item.key} {item.label}" for item in line_legend], 12.5, keyed),
         ],
         caption=crossover,
         letterhead_mm=letterhead_mm,
+        risk=risk.sentence if risk else (),
     )
     tick = _tick_label(loc)
     title_bars = f"{loc.t('Lifetime cost by category')} ({f.cur}, {loc.t('present value')})"
@@ -1191,7 +1222,9 @@ def _charts(
         height=height,
     )
     return _Charts(
-        bar_chart=stacked_bars(bars, title=title_bars, tick_label=tick, height=height),
+        bar_chart=stacked_bars(
+            bars, title=title_bars, tick_label=tick, height=height, ranges=ranges
+        ),
         bar_legend=bar_legend,
         line_chart=line_chart,
         line_legend=line_legend,
@@ -1250,6 +1283,505 @@ def _crossover(f: _Figures, headline: Headline | None) -> tuple[Marker | None, s
     return marker, loc.say("crossover", best=f.names[f.best], other=other, year=loc.year(x))
 
 
+# ------------------------------------------------------------------------------------------
+# Uncertainty: the ranges over the bars, the sentence, the tables and the tornado
+#
+# Only where the result has an uncertainty block (docs/scenario.md, "Uncertainty and
+# sensitivity"); a document without one is unchanged. Amounts are the block's, rounded once.
+
+#: Inputs shown in the tornado and in its table, the largest swings first.
+TORNADO_INPUTS = 8
+#: A chance is said as "k of 10" where it lies within this of k/10 (k from 1 to 9).
+TENTHS_WITHIN = 0.005
+#: The fields of a ``value`` input that are rates (shown in per cent) and amounts of money.
+_RATE_FIELDS = ("assumptions.discount_rate",)
+_MONEY_FIELDS = (LINE_FIELD, "failures.repair_cost", "assumptions.downtime_cost_per_hour")
+_HOUR_FIELDS = (
+    "failures.mtbf_hours",
+    "failures.downtime_hours",
+    "assumptions.operating_hours_per_year",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class InputRow:
+    """An uncertain input in the table under the tornado: its full name, its values at its P10
+    and P90, the outcome there, and its switching value ("" where the table has none)."""
+
+    name: str
+    low: str
+    high: str
+    at_low: str
+    at_high: str
+    switching: str
+
+
+@dataclass(frozen=True, slots=True)
+class RiskView:
+    """What the document shows of the uncertainty block."""
+
+    #: Page one, under the headline: how often the key offer saves, and what would turn it.
+    sentence: tuple[Part, ...]
+    sentence_text: str
+    #: What was simulated (the uncertainty section's first paragraphs).
+    intro: tuple[str, ...]
+    #: Under the bars: what the range over each bar is.
+    range_legend: str
+    range_glyph: Markup
+    #: The offers side by side: lifetime cost P10/P50/P90, chances, net savings P10/P90.
+    parts: tuple[TablePart, ...]
+    tornado: Markup
+    tornado_title: str
+    tornado_legend: tuple[Legend, ...]
+    tornado_caption: str
+    input_heads: tuple[str, ...]
+    inputs: tuple[InputRow, ...]
+    input_notes: tuple[str, ...]
+    #: Every non-baseline offer's switching values (where there is more than one such offer).
+    switching_parts: tuple[TablePart, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Input:
+    """An uncertain input as the document words it: ``unit`` is ``factor`` (a factor of
+    today's value), ``rate``, ``money``, ``hours`` or ``number``; ``base`` its value as the
+    quote assumes it (1 for a factor; a value input's targets' common value, else its median)."""
+
+    unit: str
+    base: float
+
+
+def risk_key_offer(result: ScenarioResult) -> str | None:
+    """The offer whose net savings the sensitivity is sorted by: the highest base net savings
+    (the first on a tie); None where there is no offer besides the baseline."""
+    comp = result.comparison.offers
+    if not comp:
+        return None
+    best = max(c.net_savings for c in comp.values())
+    return next(oid for oid, c in comp.items() if c.net_savings == best)
+
+
+def _field_unit(field: str) -> str:
+    if field in _RATE_FIELDS or field.startswith(f"{ESCALATION}."):
+        return "rate"
+    if field in _MONEY_FIELDS:
+        return "money"
+    return "hours" if field in _HOUR_FIELDS else "number"
+
+
+def _risk_inputs(scenario: Scenario) -> dict[str, _Input]:
+    """The scenario's uncertain inputs by name, with their units and base values."""
+    unc = scenario.uncertainty
+    if unc is None:
+        return {}
+    targets, _ = resolve(unc, scenario)
+    out: dict[str, _Input] = {}
+    for inp, found in zip(unc.inputs, targets, strict=True):
+        if inp.kind == "factor":
+            out[inp.name] = _Input("factor", 1.0)
+            continue
+        units = {_field_unit(sel.field or LINE_FIELD) for sel in inp.applies_to}
+        values = {v for t in found for v in base_values(t, scenario)}
+        base = values.pop() if len(values) == 1 else inp.distribution.quantile(0.5)
+        out[inp.name] = _Input(units.pop() if len(units) == 1 else "number", base)
+    return out
+
+
+def _input_of(inputs: dict[str, _Input], s: Sensitivity) -> _Input:
+    """An input of the block (its middle as its base where the scenario does not name it)."""
+    return inputs.get(s.input) or _Input("number", (s.low + s.high) / 2)
+
+
+def _digits(loc: DocLocale, x: float, places: int) -> str:
+    """``x`` to ``places`` decimals (half away from zero), more (up to 4) where it would show
+    as 1 but is not 1."""
+    for shown in range(places, 5):
+        q = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-shown), rounding=ROUND_HALF_UP)
+        if q != 1 or x == 1:
+            break
+    return loc.number(q, shown)
+
+
+def input_value(loc: DocLocale, unit: str, x: float, cur: str) -> str:
+    """A value of an uncertain input in its unit: a factor as ``×0.86``, a rate in per cent,
+    money rounded to its minor unit, hours, or a number."""
+    if unit == "factor":
+        return f"×{_digits(loc, x, 2)}"
+    if unit == "rate":
+        return loc.percent(x)
+    if unit == "money":
+        return loc.money(round_money(x, cur), cur)
+    if unit == "hours":
+        step = Decimal(1) if abs(x) >= 100 else Decimal("0.1")
+        q = Decimal(repr(float(x))).quantize(step, rounding=ROUND_HALF_UP)
+        return loc.say("cover.hours", h=loc.number(q, 0 if abs(x) >= 100 else 1))
+    return _digits(loc, x, 2)
+
+
+def chance(loc: DocLocale, p: float) -> str:
+    """A chance in per cent to one decimal, half away from zero (a share of draws can be a
+    tie); more decimals (up to 4) where it is neither 0 nor 1 but would show as 0 or 100."""
+    for places in range(1, 5):
+        q = (Decimal(repr(float(p))) * 100).quantize(
+            Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
+        )
+        if 0 < q < 100 or p in (0.0, 1.0):
+            break
+    return f"{loc.number(q, places)}\u00a0%"
+
+
+def _strong(text: str, **values: str) -> list[Part]:
+    """A translated sentence with ``values`` filled in, in pieces: the pieces between
+    asterisks are strong. Values are inserted as they are (never parsed again)."""
+    return [
+        Part(piece.format(**values), k % 2 == 1) for k, piece in enumerate(text.split("*")) if piece
+    ]
+
+
+def _chance_pieces(loc: DocLocale, p: float, offer: str, other: str) -> list[Part]:
+    """How often ``offer`` costs less than ``other``: "in 9 of 10 simulated futures" where the
+    chance is within :data:`TENTHS_WITHIN` of 9/10, else in per cent."""
+    lang = loc.language
+    k = round(p * 10)
+    if p == 1.0:
+        text = gettext(lang, "In every simulated future *{offer}* costs less than *{other}*.")
+    elif p == 0.0:
+        text = gettext(lang, "In no simulated future does *{offer}* cost less than *{other}*.")
+    elif 1 <= k <= 9 and abs(p - k / 10) <= TENTHS_WITHIN:
+        text = ngettext(
+            lang,
+            "In *{k} of 10* simulated futures *{offer}* costs less than *{other}*.",
+            "In *{k} of 10* simulated futures *{offer}* costs less than *{other}*.",
+            k,
+        )
+    else:
+        text = gettext(
+            lang, "In *{share}* of the simulated futures *{offer}* costs less than *{other}*."
+        )
+    return _strong(text, k=loc.number(k), share=chance(loc, p), offer=offer, other=other)
+
+
+def turning_input(
+    u: UncertaintyResult, key: str, inputs: dict[str, _Input]
+) -> tuple[Sensitivity, float] | None:
+    """The input whose switching value for ``key`` is nearest its base value, measured in the
+    input's P10-P90 width (so that a factor and a rate compare), with that value; the first
+    in input order on a tie; None where no input has one."""
+    spread = {s.input: s for s in u.sensitivity}
+    found: list[tuple[float, Sensitivity, float]] = []
+    for sv in u.switching_values:
+        if sv.offer != key or sv.value is None or sv.input not in spread:
+            continue
+        s = spread[sv.input]
+        width = abs(s.high - s.low) or math.ulp(1.0)
+        found.append((abs(sv.value - _input_of(inputs, s).base) / width, s, sv.value))
+    if not found:
+        return None
+    _, s, value = min(found, key=lambda x: x[0])
+    return s, value
+
+
+def _turn_pieces(
+    f: _Figures, u: UncertaintyResult, key: str, inputs: dict[str, _Input]
+) -> list[Part]:
+    """What would have to be true for the comparison to turn: the input with the switching
+    value nearest its base, alone, below or above that value."""
+    lang = f.loc.language
+    turn = turning_input(u, key, inputs)
+    if turn is None:
+        return _strong(
+            gettext(
+                lang,
+                "Taken one at a time, with the other inputs as assumed, no input turns the "
+                "comparison at any value from its P0.1 to its P99.9.",
+            )
+        )
+    s, value = turn
+    inp = _input_of(inputs, s)
+    if inp.unit == "factor":
+        shown = gettext(lang, "{factor} times today's value", factor=_digits(f.loc, value, 2))
+    else:
+        shown = input_value(f.loc, inp.unit, value, f.cur)
+    cheaper = f.names[f.base] if f.comps[key].net_savings > 0 else f.names[key]
+    if value < inp.base:
+        text = gettext(
+            lang,
+            "Taken one at a time, with the other inputs as assumed, *{other}* would be cheaper "
+            "only if *{input}* were below *{value}*.",
+        )
+    else:
+        text = gettext(
+            lang,
+            "Taken one at a time, with the other inputs as assumed, *{other}* would be cheaper "
+            "only if *{input}* were above *{value}*.",
+        )
+    return _strong(text, other=cheaper, input=s.input, value=shown)
+
+
+def _risk_sentence(
+    f: _Figures, u: UncertaintyResult, key: str | None, inputs: dict[str, _Input]
+) -> tuple[Part, ...]:
+    """Page one's sentence on the uncertainty: how often the key offer saves against the
+    baseline and what would turn the comparison; for a single offer, its P10-P90 range."""
+    if key is None:
+        spread = u.offers[f.base].lifetime_cost
+        text = gettext(
+            f.loc.language,
+            "In 8 of 10 simulated futures the lifetime cost of *{offer}* lies between *{low}* "
+            "and *{high}*.",
+        )
+        low, high = (f.loc.money(round_money(x, f.cur), f.cur) for x in (spread.p10, spread.p90))
+        return tuple(_strong(text, offer=f.names[f.base], low=low, high=high))
+    p = u.comparison[key].probability_saves
+    parts = _chance_pieces(f.loc, p, f.names[key], f.names[f.base])
+    return (*parts, Part(" "), *_turn_pieces(f, u, key, inputs))
+
+
+def bar_ranges(f: _Figures, u: UncertaintyResult) -> list[Range | None]:
+    """Each offer's lifetime cost P10-P90 with its P50, rounded once, for the bars."""
+    out: list[Range | None] = []
+    for oid in f.ids:
+        s = u.offers[oid].lifetime_cost
+        low, mid, high = (float(round_money(x, f.cur)) for x in (s.p10, s.p50, s.p90))
+        out.append(Range(low, mid, high, key=oid))
+    return out
+
+
+def _range_legend(loc: DocLocale, u: UncertaintyResult) -> str:
+    return ngettext(
+        loc.language,
+        "Line: lifetime cost P10 to P90 over {n} simulated future (seed {seed}); circle: P50; "
+        "bars: base case",
+        "Line: lifetime cost P10 to P90 over {n} simulated futures (seed {seed}); circle: P50; "
+        "bars: base case",
+        u.draws,
+        n=loc.number(u.draws),
+        seed=str(u.seed),
+    )
+
+
+def _risk_intro(loc: DocLocale, u: UncertaintyResult) -> tuple[str, ...]:
+    lang = loc.language
+    sampling = (
+        gettext(lang, "Latin hypercube sampling")
+        if u.sampling == "latin_hypercube"
+        else gettext(lang, "random sampling")
+    )
+    k = len(u.sensitivity)
+    return (
+        ngettext(
+            lang,
+            "The lifetime costs were evaluated in {n} simulated future ({sampling}, seed {seed}).",
+            "The lifetime costs were evaluated in {n} simulated futures ({sampling}, seed {seed}).",
+            u.draws,
+            n=loc.number(u.draws),
+            sampling=sampling,
+            seed=str(u.seed),
+        )
+        + " "
+        + ngettext(
+            lang,
+            "In each, {n} uncertain input takes a value from its range, the same for every offer.",
+            "In each, {n} uncertain inputs take a value from their ranges, the same for every "
+            "offer.",
+            k,
+            n=loc.number(k),
+        ),
+        gettext(
+            lang,
+            "P10 and P90: one simulated future in ten lies below the P10, one in ten above the "
+            "P90; P50 is the median. The base case is the quote as assumed, as in the tables "
+            "above.",
+        ),
+    )
+
+
+def _risk_rows(f: _Figures, u: UncertaintyResult) -> list[Row]:
+    """The offers side by side over the draws: lifetime cost P10, P50 and P90, the chance of
+    the lowest cost; against the baseline, net savings P10 and P90 and the chance of saving."""
+    loc, cur, lang = f.loc, f.cur, f.loc.language
+
+    def money(x: float) -> str:
+        return loc.amount(round_money(x, cur), cur)
+
+    costs = [u.offers[i].lifetime_cost for i in f.ids]
+    rows = [
+        Row(gettext(lang, "Lifetime cost P10"), tuple(money(s.p10) for s in costs)),
+        Row(gettext(lang, "Lifetime cost P50"), tuple(money(s.p50) for s in costs), strong=True),
+        Row(gettext(lang, "Lifetime cost P90"), tuple(money(s.p90) for s in costs)),
+    ]
+    if f.single:
+        return rows
+    baseline = loc.t("baseline")
+    chances = tuple(chance(loc, u.offers[i].probability_lowest_cost) for i in f.ids)
+    rows.append(Row(gettext(lang, "Chance of the lowest cost"), chances))
+    comps = {i: u.comparison[i] for i in f.ids if i != f.base}
+    for label, cells in (
+        (gettext(lang, "Net savings P10"), {i: money(c.net_savings.p10) for i, c in comps.items()}),
+        (gettext(lang, "Net savings P90"), {i: money(c.net_savings.p90) for i, c in comps.items()}),
+        (
+            gettext(lang, "Chance of saving"),
+            {i: chance(loc, c.probability_saves) for i, c in comps.items()},
+        ),
+    ):
+        rows.append(Row(label, tuple(cells.get(i, baseline) for i in f.ids)))
+    return rows
+
+
+def _outcome(f: _Figures, s: Sensitivity, key: str | None) -> tuple[float, float]:
+    """The tornado's outcome at the input's P10 and P90: the key offer's net savings, or the
+    baseline's lifetime cost where there is no other offer."""
+    return s.net_savings[key] if key else s.lifetime_cost[f.base]
+
+
+def _tornado_chart(
+    f: _Figures,
+    result: ScenarioResult,
+    key: str | None,
+    inputs: dict[str, _Input],
+) -> tuple[Markup, str, str]:
+    """The tornado of the inputs with the largest swings, its title and its caption."""
+    u = result.uncertainty
+    assert u is not None
+    loc, cur, lang = f.loc, f.cur, f.loc.language
+    rows = []
+    for s in u.sensitivity[:TORNADO_INPUTS]:
+        unit = _input_of(inputs, s).unit
+        lo, hi = (float(round_money(x, cur)) for x in _outcome(f, s, key))
+        low_label = f"P10 {input_value(loc, unit, s.low, cur)}"
+        rows.append(
+            TornadoRow(s.input, low_label, f"P90 {input_value(loc, unit, s.high, cur)}", lo, hi)
+        )
+    if key:
+        base = round_money(f.comps[key].net_savings, cur)
+        title = gettext(lang, "What moves the net savings of {offer} most", offer=f.names[key])
+    else:
+        base = f.totals[f.base]
+        title = gettext(lang, "What moves the lifetime cost of {offer} most", offer=f.names[f.base])
+    base_text = loc.money(base, cur)
+    chart = tornado(
+        rows,
+        base=float(base),
+        base_label=gettext(lang, "Base case: {amount}", amount=base_text),
+        title=title,
+        tick_label=_tick_label(loc),
+        zero=key is not None,
+    )
+    caption = gettext(
+        lang,
+        "Each input alone at its P10 and at its P90, every other input as assumed; the dashed "
+        "line is the base case ({amount}). Names cut short are given in full in the table.",
+        amount=base_text,
+    )
+    return chart, f"{title} ({cur})", caption
+
+
+def _input_table(
+    f: _Figures, u: UncertaintyResult, key: str | None, inputs: dict[str, _Input]
+) -> tuple[tuple[str, ...], tuple[InputRow, ...], tuple[str, ...]]:
+    """The table under the tornado: each shown input in full, its values at P10 and P90, the
+    outcome there and (against a baseline) its switching value for the key offer; its notes."""
+    loc, cur, lang = f.loc, f.cur, f.loc.language
+    shown = u.sensitivity[:TORNADO_INPUTS]
+    switching = {(s.input, s.offer): s.value for s in u.switching_values}
+    rows = []
+    for s in shown:
+        unit = _input_of(inputs, s).unit
+        lo, hi = (loc.amount(round_money(x, cur), cur) for x in _outcome(f, s, key))
+        value = switching.get((s.input, key)) if key else None
+        turn = "" if not key else "–" if value is None else input_value(loc, unit, value, cur)
+        low, high = input_value(loc, unit, s.low, cur), input_value(loc, unit, s.high, cur)
+        rows.append(InputRow(s.input, low, high, lo, hi, turn))
+    heads: tuple[str, ...] = (
+        gettext(lang, "Input"),
+        gettext(lang, "Input at P10"),
+        gettext(lang, "Input at P90"),
+    )
+    if key:
+        heads += (
+            gettext(lang, "Net savings at P10"),
+            gettext(lang, "Net savings at P90"),
+            gettext(lang, "Switching value"),
+        )
+    else:
+        heads += (gettext(lang, "Lifetime cost at P10"), gettext(lang, "Lifetime cost at P90"))
+    notes: list[str] = []
+    if any(_input_of(inputs, s).unit == "factor" for s in shown):
+        notes.append(gettext(lang, "×: a factor of today's value, the value this quote assumes."))
+    if not f.single:
+        notes.append(_switching_note(loc))
+    more = len(u.sensitivity) - len(shown)
+    if more > 0:
+        notes.append(
+            ngettext(
+                lang,
+                "{n} more input moves it less and is not shown.",
+                "{n} more inputs move it less and are not shown.",
+                more,
+                n=loc.number(more),
+            )
+        )
+    return heads, tuple(rows), tuple(notes)
+
+
+def _switching_note(loc: DocLocale) -> str:
+    return gettext(
+        loc.language,
+        "Switching value: the value of the input, alone, at which the offer's net savings "
+        "against the baseline would be 0; –: none from the input's P0.1 to its P99.9.",
+    )
+
+
+def _switching_parts(
+    f: _Figures, u: UncertaintyResult, inputs: dict[str, _Input]
+) -> tuple[TablePart, ...]:
+    """Every non-baseline offer's switching values of the shown inputs, where there is more
+    than one such offer (with one, the input table has them)."""
+    columns = [c for c in f.columns if c.id != f.base]
+    if len(columns) < 2:
+        return ()
+    switching = {(s.input, s.offer): s.value for s in u.switching_values}
+    rows = []
+    for s in u.sensitivity[:TORNADO_INPUTS]:
+        unit = _input_of(inputs, s).unit
+        values = [switching.get((s.input, c.id)) for c in columns]
+        cells = tuple("–" if v is None else input_value(f.loc, unit, v, f.cur) for v in values)
+        rows.append(Row(s.input, cells))
+    return split_table("switching", columns, rows)
+
+
+def risk_view(f: _Figures, scenario: Scenario, result: ScenarioResult) -> RiskView | None:
+    """What the document shows of the result's uncertainty block (None without one)."""
+    u = result.uncertainty
+    if u is None:
+        return None
+    loc, lang = f.loc, f.loc.language
+    key = risk_key_offer(result)
+    inputs = _risk_inputs(scenario)
+    sentence = _risk_sentence(f, u, key, inputs)
+    chart, title, caption = _tornado_chart(f, result, key, inputs)
+    heads, rows, notes = _input_table(f, u, key, inputs)
+    return RiskView(
+        sentence=sentence,
+        sentence_text="".join(p.text for p in sentence),
+        intro=_risk_intro(loc, u),
+        range_legend=_range_legend(loc, u),
+        range_glyph=range_glyph(),
+        parts=split_table("risk", f.columns, _risk_rows(f, u)),
+        tornado=chart,
+        tornado_title=title,
+        tornado_legend=(
+            Legend(gettext(lang, "Input at its P10"), TORNADO_LOW),
+            Legend(gettext(lang, "Input at its P90"), TORNADO_HIGH),
+        ),
+        tornado_caption=caption,
+        input_heads=heads,
+        inputs=rows,
+        input_notes=notes,
+        switching_parts=_switching_parts(f, u, inputs),
+    )
+
+
 def build_view(
     scenario: Scenario,
     result: ScenarioResult,
@@ -1277,6 +1809,7 @@ def build_view(
     header = _header(loc, info)
     title = info.title or loc.t("Lifetime cost comparison")
     head = letterhead(info)
+    risk = risk_view(f, scenario, result)
     charts = _charts(
         f,
         profile,
@@ -1286,6 +1819,8 @@ def build_view(
         summary_parts=summary_parts,
         notes=len(summary_notes) + bool(effort_note),
         letterhead_mm=LETTERHEAD_MM if head is not None else 0.0,
+        risk=risk,
+        ranges=bar_ranges(f, result.uncertainty) if result.uncertainty else (),
     )
     return DocumentView(
         lang=loc.language,
@@ -1311,9 +1846,7 @@ def build_view(
         line_chart=charts.line_chart,
         line_legend=charts.line_legend,
         crossover=charts.crossover,
-        offers=tuple(
-            _offer_section(loc, scenario, i, o, f.columns[i]) for i, o in enumerate(result.offers)
-        ),
+        offers=_offer_sections(loc, scenario, result, f),
         coverage=coverage_sections(loc, scenario, profile, f.columns, info),
         effort_note=effort_note,
         assumptions=_assumptions(loc, scenario, result),
@@ -1326,6 +1859,15 @@ def build_view(
         comparison_parts=split_table("comparison", comparison_columns, comparison),
         chart_keys=charts.chart_keys,
         charts_fit=charts.charts_fit,
+        risk=risk,
+    )
+
+
+def _offer_sections(
+    loc: DocLocale, scenario: Scenario, result: ScenarioResult, f: _Figures
+) -> tuple[OfferSection, ...]:
+    return tuple(
+        _offer_section(loc, scenario, i, o, f.columns[i]) for i, o in enumerate(result.offers)
     )
 
 

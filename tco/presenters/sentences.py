@@ -8,6 +8,10 @@ and what causes it), followed by the price headroom of the recommended offer aga
 baseline where it has one. Its words are the catalog's (:data:`tco.presenters.locale.SENTENCES`),
 so a German reader gets the German sentence, rendered from the saved result; a saved quote
 version also keeps the English sentence as a record (:func:`tco.services.create_quote`).
+
+Where the result has an uncertainty block, :func:`risk` says what it means in the same way: the
+sentence under the document's headline (how often the key offer saves, and what would have to
+be true for the comparison to turn).
 """
 
 from __future__ import annotations
@@ -46,3 +50,11 @@ def with_headroom(headline: str, result: ScenarioResult, language: str) -> str:
     return headline + loc.say(
         "recommendation.headroom", headroom=loc.money(round_money(headroom, cur), cur)
     )
+
+
+def risk(scenario: Scenario, result: ScenarioResult, language: str) -> str | None:
+    """The document's sentence on the uncertainty of ``result`` in ``language``, as plain
+    text; None where the result has no uncertainty block."""
+    locale = _LOCALES.get(language_of(language), "en")
+    view = build_view(scenario, result, locale=locale).risk
+    return None if view is None else view.sentence_text

@@ -1,8 +1,11 @@
 """Inline SVG charts for the quote document, drawn on the server (no JavaScript).
 
-Two charts: stacked bars of lifetime cost by category per offer (credits below the zero line),
-and the cumulative discounted cost per offer over the years with the crossover point marked.
-The functions take values and already formatted labels; every text is escaped here.
+Two charts: stacked bars of lifetime cost by category per offer (credits below the zero line;
+where the result has an uncertainty block, each offer's P10-P90 range over the bar with its P50
+marked), and the cumulative discounted cost per offer over the years with the crossover point
+marked; with an uncertainty block also a tornado (:func:`tornado`): what each uncertain input,
+alone at its P10 and at its P90, does to the net savings. The functions take values and
+already formatted labels; every text is escaped here.
 
 Texts are laid out so that none overprints another or a curve: widths are measured with the
 advance widths of DejaVu Sans (the font the PDF is set in, :func:`text_width`); bar labels that
@@ -162,6 +165,17 @@ class Marker:
     x: float
     y: float
     label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    """A spread drawn over a bar: a line from ``low`` (P10) to ``high`` (P90) with caps, and a
+    circle at ``mid`` (P50). ``key`` names it in the chart (``data-key``)."""
+
+    low: float
+    mid: float
+    high: float
+    key: str = ""
 
 
 def nice_ticks(lo: float, hi: float, count: int = 5) -> tuple[float, float, list[float]]:
@@ -408,6 +422,54 @@ def _bar_total(label: str, cx: float, top_y: float, size: float, upright: bool) 
     ]
 
 
+#: The range over a bar: its colour, the width of its line and of the white halo under it (so
+#: it reads over every category colour), the half-width of its caps and the P50 circle.
+RANGE_COLOR = "#1a1a1a"
+RANGE_LINE = 1.6
+RANGE_HALO = 4.5
+RANGE_CAP = 9.0
+RANGE_MID_R = 3.2
+
+
+def _whisker(spread: Range, cx: float, bar_w: float, y: Callable[[float], float]) -> list[str]:
+    """The P10-P90 line over a bar at ``cx`` with its caps, on a white halo, and the P50
+    circle; the line from P10 to P90 is the element of class ``p10-p90``."""
+    cap = min(bar_w * 0.3, RANGE_CAP)
+    y10, y90 = y(spread.low), y(spread.high)
+    strokes = (
+        ("p10-p90", cx, y10, cx, y90),
+        ("p10", cx - cap, y10, cx + cap, y10),
+        ("p90", cx - cap, y90, cx + cap, y90),
+    )
+    out = [f'<g class="range" data-key="{escape(spread.key)}">']
+    for width, color, classed in ((RANGE_HALO, "#ffffff", False), (RANGE_LINE, RANGE_COLOR, True)):
+        for name, x1, y1, x2, y2 in strokes:
+            attr = f' class="{name}"' if classed else ""
+            out.append(
+                f'<line{attr} x1="{_f(x1)}" y1="{_f(y1)}" x2="{_f(x2)}" y2="{_f(y2)}"'
+                f' stroke="{color}" stroke-width="{width:g}" stroke-linecap="butt"/>'
+            )
+    out.append(
+        f'<circle class="p50" cx="{_f(cx)}" cy="{_f(y(spread.mid))}" r="{RANGE_MID_R:g}"'
+        f' fill="#ffffff" stroke="{RANGE_COLOR}" stroke-width="1.4"/>'
+    )
+    out.append("</g>")
+    return out
+
+
+def range_glyph() -> Markup:
+    """The range over a bar in small, for the legend that explains it."""
+    return Markup(
+        '<svg class="glyph" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 12 14" width="12"'
+        ' height="14" aria-hidden="true">'
+        f'<line x1="6" y1="1" x2="6" y2="13" stroke="{RANGE_COLOR}" stroke-width="1.4"/>'
+        f'<line x1="2.5" y1="1" x2="9.5" y2="1" stroke="{RANGE_COLOR}" stroke-width="1.4"/>'
+        f'<line x1="2.5" y1="13" x2="9.5" y2="13" stroke="{RANGE_COLOR}" stroke-width="1.4"/>'
+        f'<circle cx="6" cy="7" r="2.6" fill="#ffffff" stroke="{RANGE_COLOR}"'
+        ' stroke-width="1.2"/></svg>'
+    )
+
+
 def stacked_bars(
     bars: Sequence[Bar],
     *,
@@ -415,23 +477,30 @@ def stacked_bars(
     tick_label: Callable[[float], str],
     width: int = 680,
     height: int = 200,
+    ranges: Sequence[Range | None] = (),
 ) -> Markup:
     """Vertical stacked bars, one per offer: positive parts up from 0, credits down from 0.
 
     Each bar has its slot of the width: its label (wrapped, at most three lines) and its total
     stay within the slot, so no two texts overlap. A total too wide for the slot is set smaller,
     down to :data:`MIN_TOTAL_SIZE`, then upright above its bar; where even that would take
-    most of the chart, the totals are left to the tables."""
+    most of the chart, the totals are left to the tables. ``ranges`` (one per bar, or none)
+    are drawn over their bars, on the same value axis; a bar's total then stands above its
+    range where the range reaches higher than the bar."""
     slot = bar_slot(len(bars), width)
     labels = [_label_lines(b.label, slot - 8) for b in bars]
     label_lines = max((len(lines) for lines, _ in labels), default=1)
     bottom = 14.0 + 12.0 * label_lines
     ups = [sum(s.value for s in b.segments if s.value > 0) for b in bars]
     downs = [sum(s.value for s in b.segments if s.value < 0) for b in bars]
+    spans = [r for r in ranges if r is not None]
     total_size, upright, top = _totals_layout(bars, slot, height)
     plot_h = height - top - bottom
     lo, hi, ticks, left = _value_axis(
-        min(downs, default=0.0), max(ups, default=0.0), plot_h, tick_label
+        min([*downs, *(r.low for r in spans)], default=0.0),
+        max([*ups, *(r.high for r in spans)], default=0.0),
+        plot_h,
+        tick_label,
     )
     slot = (width - left - RIGHT) / max(len(bars), 1)
 
@@ -444,7 +513,12 @@ def stacked_bars(
         cx = left + slot * (i + 0.5)
         rects, up = _bar_rects(bar, cx - bar_w / 2, bar_w, y)
         body += rects
-        body += _bar_total(bar.total_label, cx, y(up), total_size, upright)
+        top_y = y(up)
+        spread = ranges[i] if i < len(ranges) else None
+        if spread is not None:
+            body += _whisker(spread, cx, bar_w, y)
+            top_y = min(top_y, y(spread.high) - RANGE_HALO / 2 - 0.5)
+        body += _bar_total(bar.total_label, cx, top_y, total_size, upright)
         lines, size = labels[i]
         for k, line in enumerate(lines):
             body.append(_text(cx, height - bottom + 16 + 12 * k, line, size=size))
@@ -660,3 +734,247 @@ def cumulative_lines(
     if marker is not None and spot is not None:
         body += _marker_shapes(marker, spot, plot)
     return _svg(width, height, title, body)
+
+
+# --------------------------------------------------------------------------------------------
+# The tornado: what each uncertain input, alone at its P10 and at its P90, does to an outcome
+
+
+@dataclass(frozen=True, slots=True)
+class TornadoRow:
+    """One input of a tornado: its name, the labels of its two values (``P10 ×0.86``), and
+    the outcome with the input at its P10 (``low``) and at its P90 (``high``)."""
+
+    name: str
+    low_label: str
+    high_label: str
+    low: float
+    high: float
+
+
+#: The tornado's colours: the bar from the base case to the outcome at the input's P10 and at
+#: its P90, and the (darker) colours of the labels of those values.
+TORNADO_LOW = "#5b9bd5"
+TORNADO_HIGH = "#f4a460"
+TORNADO_LOW_TEXT = "#1f4e79"
+TORNADO_HIGH_TEXT = "#a0500f"
+#: Font sizes of an input's name and of its values, the most lines of a name (a longer one is
+#: cut, with "…"; the document's table gives it in full), the least and most width of the
+#: label column, a line's height, the bar's height and the room above and below the rows.
+TORNADO_NAME_SIZE = 9.0
+TORNADO_VALUE_SIZE = 8.0
+TORNADO_NAME_LINES = 2
+TORNADO_MIN_LABELS = 130.0
+TORNADO_MAX_LABELS = 240.0
+TORNADO_LINE = 11.0
+TORNADO_BAR = 13.0
+TORNADO_TOP = 24.0
+TORNADO_BOTTOM = 24.0
+
+
+def _measure(text: str, size: float) -> float:
+    """The width of ``text`` (no-break spaces measured as spaces: values in their unit)."""
+    return text_width(text.replace("\u00a0", " "), size)
+
+
+def clip_to_width(text: str, width: float, size: float) -> str:
+    """``text`` cut (with "…") to be no wider than ``width`` at ``size``."""
+    if _measure(text, size) <= width:
+        return text
+    while text and _measure(text + "…", size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def fit_lines(text: str, width: float, size: float, max_lines: int) -> list[str]:
+    """``text`` word-wrapped into at most ``max_lines`` lines no wider than ``width``: a word
+    too long for a line is broken, and what does not fit is cut with "…"."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}" if current else word
+        if _measure(candidate, size) <= width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        current = word
+        while _measure(current, size) > width:  # break a word longer than the line
+            cut = len(current)
+            while cut > 1 and _measure(current[:cut], size) > width:
+                cut -= 1
+            lines.append(current[:cut])
+            current = current[cut:]
+    if current:
+        lines.append(current)
+    if len(lines) > max_lines:
+        rest = " ".join(lines[max_lines - 1 :])
+        lines = [*lines[: max_lines - 1], clip_to_width(rest, width, size)]
+    return lines or [""]
+
+
+def _tornado_values(row: TornadoRow, width: float) -> list[tuple[str, str, float]]:
+    """The labels of a row's two values as (text, colour, x offset) on one line where they fit
+    side by side, else one below the other (x offset -1: the next line)."""
+    size = TORNADO_VALUE_SIZE
+    gap = _measure("   ", size)
+    low_w = _measure(row.low_label, size)
+    if low_w + gap + _measure(row.high_label, size) <= width:
+        return [
+            (row.low_label, TORNADO_LOW_TEXT, 0.0),
+            (row.high_label, TORNADO_HIGH_TEXT, low_w + gap),
+        ]
+    return [
+        (clip_to_width(row.low_label, width, size), TORNADO_LOW_TEXT, 0.0),
+        (clip_to_width(row.high_label, width, size), TORNADO_HIGH_TEXT, -1.0),
+    ]
+
+
+def span_ticks(lo: float, hi: float, count: int = 5) -> tuple[float, float, list[float]]:
+    """Round ticks covering lo..hi (0 not forced in), and the range from the first to the last."""
+    if hi - lo <= 0:
+        pad = max(abs(hi) * 0.05, 1.0)
+        lo, hi = lo - pad, hi + pad
+    raw = (hi - lo) / count
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    first, last = math.floor(lo / step + 1e-9), math.ceil(hi / step - 1e-9)
+    ticks = [k * step for k in range(first, last + 1)]
+    return ticks[0], ticks[-1], ticks
+
+
+@dataclass(frozen=True, slots=True)
+class _Axis:
+    """The tornado's value axis: its ticks and their labels, the values ``lo``..``hi`` it
+    spans, drawn from x ``left`` to x ``right``."""
+
+    ticks: list[float]
+    labels: list[str]
+    lo: float
+    hi: float
+    left: float
+    right: float
+
+    def x(self, v: float) -> float:
+        return self.left + (v - self.lo) / (self.hi - self.lo) * (self.right - self.left)
+
+
+def _tornado_axis(
+    values: Sequence[float], zero: bool, tick_label: Callable[[float], str], x0: float, x1: float
+) -> _Axis:
+    """The value axis between ``x0`` and ``x1`` with as many ticks (up to 5) as leave their
+    labels apart; the first and last labels stay within x0..x1."""
+    lo, hi = min(values), max(values)
+    axis: _Axis | None = None
+    for count in (5, 4, 3, 2):
+        bottom, top, ticks = nice_ticks(lo, hi, count) if zero else span_ticks(lo, hi, count)
+        bottom, top = min(bottom, ticks[0]), max(top, ticks[-1])
+        labels = [tick_label(t) for t in ticks]
+        widths = [_measure(t, TICK_SIZE) for t in labels]
+        axis = _Axis(ticks, labels, bottom, top, x0 + widths[0] / 2, x1 - widths[-1] / 2)
+        gaps = [
+            axis.x(b) - axis.x(a) - (wa + wb) / 2
+            for a, b, wa, wb in zip(ticks, ticks[1:], widths, widths[1:], strict=False)
+        ]
+        if all(g >= 8 for g in gaps):
+            break
+    assert axis is not None
+    return axis
+
+
+def _tornado_bars(row: TornadoRow, base: float, axis: _Axis, y0: float) -> list[str]:
+    """The two bars of a row from the base case: to the outcome at P10 and at P90. Where both
+    lie on one side, the shorter is drawn narrower over the longer."""
+    bars = [("at-p10", row.low, TORNADO_LOW), ("at-p90", row.high, TORNADO_HIGH)]
+    bars.sort(key=lambda b: -abs(b[1] - base))
+    same_side = (row.low - base) * (row.high - base) > 0
+    out = []
+    for k, (name, value, color) in enumerate(bars):
+        h = TORNADO_BAR * (0.55 if same_side and k == 1 else 1.0)
+        a, b = sorted((axis.x(base), axis.x(value)))
+        out.append(
+            f'<rect class="{name}" x="{_f(a)}" y="{_f(y0 + (TORNADO_BAR - h) / 2)}"'
+            f' width="{_f(max(b - a, 0.6))}" height="{_f(h)}" fill="{color}"'
+            ' stroke="#ffffff" stroke-width="0.5"/>'
+        )
+    return out
+
+
+def _tornado_row(
+    row: TornadoRow, base: float, axis: _Axis, y0: float, label_w: float, width: int
+) -> tuple[list[str], float]:
+    """One input's name, values and bars from ``y0`` down; and the row's height."""
+    names = fit_lines(row.name, label_w - 8, TORNADO_NAME_SIZE, TORNADO_NAME_LINES)
+    values = _tornado_values(row, label_w - 8)
+    value_lines = 1 + sum(1 for _, _, dx in values if dx < 0)
+    height = TORNADO_LINE * (len(names) + value_lines) + 8
+    out = [f'<g class="tornado-row" data-input="{escape(row.name)}">']
+    out.append(
+        f'<line x1="0" x2="{width}" y1="{_f(y0 + height)}" y2="{_f(y0 + height)}"'
+        f' stroke="{GRID}" stroke-width="0.6"/>'
+    )
+    y = y0 + 4 + ASCENT * TORNADO_NAME_SIZE
+    for line in names:
+        out.append(_text(4, y, line, size=TORNADO_NAME_SIZE, anchor="start"))
+        y += TORNADO_LINE
+    for text, color, dx in values:
+        if dx < 0:
+            y, dx = y + TORNADO_LINE, 0.0
+        out.append(_text(4 + dx, y, text, size=TORNADO_VALUE_SIZE, anchor="start", fill=color))
+    out += _tornado_bars(row, base, axis, y0 + (height - TORNADO_BAR) / 2)
+    out.append("</g>")
+    return out, height
+
+
+def tornado(
+    rows: Sequence[TornadoRow],
+    *,
+    base: float,
+    base_label: str,
+    title: str,
+    tick_label: Callable[[float], str],
+    zero: bool = True,
+    width: int = 680,
+) -> Markup:
+    """A tornado: a row per input, in the order given (largest swing first), with its name
+    (wrapped, at most two lines, cut with "…" beyond) and its two values on the left, and
+    bars from the base case to the outcome with the input at its P10 and at its P90. A dashed
+    line marks the base case, labelled above the rows; the value axis (including 0 where
+    ``zero``) is below them. Its height follows from the rows."""
+    widest = max(
+        (
+            max(
+                _measure(r.name, TORNADO_NAME_SIZE),
+                _measure(f"{r.low_label}   {r.high_label}", TORNADO_VALUE_SIZE),
+            )
+            for r in rows
+        ),
+        default=0.0,
+    )
+    label_w = min(max(widest + 12, TORNADO_MIN_LABELS), TORNADO_MAX_LABELS)
+    values = [base, *(r.low for r in rows), *(r.high for r in rows)]
+    axis = _tornado_axis(values, zero, tick_label, label_w + 6, width - 4)
+    body: list[str] = []
+    y = TORNADO_TOP
+    for row in rows:
+        shapes, h = _tornado_row(row, base, axis, y, label_w, width)
+        body += shapes
+        y += h
+    bottom = y
+    height = math.ceil(bottom + TORNADO_BOTTOM)
+    grid: list[str] = []
+    for t, label in zip(axis.ticks, axis.labels, strict=True):
+        grid.append(
+            f'<line x1="{_f(axis.x(t))}" x2="{_f(axis.x(t))}" y1="{_f(TORNADO_TOP)}"'
+            f' y2="{_f(bottom)}" stroke="{GRID if t else AXIS}" stroke-width="{1 if t else 1.2}"/>'
+        )
+        grid.append(_text(axis.x(t), bottom + 14, label, size=TICK_SIZE, fill=AXIS))
+    bx = axis.x(base)
+    grid.append(
+        f'<line class="base" x1="{_f(bx)}" x2="{_f(bx)}" y1="{_f(TORNADO_TOP - 4)}"'
+        f' y2="{_f(bottom)}" stroke="#000000" stroke-width="1.2" stroke-dasharray="4 3"/>'
+    )
+    half = text_width(base_label.replace("\u00a0", " "), TICK_SIZE, bold=True) / 2
+    lx = min(max(bx, label_w + half), width - 2 - half)
+    grid.append(_text(lx, TORNADO_TOP - 9, base_label, size=TICK_SIZE, font_weight="bold"))
+    return _svg(width, height, title, grid + body)
