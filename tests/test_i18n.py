@@ -26,6 +26,7 @@ from typer.testing import CliRunner
 
 from tco import services
 from tco.cli.main import app
+from tco.cli.risk import risk_tables
 from tco.cli.tables import comparison_table
 from tco.core.results import ScenarioResult, evaluate
 from tco.core.scenario import CATEGORIES, Scenario, load_scenario, read_file
@@ -180,6 +181,21 @@ def cases() -> Iterator[tuple[str, Scenario, ScenarioResult, QuoteInfo]]:
             coverage=p.built.coverage, buyer_effort_counted=p.built.buyer_effort_counted
         )
         yield path.stem, p.built.scenario, p.result, info
+    # a quote with ranges (the demo products' and its own): risk sheet, section and tables
+    raw = {
+        **demo_request(),
+        "uncertainty": {
+            "draws": 500,
+            "ranges": [
+                {"input": "energy_price", "spread": 0.2},
+                {"input": "discount_rate", "spread": 0.3},
+                {"input": "mtbf", "offer": "competitor", "low": 0.5, "high": 1.2},
+            ],
+        },
+    }
+    p = price_quote(raw, demo_catalog(), i18n.quote_words)
+    info = QuoteInfo(coverage=p.built.coverage, buyer_effort_counted=p.built.buyer_effort_counted)
+    yield "ranges", p.built.scenario, p.result, info
 
 
 CASES = list(cases())
@@ -204,6 +220,8 @@ def test_every_msgid_the_outputs_use_is_in_the_catalog(monkeypatch: pytest.Monke
         render_html(sc, result, locale="de_DE", info=info)
         render_workbook(sc, result, locale="de", info=info)
         Console(file=io.StringIO(), width=200).print(comparison_table(result, "de"))
+        if result.uncertainty is not None:
+            Console(file=io.StringIO(), width=200).print(risk_tables(result, "de"))
     assert len(asked) > 250
     assert sorted(asked - set(real.messages), key=str) == []
 
@@ -313,6 +331,18 @@ def test_the_terminal_table_speaks_the_language_of_the_locale() -> None:
     english = runner.invoke(app, ["evaluate", str(path)], terminal_width=200).stdout
     assert "Net savings" in english
     assert "end of life" in english
+
+
+def test_the_terminal_risk_tables_speak_the_language_of_the_locale() -> None:
+    [(_, sc, result, info)] = [c for c in CASES if c[0] == "ranges"]
+    assert result.uncertainty is not None
+    out = io.StringIO()
+    Console(file=out, width=200).print(risk_tables(result, "de"))
+    text = out.getvalue()
+    assert english_in(text, _user_texts(sc, info)) == []
+    for german in ("Lebenszykluskosten P10", "Wahrscheinlichkeit einer Einsparung", "Strompreis"):
+        assert german in text
+    assert "Startwert 1" in text
 
 
 def test_a_german_recommendation_from_the_same_result() -> None:
