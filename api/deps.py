@@ -63,10 +63,12 @@ def _remember(request: Request, caller: ApiKey) -> ApiKey:
 def _request_key(request: Request) -> str | None:
     """The key of ``Authorization: Bearer <key>`` or ``X-API-Key``, as the schemes read them."""
     authorization = request.headers.get("authorization")
-    if authorization:
+    if authorization is not None:
         scheme, _, credentials = authorization.partition(" ")
-        if scheme.lower() == "bearer" and credentials:
-            return credentials
+        if scheme.lower() != "bearer" or not credentials.strip():
+            # a malformed Authorization header is refused, whatever else the request carries
+            raise unauthorized("the Authorization header must be 'Bearer <key>'")
+        return credentials.strip()
     return request.headers.get("x-api-key") or None
 
 

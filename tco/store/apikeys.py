@@ -170,7 +170,9 @@ def find_key(session: Session, id_or_prefix: str, *, tenant: str | None = None) 
     text = id_or_prefix.strip()
     m = re.match(r"^(?:tco_)?([A-Za-z0-9]{8})(?:_.*)?$", text)
     stmt = select(ApiKeyRow)
-    if text.isdigit():
+    if re.fullmatch(r"[0-9]+", text):  # ASCII digits ("³" is a digit to str.isdigit)
+        if len(text) > 9:  # beyond the ids a table holds (and PostgreSQL's integer)
+            raise NotFoundError([Problem("key", f"no key '{id_or_prefix}'")])
         stmt = stmt.where(ApiKeyRow.id == int(text))
     elif m is not None:
         stmt = stmt.where(ApiKeyRow.prefix == m.group(1))
