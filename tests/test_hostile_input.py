@@ -413,3 +413,21 @@ def test_an_amount_written_with_an_exponent_reads_back(http: httpx.Client) -> No
     assert first.status_code in (200, 201), first.text
     second = http.put("/v1/catalog", json={"price_books": []})
     assert second.status_code in (200, 201), second.text
+
+
+@pytest.mark.parametrize("key", ["%C2%B3", "9" * 30])
+def test_a_key_id_of_other_digits_or_beyond_an_integer_is_not_found(
+    http: httpx.Client, key: str
+) -> None:
+    """'³' is a digit to str.isdigit and int() refuses it; 30 digits overflow PostgreSQL's
+    integer: both were 500s."""
+    problem(http.delete(f"/v1/keys/{key}"), 404)
+
+
+def test_a_malformed_authorization_header_is_refused_beside_a_good_key(
+    http: httpx.Client, base: str
+) -> None:
+    key = http.headers["Authorization"].removeprefix("Bearer ")
+    r = httpx.get(base + "/v1/quotes", headers={"X-API-Key": key, "Authorization": "Basic eDp5"})
+    assert problem(r, 401)["detail"] == "the Authorization header must be 'Bearer <key>'"
+    assert httpx.get(base + "/v1/quotes", headers={"X-API-Key": key}).status_code == 200
