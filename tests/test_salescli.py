@@ -222,3 +222,22 @@ def test_a_quote_without_the_buyers_effort_settings_exits_2_naming_them(
         for line in lines
     ), lines
     assert "Quotes (0)" in run("quote", "list")  # nothing saved
+
+
+def test_a_quote_with_ranges_shows_them_and_its_workbook_has_a_risk_sheet(
+    sqlite_env: str, tmp_path: Path
+) -> None:
+    """The demo products carry default ranges (MTBF, energy): a demo quote is simulated with
+    the quote's seed, and shows and exports what was saved."""
+    openpyxl = pytest.importorskip("openpyxl")
+    run("demo", "load")
+    data = json.loads(run("quote", "show", "Q-2026-00001", "--json"))
+    block = data["version"]["result"]["uncertainty"]
+    assert (block["draws"], block["seed"]) == (2000, 1)
+    shown = run("quote", "show", "Q-2026-00001")
+    assert "Range over 2,000 draws (Latin hypercube, seed 1)" in shown
+    p10 = block["offers"]["ours"]["lifetime_cost"]["p10"]
+    assert f"{round(p10, 2):,.2f}" in shown
+    out = tmp_path / "quote.xlsx"
+    run("quote", "export", "Q-2026-00001", "--xlsx", str(out))
+    assert any(ws.title.startswith(("Risk", "Risiko")) for ws in openpyxl.load_workbook(out))

@@ -244,6 +244,10 @@ def _print_view(view: services.QuoteView, *, full: bool = True) -> None:
         markup=False,
     )
     console.print(comparison_table(v.result))
+    if v.result.uncertainty is not None:  # the quote's ranges: as saved, seed and draws named
+        from tco.cli.risk import risk_tables
+
+        console.print(risk_tables(v.result))
     if full:
         names = {o.id: o.name for o in v.result.offers}
         console.print(_price_table(v.price_sheets, names))
