@@ -146,3 +146,20 @@ def test_the_asset_pages_speak_german(site: Site, asset_id: int) -> None:
     assert "Seit" in fu
     assert "No contact" not in fu
     assert datetime.now(UTC)
+
+
+def test_the_review_of_a_customer_with_a_slash_in_its_name(site: Site) -> None:
+    """The review URL carries the customer's name; a "/" in it (encoded as %2F) found no
+    route before."""
+    uow = UnitOfWork("acme", url=site.url)
+    raw = {**demo_request(), "customer": {"name": "Schmidt/Söhne KG", "segment": "standard"}}
+    number = services.create_quote(uow, raw, by="t").summary.number
+    services.change_status(uow, number, QuoteStatus.sent, by="t")
+    services.change_status(uow, number, QuoteStatus.accepted, by="t")
+    c = client(site)
+    sign_in(c)
+    listing = c.get("/assets").text
+    assert "/customers/Schmidt%2FS%C3%B6hne%20KG/review.html" in listing
+    html = c.get("/customers/Schmidt%2FS%C3%B6hne%20KG/review.html")
+    assert html.status_code == 200
+    assert "Schmidt/Söhne KG" in html.text

@@ -233,7 +233,7 @@ def calibrate(
 
 
 @router.get(
-    "/customers/{customer}/review.{fmt}",
+    "/customers/{customer:path}/review.{fmt}",
     summary="The review document of a customer (HTML or PDF)",
     response_class=Response,
     responses={

@@ -298,7 +298,7 @@ def followup_page(ctx: SignedInDep, as_of: Annotated[date | None, Query()] = Non
     )
 
 
-@router.get("/customers/{customer}/review.{fmt}")
+@router.get("/customers/{customer:path}/review.{fmt}")
 def review(
     ctx: SignedInDep,
     customer: Annotated[str, Path(min_length=1, max_length=200)],
