@@ -163,3 +163,27 @@ def test_the_review_of_a_customer_with_a_slash_in_its_name(site: Site) -> None:
     html = c.get("/customers/Schmidt%2FS%C3%B6hne%20KG/review.html")
     assert html.status_code == 200
     assert "Schmidt/Söhne KG" in html.text
+
+
+def test_the_status_form_accepts_the_offer_the_customer_chose(site: Site) -> None:
+    """Accepting asks which offer was accepted (the recommended one preselected); its units
+    become the assets. Before, the page accepted the recommended offer only."""
+    uow = UnitOfWork("acme", url=site.url)
+    raw = {**demo_request(), "customer": {"name": "Weber Guss AG", "segment": "standard"}}
+    number = services.create_quote(uow, raw, by="t").summary.number
+    services.change_status(uow, number, QuoteStatus.sent, by="t")
+    c = client(site)
+    token = sign_in(c)
+    ask = c.post(f"/quotes/{number}/status", data={"csrf_token": token, "status": "accepted"})
+    assert ask.status_code == 200
+    assert re.search(r'<option value="ours" selected>', ask.text)
+    assert '<option value="competitor">' in ask.text
+    form = {"csrf_token": token, "status": "accepted", "confirm": "accepted"}
+    bad = c.post(f"/quotes/{number}/status", data={**form, "offer": "nobody"})
+    assert bad.status_code == 400
+    done = c.post(f"/quotes/{number}/status", data={**form, "offer": "competitor"})
+    assert done.status_code in (200, 303)
+    assets, _ = ls.list_assets(UnitOfWork("acme", url=site.url))
+    mine = [a for a in assets if a.quote_number == number]
+    assert mine
+    assert {a.offer_id for a in mine} == {"competitor"}

@@ -486,6 +486,11 @@ def _conflict(
     return render("conflict.html.j2", language=ctx.language, status_code=409, ctx=ctx, c=page)
 
 
+def _acceptable(view: services.QuoteView) -> tuple[tuple[str, str], ...]:
+    """The offers a customer may accept: those of the quote's latest version."""
+    return tuple((o.id, o.name) for o in view.version.result.offers)
+
+
 @router.post("/quotes/{number}/status")
 def change_status(ctx: SignedInDep, number: Number, form: FormDep) -> Response:
     check_csrf(ctx.session, form)
@@ -504,10 +509,17 @@ def change_status(ctx: SignedInDep, number: Number, form: FormDep) -> Response:
             status_label=t(status),
             status_title=t(status).capitalize(),
             now_label=t(view.summary.status.value),
+            offers=_acceptable(view) if status == QuoteStatus.accepted.value else (),
+            recommended=view.version.result.comparison.recommended,
         )
+    offer = form.get("offer") or None if status == QuoteStatus.accepted.value else None
+    if offer is not None and offer not in dict(_acceptable(view)):
+        raise PageError(400, f"'{offer}' is not an offer of quote {number}.")
     try:
         limits = desk.settings().limits  # above the salesperson's limit: approved first
-        services.change_status(ctx.uow, number, QuoteStatus(status), by=ctx.by, limits=limits)
+        services.change_status(
+            ctx.uow, number, QuoteStatus(status), by=ctx.by, limits=limits, offer=offer
+        )
     except ConflictError as exc:
         return _quote_page(ctx, number, None, error=exc.problems[0].message, status_code=409)
     return _redirect(f"/quotes/{urlquote(number)}")
