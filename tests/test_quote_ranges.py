@@ -147,9 +147,7 @@ def test_discount_rate_range_is_a_value_range_around_the_quotes_rate() -> None:
     [inp] = unc.inputs
     rate = priced.built.assumptions.discount_rate
     assert inp.value is not None
-    assert bounds(inp.value) == pytest.approx(
-        (rate * 0.5, rate, rate * 1.5)
-    )
+    assert bounds(inp.value) == pytest.approx((rate * 0.5, rate, rate * 1.5))
 
 
 @pytest.mark.parametrize(

@@ -84,6 +84,9 @@ def _register_sales_commands() -> None:
     app.command("pipeline")(pipeline)
     app.command("approve")(approve)
     app.command("send")(send_quote)
+    from tco.cli.batch import batch_app
+
+    app.add_typer(batch_app, name="batch")
 
 
 #: The longest validity ``--valid-days`` accepts (ten years).
