@@ -18,7 +18,7 @@ from pydantic import Field, ValidationError
 
 from tco.core.errors import Problem, format_path
 from tco.core.scenario import WHOLE_NUMBER
-from tco.core.text import Label, Name, Note
+from tco.core.text import Name, Note
 from tco.quoting.catalog import (
     Code,
     Currency,
@@ -58,9 +58,7 @@ class DataSheet(FrozenModel):
     downtime_hours: BoundedHours | None = None
     maintenance_per_year: Price | None = None
     installation_cost: Price | None = None
-    source: Label = Field(
-        min_length=1, description="where the figures come from: a data sheet, a URL, a tender"
-    )
+    source: Name = Field(description="where the figures come from: a data sheet, a URL, a tender")
     source_date: Day = Field(description="when the source was read or published")
     notes: Note = ""
 
