@@ -431,3 +431,13 @@ def test_a_malformed_authorization_header_is_refused_beside_a_good_key(
     r = httpx.get(base + "/v1/quotes", headers={"X-API-Key": key, "Authorization": "Basic eDp5"})
     assert problem(r, 401)["detail"] == "the Authorization header must be 'Bearer <key>'"
     assert httpx.get(base + "/v1/quotes", headers={"X-API-Key": key}).status_code == 200
+
+
+def test_a_customer_name_taken_already_is_a_conflict_also_beyond_ascii(
+    http: httpx.Client,
+) -> None:
+    """SQLite lowers ASCII letters only: the second 'Ölwerk Ädler' passed the check and hit the
+    unique constraint (a 500)."""
+    body = {"name": "Ölwerk Ädler", "segment": "standard"}
+    assert http.post("/v1/customers", json=body).status_code == 201
+    problem(http.post("/v1/customers", json=body), 409)

@@ -150,7 +150,11 @@ class DeskRepository:
     def _name_free(self, model: Any, field: str, value: str, own_id: int | None) -> None:
         column = getattr(model, field)
         row = self.session.scalars(
-            select(model).where(model.tenant == self.tenant, func.lower(column) == value.lower())
+            select(model).where(
+                model.tenant == self.tenant,
+                # SQLite lowers ASCII letters only: the exact name is looked for too
+                (func.lower(column) == value.lower()) | (column == value),
+            )
         ).first()
         if row is not None and row.id != own_id:
             raise ConflictError([Problem(field, f"'{value}' is taken already (id {row.id})")])
