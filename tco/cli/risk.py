@@ -25,7 +25,7 @@ from rich.progress import (
 from rich.table import Table
 
 from tco.cli.tables import TableWords
-from tco.core.results import ScenarioResult
+from tco.core.results import ScenarioResult, key_offer
 
 #: Inputs shown in the table of what moves the net savings, the largest swings first.
 TOP_INPUTS = 5
@@ -43,16 +43,6 @@ def _value(w: TableWords, x: float | None) -> str:
 
 def _share(w: TableWords, x: float) -> str:
     return w.loc.percent(x, 1)
-
-
-def key_offer(result: ScenarioResult) -> str | None:
-    """The offer whose net savings the sensitivity is sorted by: the highest base net savings
-    (the first on a tie); None where there is no offer besides the baseline."""
-    comp = result.comparison.offers
-    if not comp:
-        return None
-    best = max(c.net_savings for c in comp.values())
-    return next(oid for oid, c in comp.items() if c.net_savings == best)
 
 
 def range_table(result: ScenarioResult, language: str = "en") -> Table:

@@ -518,6 +518,17 @@ def evaluate(scenario: Scenario, *, progress: Progress | None = None) -> Scenari
     return _model(evaluate_json(scenario, progress=progress))
 
 
+def key_offer(result: ScenarioResult) -> str | None:
+    """The offer the uncertainty is told for (its sensitivity, tornado and sentence): the one
+    with the highest base net savings against the baseline (the first on a tie); None where
+    there is no offer besides the baseline."""
+    comp = result.comparison.offers
+    if not comp:
+        return None
+    best = max(c.net_savings for c in comp.values())
+    return next(oid for oid, c in comp.items() if c.net_savings == best)
+
+
 def result_json(result: ScenarioResult) -> dict[str, Any]:
     """The machine-readable form of a result (docs/scenario.md), unrounded."""
     return result.model_dump(mode="json")

@@ -55,7 +55,13 @@ from markupsafe import Markup
 
 from tco.core.money import RoundedTable, round_money, round_table
 from tco.core.profile import CostProfile, Headline, OfferProfile, Reversal, cost_profile
-from tco.core.results import LineResult, OfferComparison, OfferResult, ScenarioResult
+from tco.core.results import (
+    LineResult,
+    OfferComparison,
+    OfferResult,
+    ScenarioResult,
+    key_offer,
+)
 from tco.core.scenario import CATEGORIES, Category, CostLine, FailureModel, Offer, Scenario
 from tco.core.simulation import Sensitivity, UncertaintyResult
 from tco.core.uncertainty import ESCALATION, LINE_FIELD, base_values, resolve
@@ -1351,16 +1357,6 @@ class _Input:
     base: float
 
 
-def risk_key_offer(result: ScenarioResult) -> str | None:
-    """The offer whose net savings the sensitivity is sorted by: the highest base net savings
-    (the first on a tie); None where there is no offer besides the baseline."""
-    comp = result.comparison.offers
-    if not comp:
-        return None
-    best = max(c.net_savings for c in comp.values())
-    return next(oid for oid, c in comp.items() if c.net_savings == best)
-
-
 def _field_unit(field: str) -> str:
     if field in _RATE_FIELDS or field.startswith(f"{ESCALATION}."):
         return "rate"
@@ -1756,7 +1752,7 @@ def risk_view(f: _Figures, scenario: Scenario, result: ScenarioResult) -> RiskVi
     if u is None:
         return None
     loc, lang = f.loc, f.loc.language
-    key = risk_key_offer(result)
+    key = key_offer(result)
     inputs = _risk_inputs(scenario)
     sentence = _risk_sentence(f, u, key, inputs)
     chart, title, caption = _tornado_chart(f, result, key, inputs)

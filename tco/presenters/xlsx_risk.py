@@ -38,6 +38,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
+from tco.core.results import key_offer
 from tco.core.scenario import Scenario
 from tco.core.uncertainty import (
     ESCALATION,
@@ -50,7 +51,6 @@ from tco.core.uncertainty import (
     base_values,
     resolve,
 )
-from tco.presenters.document import risk_key_offer
 from tco.presenters.i18n import fill
 from tco.presenters.svg import TORNADO_HIGH, TORNADO_LOW
 from tco.presenters.xlsx_labels import driver_label, number_locale, risk_caption, risk_labels
@@ -258,7 +258,7 @@ class RiskSheet:
     def __init__(self, b: _Builder, cells: RiskCells, u: UncertaintyResult) -> None:
         self.b, self.cells, self.u = b, cells, u
         self.lab = risk_labels(b.lang)
-        self.key = risk_key_offer(b.res)
+        self.key = key_offer(b.res)
         self.ws: Worksheet = b.sheet(self.lab["sheet_risk"], "width")
         self.sens = _Tornado(0, 0, 0, 0.0, "")
 
