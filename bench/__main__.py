@@ -13,6 +13,7 @@ SECTIONS = [
     "bench.api",
     "bench.cli",
     "bench.ledger",
+    "bench.batchfile",
 ]
 
 
