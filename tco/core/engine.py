@@ -32,13 +32,15 @@ All projections are float64 in the currency; rounding happens only when shown.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import math
 import os
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import InitVar, dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -70,6 +72,9 @@ from tco.core.kernel import (
     M_SPB,
     evaluate_scenarios,
     grid_powers,
+    interpreted,
+    interpreting,
+    loaded,
 )
 from tco.core.scenario import (
     CATEGORIES,
@@ -551,7 +556,8 @@ _CPUS = os.cpu_count() or 1
 #: A batch of at least this many offers is evaluated in parts on a thread pool.
 PART_OFFERS = 4096
 
-_INVEST = np.array([c in INVESTMENT_CATEGORIES for c in CATEGORIES], dtype=np.bool_)
+#: The investment-related categories (SIR, AIRR), by category index.
+INVEST = np.array([c in INVESTMENT_CATEGORIES for c in CATEGORIES], dtype=np.bool_)
 
 
 def _parts(b: Batch, part_offers: int) -> list[tuple[int, int]]:
@@ -612,6 +618,49 @@ _POOL_SHAPES = 8
 _POOL = _Pool()
 
 
+#: Batches of at most this many offers are evaluated by the kernel run as Python within
+#: :func:`small_batches_interpreted` (while this process has not loaded the compiled kernel).
+INTERPRETED_OFFERS = 24
+_SMALL_INTERPRETED = contextvars.ContextVar("small_batches_interpreted", default=False)
+
+
+@contextmanager
+def small_batches_interpreted() -> Iterator[None]:
+    """Within it, a batch of at most :data:`INTERPRETED_OFFERS` offers is evaluated by the
+    kernel's functions run as Python (:func:`tco.core.kernel.interpreted`), unless this process
+    has loaded the compiled kernel already. For a command that prices one small scenario and
+    exits: importing numba and loading the compiled kernel take about a second, the Python pass
+    over a few offers some milliseconds. The numbers are those of the compiled kernel within a
+    few units in the last place (tests/test_kernel_paths.py)."""
+    token = _SMALL_INTERPRETED.set(True)
+    try:
+        yield
+    finally:
+        _SMALL_INTERPRETED.reset(token)
+
+
+def _interpret(b: Batch) -> bool:
+    """Whether the kernel runs as Python for this batch: where the calling thread asks for it
+    (:func:`tco.core.kernel.interpreted`), or a small batch in
+    :func:`small_batches_interpreted` before the compiled kernel is loaded."""
+    if _SMALL_INTERPRETED.get():
+        return interpreting() or (b.n_offers <= INTERPRETED_OFFERS and not loaded())
+    return interpreting()
+
+
+def _run_interpreted(run: Callable[[tuple[int, int]], None], part: tuple[int, int]) -> None:
+    """``run(part)`` with the kernel run as Python; where Python raises and numba would give
+    inf or NaN (an overflowing ``math.exp``, say), the compiled kernel evaluates it again."""
+    try:
+        with interpreted(), np.errstate(all="ignore"):
+            run(part)
+        return
+    except (ArithmeticError, ValueError):
+        pass
+    with interpreted(False):
+        run(part)
+
+
 def evaluate_batch(b: Batch, *, part_offers: int = PART_OFFERS) -> BatchResult:
     """Evaluate every offer of a batch. See the module docstring for the
     conventions.
@@ -622,7 +671,10 @@ def evaluate_batch(b: Batch, *, part_offers: int = PART_OFFERS) -> BatchResult:
     failures, residual values, then the comparison of each offer with the baseline. A batch of
     at least ``part_offers`` offers is split into runs of whole scenarios evaluated side by side
     on up to ``os.cpu_count()`` threads (the kernel releases the GIL); every number depends on
-    its own scenario only, so the result is the same whatever the partition.
+    its own scenario only, so the result is the same whatever the partition. A small batch
+    within :func:`small_batches_interpreted`, or any batch where the calling thread asks for it
+    (:func:`tco.core.kernel.interpreted`), is evaluated in one pass by the same functions run
+    as Python.
     """
     y = b.n_years
     n_o, n_l, n_f = b.n_offers, b.line_offer.size, b.fail_offer.size
@@ -634,11 +686,13 @@ def evaluate_batch(b: Batch, *, part_offers: int = PART_OFFERS) -> BatchResult:
     meas = _POOL.empty((M_ROWS, n_o))
     grid_pow = grid_powers(y)
 
-    parts = _parts(b, part_offers)
+    interpret = _interpret(b)
+    parts = [(0, b.n_scenarios)] if interpret else _parts(b, part_offers)
+    kernel_pass = evaluate_scenarios if interpret else evaluate_scenarios.compiled()
 
     def run(part: tuple[int, int]) -> None:
         own = len(parts) > 1  # a thread's own copies of the shared read-only grid (see kernel)
-        evaluate_scenarios(
+        kernel_pass(
             part[0],
             part[1],
             b.scenario_ints,
@@ -656,7 +710,7 @@ def evaluate_batch(b: Batch, *, part_offers: int = PART_OFFERS) -> BatchResult:
             b.period_start,
             b.period_ints,
             b.period_floats,
-            _INVEST,
+            INVEST,
             GRID_V.copy() if own else GRID_V,
             grid_pow.copy() if own else grid_pow,
             GRID_ZERO,
@@ -667,7 +721,9 @@ def evaluate_batch(b: Batch, *, part_offers: int = PART_OFFERS) -> BatchResult:
             meas,
         )
 
-    if len(parts) == 1:
+    if interpret:
+        _run_interpreted(run, parts[0])
+    elif len(parts) == 1:
         run(parts[0])
     else:
         with ThreadPoolExecutor(max_workers=len(parts)) as pool:

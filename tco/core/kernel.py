@@ -7,12 +7,21 @@ per line, residual value, failure stream and category, and the per-offer compari
 against each scenario's baseline (paybacks, breakeven, sign changes of the savings, the IRR).
 
 It is compiled with numba (``nogil``: parts of a large batch run side by side on threads) and
-cached on disk, so a process compiles it once per machine. The conventions are those of
-:mod:`tco.core.escalation` (escalation compounds from year 0, the first rate applies in year 1) and
-:mod:`tco.core.discounting` (``(1+d)^-t``, recurring amounts and expected failures at ``t - 0.5``
-under
-the mid-year convention), computed in the same order: per scenario, a table of escalation
-factors by driver and year, then per cost line the years of its schedule.
+cached on disk, so a process compiles it once per machine. Compilation is deferred: importing
+this module does not import numba; the first compiled call does (numba and what it imports take
+most of a second, loading the cached code a few tenths more). The very same functions also run
+as written, as Python on numpy scalars, inside :func:`interpreted`: a one-shot command pricing
+one small scenario is done before numba would have loaded (see
+:func:`tco.core.engine.small_batches_interpreted`). Both paths give the same numbers within a few
+units in the last place (the compiled passes may reassociate sums and fuse multiply-adds, see
+:data:`_FAST`); tests/test_kernel_paths.py holds them to 1e-12 relative.
+
+The conventions are those of :mod:`tco.core.escalation` (escalation compounds from year 0, the
+first rate applies in year 1) and :mod:`tco.core.discounting` (``(1+d)^-t``, recurring amounts
+and expected failures at ``t - 0.5`` under the mid-year convention), computed in the same order:
+per scenario, a table of escalation factors by driver and year, then per cost line the years of
+its schedule. :func:`evaluate_copies` evaluates copies of one scenario, each with some inputs
+changed, for the uncertainty runs (:mod:`tco.core.simulation`).
 
 Each scenario's numbers depend on that scenario's inputs only, so a batch gives the same numbers
 as its scenarios evaluated one by one, whatever the partition.
@@ -21,12 +30,112 @@ as its scenarios evaluated one by one, whatever the partition.
 from __future__ import annotations
 
 import math
+import threading
+import types
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit
 
 from tco.core.scenario import CATEGORIES, Category
+
+#: numba's options for every function of the kernel (each adds its own, :func:`kernel`).
+_JIT = {"cache": True, "nogil": True, "error_model": "numpy"}
+_FUNCTIONS: dict[str, KernelFunction] = {}
+#: numba's dispatchers of the functions, by name, once made (:func:`load`).
+_DISPATCHERS: dict[str, Any] = {}
+_COMPILE = threading.Lock()
+_MODE = threading.local()
+
+
+class KernelFunction:
+    """A function of the kernel (:func:`kernel`): called, it runs compiled by numba, or as
+    written, in Python, inside :func:`interpreted` (in this thread). The first compiled call
+    makes numba's dispatchers of every kernel function at once (:func:`load`); each compiles,
+    or loads from numba's cache, on its own first call."""
+
+    def __init__(self, py_func: Callable[..., Any], options: dict[str, Any]) -> None:
+        self.py_func = py_func
+        self.options = {**_JIT, **options}
+        self.__name__ = py_func.__name__
+        self.__qualname__ = py_func.__qualname__
+        self.__doc__ = py_func.__doc__
+        self.__wrapped__ = py_func
+        self._compiled: Any = None
+
+    def __call__(self, *args: Any) -> Any:
+        if getattr(_MODE, "interpreted", False):
+            return self.py_func(*args)
+        return (self._compiled or self.compiled())(*args)
+
+    def compiled(self) -> Any:
+        """numba's dispatcher of the function (:func:`load`), to call without this wrapper."""
+        if self._compiled is None:
+            self._compiled = load()[self.__name__]
+        return self._compiled
+
+
+def kernel(**options: Any) -> Callable[[Callable[..., Any]], KernelFunction]:
+    """Declare a function of the kernel, compiled with numba's ``njit`` and these options (added
+    to ``cache``, ``nogil``, ``error_model="numpy"``) when first called compiled."""
+
+    def declare(py_func: Callable[..., Any]) -> KernelFunction:
+        found = _FUNCTIONS[py_func.__name__] = KernelFunction(py_func, options)
+        return found
+
+    return declare
+
+
+def load() -> dict[str, Any]:
+    """numba's dispatchers of the kernel's functions, made on first use (importing numba).
+
+    Each is made from a copy of its function whose global names see the dispatchers instead of
+    the :class:`KernelFunction` objects (the same code, file and qualified name: numba's
+    on-disk cache finds it), so compiled functions call, or inline, compiled functions."""
+    with _COMPILE:
+        found = _DISPATCHERS
+        if not found:
+            from numba import njit
+
+            names = dict(globals())
+            for name, k in _FUNCTIONS.items():
+                f = k.py_func
+                copy = types.FunctionType(
+                    f.__code__, names, f.__name__, f.__defaults__, f.__closure__
+                )
+                copy.__qualname__, copy.__doc__ = f.__qualname__, f.__doc__
+                names[name] = njit(**k.options)(copy)
+            found.update((name, names[name]) for name in _FUNCTIONS)
+        return found
+
+
+def loaded() -> bool:
+    """Whether this process has made the compiled kernel (and so imported numba)."""
+    return bool(_DISPATCHERS)
+
+
+def interpreting() -> bool:
+    """Whether the kernel's functions run as Python in this thread (:func:`interpreted`)."""
+    return bool(getattr(_MODE, "interpreted", False))
+
+
+@contextmanager
+def interpreted(on: bool = True) -> Iterator[None]:
+    """Within it, in this thread, the kernel's functions run as Python (``on``), or compiled.
+
+    Python follows numba's float semantics except where numba returns inf or NaN and Python
+    raises (``math.exp`` overflowing, ``math.log1p(-1)``, a division of Python floats by zero):
+    callers fall back to the compiled kernel on :class:`ArithmeticError` and :class:`ValueError`
+    (:func:`tco.core.engine.evaluate_batch` does)."""
+    before = getattr(_MODE, "interpreted", False)
+    _MODE.interpreted = on
+    try:
+        yield
+    finally:
+        _MODE.interpreted = before
+
 
 #: Cumulative savings within this many currency units of zero count as zero (float noise).
 ZERO = 1e-6
@@ -80,7 +189,7 @@ def grid_powers(y: int) -> npt.NDArray[np.float64]:
     return table
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@kernel()
 def _npv(f, n, v):
     """NPV of f[0..n] at the discount factor v = 1/(1+r)."""
     total = 0.0
@@ -91,7 +200,7 @@ def _npv(f, n, v):
     return total
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@kernel()
 def _npv_parts(f, n, v):
     """P(v), N(v) (the positive and negative coefficients' polynomials) and v P'(v), v N'(v)."""
     p = 0.0
@@ -111,7 +220,7 @@ def _npv_parts(f, n, v):
     return p, m, dp, dm
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@kernel()
 def _newton(f, n, v, lo, hi, s_lo):
     """The root in the bracket [lo, hi] (a sign change of NPV, ``s_lo`` its sign at lo) of the
     NPV polynomial of f[0..n] in v = 1/(1+r), from v: Newton steps on h = log P - log N in log v
@@ -151,7 +260,7 @@ def _newton(f, n, v, lo, hi, s_lo):
     return v
 
 
-@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+@kernel(inline="always")
 def sign_changes(f, n):
     """Sign changes of f[0..n], values within :data:`ZERO` of zero skipped."""
     k = 0
@@ -166,7 +275,7 @@ def sign_changes(f, n):
     return k
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@kernel()
 def _irr_one_change(f, n):
     """A single sign change: at most one root in v > 0 (Descartes' rule), sought in the whole
     range (-99 %, 10^6); NaN where NPV keeps its sign over the range."""
@@ -181,7 +290,7 @@ def _irr_one_change(f, n):
     return 1.0 / _newton(f, n, 1.0, V_LO, V_HI, f_lo > 0.0) - 1.0
 
 
-@njit(cache=True, nogil=True, error_model="numpy", fastmath=_FAST)
+@kernel(fastmath=_FAST)
 def _grid_npv(f, n, grid_pow, npv):
     """NPV of f[0..n] at every rate of the grid (one vector pass per year)."""
     npv[:] = 0.0
@@ -192,7 +301,7 @@ def _grid_npv(f, n, grid_pow, npv):
                 npv[g] += c * grid_pow[t, g]
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@kernel()
 def _refine(f, n, grid_v, npv, c):
     """The rate of the root in grid cell c (between grid rates c and c+1)."""
     hi = grid_v[c]  # v decreases along the grid
@@ -207,7 +316,7 @@ def _refine(f, n, grid_v, npv, c):
     return 1.0 / _newton(f, n, start, lo, hi, f_lo > 0.0) - 1.0
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@kernel()
 def _irr_nearest_zero(f, n, grid_v, grid_pow, zero, npv):
     """Several sign changes, so possibly several roots: like ``numpy_financial.irr``, the one
     closest to zero. NPV is scanned on the grid's rates; the nearest sign change on each side of
@@ -228,7 +337,7 @@ def _irr_nearest_zero(f, n, grid_v, grid_pow, zero, npv):
     return best
 
 
-@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+@kernel(inline="always")
 def irr(f, n, k, grid_v, grid_pow, zero, npv):
     """The IRR of flows f[0..n] with k sign changes, NaN where none exists.
 
@@ -243,7 +352,7 @@ def irr(f, n, k, grid_v, grid_pow, zero, npv):
     return np.nan
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@kernel()
 def irr_rows(flows, n_years, grid_v, grid_pow, zero, out):
     """:func:`irr` of each row of ``flows`` (years 0..n_years[i]) into ``out``."""
     npv = np.empty(grid_v.size)
@@ -253,7 +362,7 @@ def irr_rows(flows, n_years, grid_v, grid_pow, zero, out):
         out[i] = irr(f, n, sign_changes(f, n), grid_v, grid_pow, zero, npv)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@kernel()
 def _scenario_tables(rates, s, rate, inflation, nominal, mid_year, esc, df0, df1, growth):
     """Scenario s's escalation factors by driver and year (``rates[s, d, k]``: driver d's rate
     in year k+1; driver 0: none, or ``inflation`` in a nominal analysis), discount factors of
@@ -311,7 +420,7 @@ CAT_END_OF_LIFE = CATEGORIES.index(Category.end_of_life)
 CAT_ACQUISITION = CATEGORIES.index(Category.acquisition)
 
 
-@njit(cache=True, nogil=True, error_model="numpy", fastmath=_FAST, inline="always")
+@kernel(fastmath=_FAST, inline="always")
 def _lines_pass(o, row, n, line_start, line_i, line_f, esc, df0, df1, basis, lines_out, pv, cat):
     """Every cost line of offer o over the years of its schedule, and its residual credit in
     year n: basis flows into ``basis[row]``, present values into ``pv[o]``, by line and category.
@@ -374,7 +483,7 @@ def _lines_pass(o, row, n, line_start, line_i, line_f, esc, df0, df1, basis, lin
     return a0, r0
 
 
-@njit(cache=True, nogil=True, error_model="numpy", fastmath=_FAST, inline="always")
+@kernel(fastmath=_FAST, inline="always")
 def _failures_pass(
     fi,
     o,
@@ -448,7 +557,7 @@ def _failures_pass(
     cat[o, CAT_TRANSACTION] += p_odr
 
 
-@njit(cache=True, nogil=True, error_model="numpy", fastmath=_FAST, inline="always")
+@kernel(fastmath=_FAST, inline="always")
 def _compare_pass(
     o,
     b,
@@ -530,7 +639,7 @@ def _compare_pass(
     meas[M_IRR, o] = irr(sav, n, k, grid_v, grid_pow, grid_zero, npv)
 
 
-@njit(cache=True, nogil=True, error_model="numpy", fastmath=_FAST)
+@kernel(fastmath=_FAST)
 def evaluate_scenarios(
     s0,
     s1,
@@ -697,3 +806,135 @@ def evaluate_scenarios(
                 grid_zero,
                 npv,
             )
+
+
+#: Tables the writes of :func:`evaluate_copies` go to (``writes[1]``).
+W_SCENARIO, W_LINE, W_FAIL, W_PERIOD, W_RATES = 0, 1, 2, 3, 4
+
+
+@kernel()
+def _fill_copies(j0, m, values, writes, coef, factor, base, tables):
+    """Copies j0..j0+m-1 (rows of ``values``) into the first m copies of the chunk's float
+    ``tables`` (scenario, line, failure and period floats, rates): the ``base`` copy's values,
+    then each write in order: a factor input multiplies its column by the copy's value, a value
+    input sets it to value x ``coef``; a NaN value leaves the column at base."""
+    sf, lf, ff, pf, rates = tables
+    b_sf, b_lf, b_ff, b_pf, b_rates = base
+    n_l = b_lf.shape[1]
+    n_f = b_ff.shape[1]
+    n_p = b_pf.shape[1]
+    for k in range(m):
+        for r in range(b_sf.shape[0]):
+            sf[r, k] = b_sf[r, 0]
+        for r in range(b_lf.shape[0]):
+            for c in range(n_l):
+                lf[r, k * n_l + c] = b_lf[r, c]
+        for r in range(b_ff.shape[0]):
+            for c in range(n_f):
+                ff[r, k * n_f + c] = b_ff[r, c]
+        for r in range(b_pf.shape[0]):
+            for c in range(n_p):
+                pf[r, k * n_p + c] = b_pf[r, c]
+        for d in range(b_rates.shape[1]):
+            for c in range(b_rates.shape[2]):
+                rates[k, d, c] = b_rates[0, d, c]
+    for w in range(writes.shape[1]):
+        inp = writes[0, w]
+        table = writes[1, w]
+        row = writes[2, w]
+        col = writes[3, w]
+        for k in range(m):
+            x = values[j0 + k, inp]
+            if x != x:
+                continue
+            if table == W_RATES:
+                rates[k, row, col] = rates[k, row, col] * x if factor[w] else x * coef[w]
+                continue
+            if table == W_SCENARIO:
+                t = sf
+                c = k + col
+            elif table == W_LINE:
+                t = lf
+                c = k * n_l + col
+            elif table == W_FAIL:
+                t = ff
+                c = k * n_f + col
+            else:
+                t = pf
+                c = k * n_p + col
+            t[row, c] = t[row, c] * x if factor[w] else x * coef[w]
+
+
+@kernel()
+def evaluate_copies(
+    c0,
+    c1,
+    values,  # (R, K): each copy's value of each input (NaN: at base)
+    writes,  # (4, W): input, table (W_*), row, column (in one copy) of each write, in order
+    coef,  # (W,) the coefficient of a value input's write
+    factor,  # (W,) bool: a factor input's write
+    base,  # the copy's float tables: scenario, line, failure, period floats, rates
+    ints,  # the integer tables of a chunk of copies (tco.core.simulation), see evaluate_scenarios
+    tables,  # the chunk's float tables, as base: overwritten
+    crf,  # (chunk,) the chunk's capital recovery factors (they affect no lifetime cost)
+    invest,
+    grid_v,
+    grid_pow,
+    grid_zero,
+    outs,  # the chunk's outputs: lines, failures, flows, categories, measures
+    out,  # (R, O): the lifetime costs of each copy's offers
+):
+    """The lifetime costs of copies c0..c1 of one scenario, each with its row of ``values``
+    written in, chunk by chunk: a chunk's tables are filled from the base copy and the writes
+    (:func:`_fill_copies`), then evaluated by :func:`evaluate_scenarios` as a batch of one
+    scenario per copy. The chunk's tables and outputs are small enough to stay in the cache,
+    and every copy gets the numbers it would get in a batch of all copies."""
+    (
+        scenario_ints,
+        scenario_flags,
+        offer_start,
+        line_start,
+        offer_fail,
+        line_ints,
+        fail_ints,
+        period_start,
+        period_ints,
+    ) = ints
+    sf, lf, ff, pf, rates = tables
+    lines_out, fails_out, flows, cat, meas = outs
+    chunk = scenario_ints.shape[1]
+    n_o = out.shape[1]
+    for j0 in range(c0, c1, chunk):
+        m = min(chunk, c1 - j0)
+        _fill_copies(j0, m, values, writes, coef, factor, base, tables)
+        evaluate_scenarios(
+            0,
+            m,
+            scenario_ints,
+            sf,
+            scenario_flags,
+            crf,
+            rates,
+            offer_start,
+            line_start,
+            offer_fail,
+            line_ints,
+            lf,
+            fail_ints,
+            ff,
+            period_start,
+            period_ints,
+            pf,
+            invest,
+            grid_v,
+            grid_pow,
+            grid_zero,
+            lines_out,
+            fails_out,
+            flows,
+            cat,
+            meas,
+        )
+        for k in range(m):
+            for o in range(n_o):
+                out[j0 + k, o] = meas[M_LCC, k * n_o + o]
