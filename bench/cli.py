@@ -7,7 +7,9 @@ run on a new machine or after an upgrade compiles it once, which takes longer). 
 - ``cli_help_ms``: ``tco --help`` (target: at most 500); it loads neither the engine (numba) nor
   the store (SQLAlchemy);
 - ``cli_evaluate_cold_ms``: ``tco evaluate examples/compressor.yaml`` in a new process (target:
-  at most 1,500): interpreter start, imports, the kernel loaded from the cache, the table;
+  at most 1,500): interpreter start, imports, the scenario priced by the kernel run as Python
+  (one small scenario's table does not import numba: tco.core.engine.small_batches_interpreted),
+  the table;
 - ``serve_workers4_ready_s``: from starting ``tco serve --workers 4`` on a new SQLite database
   until all four workers have finished their start-up and ``/readyz`` answers 200 (one run),
   and ``serve_workers4_restarts``: workers the supervisor killed and started again meanwhile

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from contextlib import nullcontext
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -181,6 +182,7 @@ def evaluate_cmd(
     """Evaluate a scenario: lifetime cost of every offer and the comparison with the baseline."""
     from tco.cli.risk import draws_progress, risk_tables
     from tco.cli.tables import comparison_table
+    from tco.core.engine import small_batches_interpreted
     from tco.core.results import evaluate, result_json
     from tco.core.scenario import load_scenario
     from tco.presenters.i18n import language_of
@@ -195,7 +197,13 @@ def evaluate_cmd(
             today=date.today(),
         )
         scenario = load_scenario(file)
-        with draws_progress() as progress:
+        # The table alone, rounded to the cent, of a small scenario: priced by the kernel run
+        # as Python, sooner than numba would load. The JSON (the very numbers /v1/evaluate
+        # answers), documents, workbooks and draws are priced by the compiled kernel.
+        table_only = not as_json and xlsx is None and html is None and pdf is None
+        plain = table_only and scenario.uncertainty is None
+        small = small_batches_interpreted() if plain else nullcontext()
+        with small, draws_progress(language=language_of(locale)) as progress:
             result = evaluate(scenario, progress=progress)
         if xlsx is not None:
             from tco.presenters.xlsx import write_workbook
@@ -213,7 +221,7 @@ def evaluate_cmd(
     console = Console(width=max(100, 32 + 26 * len(result.offers)))
     console.print(comparison_table(result, language_of(locale)))
     if result.uncertainty is not None:
-        console.print(risk_tables(result))
+        console.print(risk_tables(result, language_of(locale)))
     for issue in result.issues:
         console.print(f"note: {issue.path}: {issue.message}", markup=False)
 
