@@ -14,24 +14,40 @@ digits): beyond them the body is refused (422 naming ``body`` or the integer's p
 A scenario with an ``uncertainty`` section asks for ``draws`` copies of itself; a request may
 ask for at most ``max_draws`` (``TCO_MAX_DRAWS``) in all, one scenario or a whole batch, or it
 is refused (422 naming the limit) before anything is evaluated.
+
+A large batch is priced in a child process of the worker (:class:`BatchProcess`): parsing,
+validating and packing a thousand scenarios is Python work that holds the GIL for hundreds of
+milliseconds in all, which the small requests the worker's event loop serves meanwhile would
+wait for; a child process has its own.
 """
 
 from __future__ import annotations
 
+import asyncio
+import atexit
+import contextlib
 import gc
 import json
 import math
+import os
+import pickle
 import re
+import signal
+import socket
+import struct
+import subprocess
+import sys
 import threading
+import traceback
 from collections.abc import Iterator, Mapping
 from typing import Any, cast
 
 import orjson
 from pydantic_core import from_json, to_json
 
-from api.settings import DEFAULT_MAX_DRAWS
+from api.settings import DEFAULT_BATCH_PROCESS_NICE, DEFAULT_MAX_DRAWS
 from tco.core.errors import InputFileError, Problem, ScenarioError, TcoError
-from tco.core.results import evaluate_json, evaluate_many_json
+from tco.core.results import evaluate_json, evaluate_many_json, warm_up
 from tco.core.scenario import (
     MAX_INTEGER_DIGITS,
     MAX_NESTING,
@@ -404,3 +420,178 @@ def collector_paused() -> _CollectorPause:
     """A context in which the cyclic garbage collector does not run (see
     :func:`evaluate_batch_body`)."""
     return _COLLECTOR_PAUSE
+
+
+# --------------------------------------------------------------------------------------------
+# Large batches in a child process
+
+#: How much lower the child's CPU priority is than the worker's (``nice``, unless
+#: ``TCO_BATCH_PROCESS_NICE`` says): where cores are scarce the worker's small requests, which
+#: someone waits for, come before the batch, which is throughput work; on idle cores it makes
+#: no difference. (On a machine saturated by other work, a batch at 19 gets a small share.)
+CHILD_NICE = DEFAULT_BATCH_PROCESS_NICE
+#: A request to the child: body length, scenario limit, draw limit; then the body.
+_REQUEST = struct.Struct("!QQQ")
+#: An answer: its kind (:data:`_BODY`, :data:`_PROBLEMS`, :data:`_FAILURE`) and length; then it.
+_ANSWER = struct.Struct("!BQ")
+_BODY, _PROBLEMS, _FAILURE = 0, 1, 2
+#: The child: a new interpreter with this process's import path, serving batches on a socket.
+_CHILD = (
+    "import json, sys; sys.path[:] = json.loads(sys.argv[2]); "
+    "from api.evaluation import serve_batches; serve_batches(int(sys.argv[1]), int(sys.argv[3]))"
+)
+
+
+def _receive(sock: socket.socket, into: memoryview) -> bool:
+    """Fill ``into`` from the socket (the kernel copies, the GIL released); False at its end."""
+    done = 0
+    while done < len(into):
+        n = sock.recv_into(into[done:])
+        if n == 0:
+            return False
+        done += n
+    return True
+
+
+def _answer(raw: bytes, limit: int, max_draws: int) -> tuple[int, bytes]:
+    """The child's answer to one batch: the response body, a project error's class and
+    problems (pickled), or the traceback of anything else."""
+    try:
+        return _BODY, evaluate_batch_body(raw, limit=limit, max_draws=max_draws)
+    except TcoError as exc:
+        return _PROBLEMS, pickle.dumps((type(exc), exc.problems))
+    except Exception:
+        return _FAILURE, traceback.format_exc().encode()
+
+
+def serve_batches(fd: int, nice: int = CHILD_NICE) -> None:
+    """The child's life: a lower priority (``nice``), the compiled kernel loaded (from numba's
+    on-disk cache), then batches from the socket ``fd`` one by one, until the worker closes it
+    (or exits)."""
+    lower = getattr(os, "nice", None)
+    if lower is not None and nice > 0:
+        with contextlib.suppress(OSError):
+            lower(nice)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a terminal's Ctrl-C: the worker's to act on
+    warm_up()
+    gc.collect()
+    gc.freeze()  # what start-up made lives as long as the child: out of the collector's sight
+    with socket.socket(fileno=fd) as sock:
+        while True:
+            head = bytearray(_REQUEST.size)
+            if not _receive(sock, memoryview(head)):
+                return
+            size, limit, max_draws = _REQUEST.unpack(head)
+            raw = bytearray(size)
+            if not _receive(sock, memoryview(raw)):
+                return
+            kind, payload = _answer(bytes(raw), limit, max_draws)
+            del raw
+            try:
+                sock.sendall(_ANSWER.pack(kind, len(payload)))
+                sock.sendall(payload)
+            except OSError:  # the worker has gone
+                return
+
+
+class _ChildGoneError(Exception):
+    """The child could not be started, or died."""
+
+
+class BatchProcess:
+    """A child process of this worker that prices large batches, started on first use.
+
+    The child is a new interpreter (``python -c``; it ignores a terminal's Ctrl-C, which is the
+    worker's to act on: the worker's exit closes the socket and so ends the child) that loads
+    the compiled kernel before it takes the first batch; batches take turns. It stays in the
+    worker's session: the scheduler shares the processor between sessions first (autogroups),
+    so only there does its lower priority rank it below the worker. Body and answer go
+    over a socket pair: the kernel copies them, the worker's GIL free meanwhile, and the answer
+    lands in one buffer, served as it is. Its answers are the bytes :func:`evaluate_batch_body`
+    gives in this process, and its project errors are raised here as they would be (422 with
+    the paths of the problems). Where the child died (killed, out of memory), the batch is
+    priced in this process and the next one starts a new child.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._child: subprocess.Popen[bytes] | None = None
+        self._sock: socket.socket | None = None
+
+    @property
+    def started(self) -> bool:
+        return self._child is not None
+
+    @property
+    def pid(self) -> int | None:
+        return None if self._child is None else self._child.pid
+
+    def _start(self, nice: int) -> socket.socket:
+        mine, theirs = socket.socketpair()
+        fd = str(theirs.fileno())
+        with theirs:
+            self._child = subprocess.Popen(
+                [sys.executable, "-c", _CHILD, fd, json.dumps(sys.path), str(nice)],
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+            )
+        self._sock = mine
+        return mine
+
+    def _stop(self) -> None:
+        sock, child, self._sock, self._child = self._sock, self._child, None, None
+        if sock is not None:
+            sock.close()
+        if child is not None:  # a batch it may be pricing has no one left to answer
+            child.terminate()
+            try:
+                child.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+
+    def shutdown(self) -> None:
+        """Stop the child (a new one starts on next use)."""
+        with self._lock:
+            self._stop()
+
+    def _exchange(
+        self, raw: bytes, limit: int, max_draws: int, nice: int
+    ) -> tuple[int, memoryview]:
+        with self._lock:
+            try:
+                sock = self._sock or self._start(nice)
+                sock.sendall(_REQUEST.pack(len(raw), limit, max_draws))
+                sock.sendall(raw)
+                head = bytearray(_ANSWER.size)
+                if _receive(sock, memoryview(head)):
+                    kind, size = _ANSWER.unpack(head)
+                    answer = memoryview(bytearray(size))
+                    if _receive(sock, answer):
+                        return kind, answer
+            except OSError:
+                pass
+            self._stop()
+            raise _ChildGoneError
+
+    async def evaluate(
+        self, raw: bytes, *, limit: int, max_draws: int, nice: int = CHILD_NICE
+    ) -> bytes | memoryview:
+        """``evaluate_batch_body(raw, ...)``, priced in the child (in a thread of this process
+        where the child cannot start or died); ``nice``: the child's priority, if it starts."""
+        try:
+            kind, answer = await asyncio.to_thread(self._exchange, raw, limit, max_draws, nice)
+        except _ChildGoneError:
+            return await asyncio.to_thread(
+                evaluate_batch_body, raw, limit=limit, max_draws=max_draws
+            )
+        if kind == _PROBLEMS:
+            error_class, problems = pickle.loads(answer)
+            raise error_class(problems)
+        if kind == _FAILURE:
+            raise RuntimeError("the batch process failed:\n" + bytes(answer).decode())
+        return answer
+
+
+BATCH_PROCESS = BatchProcess()
+atexit.register(BATCH_PROCESS.shutdown)

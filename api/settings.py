@@ -9,10 +9,13 @@ from tco.store.db import database_url
 
 #: The most draws (``uncertainty.draws``) one request may ask for, unless TCO_MAX_DRAWS says.
 DEFAULT_MAX_DRAWS = 100_000
+#: How much lower the priority of the child process that prices large batches is (``nice``).
+DEFAULT_BATCH_PROCESS_NICE = 19
 
 
 class Settings(BaseSettings):
-    """``TCO_DATABASE_URL``, ``TCO_OPEN_EVALUATE``, ``TCO_MAX_BODY_BYTES``, ..."""
+    """``TCO_DATABASE_URL``, ``TCO_OPEN_EVALUATE``, ``TCO_MAX_BODY_BYTES``,
+    ``TCO_BATCH_PROCESS_BYTES``, ``TCO_BATCH_PROCESS_NICE``, ..."""
 
     model_config = SettingsConfigDict(env_prefix="TCO_", extra="ignore", frozen=True)
 
@@ -32,6 +35,20 @@ class Settings(BaseSettings):
         ge=100,
         le=1_000_000,
         description="the most uncertainty draws one request may ask for, in all its scenarios",
+    )
+    batch_process_bytes: int = Field(
+        default=128 * 1024,
+        ge=0,
+        description="batch bodies of at least this many bytes are priced in a child process of "
+        "the worker, so that they do not hold up its other requests; 0: never",
+    )
+    batch_process_nice: int = Field(
+        default=DEFAULT_BATCH_PROCESS_NICE,
+        ge=0,
+        le=19,
+        description="how much lower the batch process's CPU priority is than the worker's "
+        "(nice): small requests first where cores are scarce; on a machine saturated by other "
+        "work a batch at 19 gets little of it",
     )
     retry_after_seconds: int = Field(
         default=1,

@@ -4,7 +4,9 @@ Batches, and scenarios over :data:`~api.evaluation.INLINE_BYTES`, are parsed, va
 and written in a worker thread, so a large batch does not hold up the other requests of the
 worker (:func:`~api.evaluation.evaluate_batch_body` keeps the GIL in short stretches); a small
 scenario, about a millisecond's work, is priced on the event loop, which costs less than the
-hand-over to a thread and back.
+hand-over to a thread and back. Batches of at least ``TCO_BATCH_PROCESS_BYTES`` are priced in a
+child process of the worker (:class:`~api.evaluation.BatchProcess`), which has a GIL of its own
+and a lower CPU priority (``TCO_BATCH_PROCESS_NICE``).
 """
 
 from __future__ import annotations
@@ -80,10 +82,13 @@ async def evaluate_scenarios(
     request: Request, _caller: EvaluatorDep, settings: SettingsDep
 ) -> Response:
     raw = await request.body()
-    out = await run_in_threadpool(
-        evaluation.evaluate_batch_body,
-        raw,
-        limit=settings.max_batch_scenarios,
-        max_draws=settings.max_draws,
-    )
+    limit, max_draws = settings.max_batch_scenarios, settings.max_draws
+    if 0 < settings.batch_process_bytes <= len(raw):
+        out = await evaluation.BATCH_PROCESS.evaluate(
+            raw, limit=limit, max_draws=max_draws, nice=settings.batch_process_nice
+        )
+    else:
+        out = await run_in_threadpool(
+            evaluation.evaluate_batch_body, raw, limit=limit, max_draws=max_draws
+        )
     return Response(out, media_type="application/json")
