@@ -268,6 +268,13 @@ def dumps(document: Any, *, path: str = "") -> bytes:
     )
 
 
+def too_many_draws(where: str, draws: int, limit: int) -> Problem:
+    """The problem of ``draws`` above the service's ``limit``, named ``where``."""
+    return Problem(
+        where, f"{draws} draws are more than this service allows: at most {limit} (TCO_MAX_DRAWS)"
+    )
+
+
 def _refuse_many_draws(scenarios: list[Scenario], limit: int, *, batch: bool) -> None:
     """Refuse (422) a request whose scenarios ask for more than ``limit`` draws: each one
     named by its path, and a batch whose draws add up to more."""
@@ -278,13 +285,7 @@ def _refuse_many_draws(scenarios: list[Scenario], limit: int, *, batch: bool) ->
         total += draws
         if draws > limit:
             where = f"scenarios[{k}].uncertainty.draws" if batch else "uncertainty.draws"
-            problems.append(
-                Problem(
-                    where,
-                    f"{draws} draws are more than this service allows: at most "
-                    f"{limit} (TCO_MAX_DRAWS)",
-                )
-            )
+            problems.append(too_many_draws(where, draws, limit))
     if batch and not problems and total > limit:
         problems.append(
             Problem(

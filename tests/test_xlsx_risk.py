@@ -29,6 +29,7 @@ import openpyxl
 import pytest
 import yaml
 
+from bench.uncertainty import UNCERTAINTY
 from tco.core.results import ScenarioResult, evaluate
 from tco.core.scenario import Scenario, parse_scenario
 from tco.core.simulation import Replicas
@@ -47,34 +48,7 @@ SWITCH_TOL = 1e-6
 
 TRIANGULAR = {"distribution": "triangular", "low": 0.8, "mode": 1.0, "high": 1.4}
 #: The five inputs of bench/uncertainty.py on the CNC example (fewer draws).
-FIVE_INPUTS: dict[str, Any] = {
-    "draws": 2000,
-    "seed": 7,
-    "inputs": [
-        {"name": "Electricity price", "applies_to": [{"category": "energy"}], "factor": TRIANGULAR},
-        {
-            "name": "Our MTBF",
-            "applies_to": [{"offer": "ours", "field": "failures.mtbf_hours"}],
-            "factor": {"distribution": "pert", "low": 0.6, "mode": 1.0, "high": 1.1},
-        },
-        {
-            "name": "Competitor MTBF",
-            "applies_to": [{"offer": "competitor", "field": "failures.mtbf_hours"}],
-            "factor": {"distribution": "pert", "low": 0.7, "mode": 1.0, "high": 1.3},
-        },
-        {
-            "name": "Discount rate",
-            "applies_to": [{"field": "assumptions.discount_rate"}],
-            "value": {"distribution": "uniform", "low": 0.03, "high": 0.09},
-        },
-        {
-            "name": "Downtime cost",
-            "applies_to": [{"field": "assumptions.downtime_cost_per_hour"}],
-            "factor": {"distribution": "lognormal", "median": 1.0, "sigma": 0.3},
-        },
-    ],
-    "correlations": [["Electricity price", "Discount rate", 0.3]],
-}
+FIVE_INPUTS: dict[str, Any] = {**UNCERTAINTY, "draws": 2000}
 
 
 def example(name: str) -> dict[str, Any]:

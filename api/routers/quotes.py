@@ -20,11 +20,12 @@ from api.deps import (
     check_input_limits,
 )
 from api.desk import DeskDep
+from api.evaluation import too_many_draws
 from api.openapi import json_body
 from api.problems import problem_responses
 from api.schemas import QuoteDiff, QuoteDocument, QuotePage, Revision, StatusChange
 from tco import services
-from tco.core.errors import Problem, ScenarioError
+from tco.core.errors import ScenarioError
 from tco.quoting.versions import QuoteStatus, QuoteSummary
 
 router = APIRouter(prefix="/v1/quotes", tags=["quotes"])
@@ -35,15 +36,7 @@ def refuse_many_draws(data: Any, limit: int, where: str = "uncertainty.draws") -
     unc = data.get("uncertainty") if isinstance(data, dict) else None
     draws = unc.get("draws") if isinstance(unc, dict) else None
     if isinstance(draws, int) and not isinstance(draws, bool) and draws > limit:
-        raise ScenarioError(
-            [
-                Problem(
-                    where,
-                    f"{draws} draws are more than this service allows: at most {limit} "
-                    "(TCO_MAX_DRAWS)",
-                )
-            ]
-        )
+        raise ScenarioError([too_many_draws(where, draws, limit)])
 
 
 Number = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,32}$", examples=["Q-2026-00001"])]
