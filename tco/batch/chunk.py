@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import json
 import math
+import os
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -139,24 +140,38 @@ def evaluate_rows(rows: Iterable[tuple[int, Any]]) -> ChunkOutput:
 
 
 def _evaluate_rows(rows: Iterable[tuple[int, Any]]) -> ChunkOutput:
+    from tco.batch.columnar import evaluate_columns
+
     out = ChunkOutput()
+    taken = list(rows)
+    out.scenarios = len(taken)
+    results, rest = evaluate_columns(taken) if columnar_enabled() else ([], taken)
+    del taken
     numbers: list[int] = []
     scenarios: list[Scenario] = []
-    for row, payload in rows:
-        out.scenarios += 1
+    for row, payload in rest:
         try:
             scenarios.append(parse_row(payload))
         except TcoError as exc:
             out.refusals.extend(Refusal(row, p.path, p.message) for p in exc.problems)
             continue
         numbers.append(row)
-    results = _evaluate_valid(numbers, scenarios, out.refusals)
+    del rest
+    if scenarios:
+        results.extend(_evaluate_valid(numbers, scenarios, out.refusals))
+        results.sort(key=lambda pair: pair[0])
     del scenarios
     for k, (row, result) in enumerate(results):
-        results[k] = (row, None)  # what is written is released as it goes
+        results[k] = (row, {})  # what is written is released as it goes
         _add_result(out, row, result)
     out.refusals.sort(key=lambda r: r.row)  # stable: a row's problems keep their order
     return out
+
+
+def columnar_enabled() -> bool:
+    """Whether chunks take the columnar path (:mod:`tco.batch.columnar`); ``TCO_COLUMNAR=0``
+    sends every row through the object path (to compare the two)."""
+    return os.environ.get("TCO_COLUMNAR", "1") != "0"
 
 
 def _evaluate_valid(

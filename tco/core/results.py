@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
 
@@ -15,9 +16,9 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from tco import __version__
-from tco.core.engine import CAT_INDEX, BatchResult, Measures, compile_batch, evaluate_batch
+from tco.core.engine import CAT_INDEX, Batch, BatchResult, Measures, compile_batch, evaluate_batch
 from tco.core.errors import Problem, ScenarioError
-from tco.core.scenario import CATEGORIES, Category, Offer, Scenario, parse_scenario
+from tco.core.scenario import CATEGORIES, Category, Scenario, parse_scenario
 from tco.core.scenario import INVESTMENT_CATEGORIES as _INVESTMENT
 from tco.core.simulation import Progress, UncertaintyResult, simulate
 
@@ -214,19 +215,61 @@ class _Columns:
         self.recovered: list[float] = m.savings_recovered_year.tolist()
 
 
-def _issue_rows(sc: Scenario) -> list[dict[str, Any]]:
-    return [{"path": i.path, "message": i.message} for i in scenario_issues(sc)]
+@dataclass(slots=True)
+class Plain:
+    """What a result takes from its scenario besides the engine's numbers, as plain values:
+    the object path makes it from a :class:`Scenario` (:func:`plain_of`), the columnar path of
+    ``tco batch run`` from columns, and both results are assembled by the same code.
+
+    ``offers`` holds per offer its id, its title, its cost lines' names and categories (in the
+    order of ``costs``, as the batch holds them) and whether its failure model raises repair
+    orders (None: no failure model)."""
+
+    currency: str
+    study_period_years: int
+    rate_basis: str
+    discount_rate: float
+    inflation: float
+    timing: str
+    baseline_id: str
+    offers: list[tuple[str, str, list[str], list[str], bool | None]]
+    issues: list[dict[str, Any]]
+
+
+def plain_of(sc: Scenario) -> Plain:
+    a = sc.assumptions
+    n = a.study_period_years
+    return Plain(
+        currency=a.currency,
+        study_period_years=n,
+        rate_basis=a.rate_basis,
+        discount_rate=a.discount_rate,
+        inflation=a.inflation,
+        timing=a.timing,
+        baseline_id=sc.baseline_id,
+        offers=[
+            (
+                o.id,
+                o.title,
+                [line.name for line in o.costs],
+                [_CAT_VALUE[line.category] for line in o.costs],
+                None if o.failures is None else o.failures.has_orders(n),
+            )
+            for o in sc.offers
+        ],
+        issues=[{"path": i.path, "message": i.message} for i in scenario_issues(sc)],
+    )
 
 
 def _line_rows(
-    offer: Offer, cols: _Columns, o: int, li: int, fi: int, n: int
-) -> tuple[list[dict[str, Any]], int, int]:
+    names: list[str], categories: list[str], orders: bool | None, cols: _Columns, o: int, li: int
+) -> tuple[list[dict[str, Any]], int]:
     """The result lines of offer o (batch row), whose lines start at batch row ``li`` and whose
     failure model (if any) is batch row ``fi``: its cost lines in the order of ``costs``, their
-    residual values, then the failure streams. Returns the rows and the next ``li``, ``fi``."""
-    costs = offer.costs
+    residual values, then the failure streams (``orders``: with repair orders; None: no failure
+    model). Returns the rows and the next ``li``."""
     end = cols.line_start[o + 1]
-    pvs = [0.0] * len(costs)  # by position in costs (the batch may order lines otherwise)
+    pvs = [0.0] * len(names)  # by position in costs (the batch may order lines otherwise)
     residual: list[tuple[int, float]] = []
     for src, pv, life, fraction, credit in zip(
         cols.line_source[li:end],
@@ -240,58 +283,55 @@ def _line_rows(
         if life > 0 or fraction == fraction:  # fraction not NaN
             residual.append((src, credit))
     rows: list[dict[str, Any]] = [
-        {
-            "name": line.name,
-            "category": _CAT_VALUE[line.category],
-            "present_value": pv,
-            "source": _source(j),
-        }
-        for j, (line, pv) in enumerate(zip(costs, pvs, strict=True))
+        {"name": name, "category": category, "present_value": pv, "source": _source(j)}
+        for j, (name, category, pv) in enumerate(zip(names, categories, pvs, strict=True))
     ]
     for j, credit in sorted(residual):
         rows.append(
             {
-                "name": f"{costs[j].name}: residual value",
+                "name": f"{names[j]}: residual value",
                 "category": _END_OF_LIFE,
                 "present_value": credit,
                 "source": f"costs[{j}].residual",
             }
         )
-    failures = offer.failures
-    if failures is None:
-        return rows, end, fi
+    return rows, end
+
+
+def _failure_rows(orders: bool, cols: _Columns, fi: int) -> list[dict[str, Any]]:
+    """The failure streams of failure model ``fi`` (batch row): repairs, downtime and, where
+    the buyer raises repair orders, the orders."""
     streams = [
         ("Expected repairs", _REPAIR, cols.repair_pv[fi], "failures.repair"),
         ("Expected downtime", _DOWNTIME, cols.downtime_pv[fi], "failures.downtime"),
     ]
-    if failures.has_orders(n):
+    if orders:
         streams.append(
             ("Expected repair orders", _TRANSACTION, cols.order_pv[fi], "failures.orders")
         )
-    rows.extend(
+    return [
         {"name": name, "category": category, "present_value": pv, "source": source}
         for name, category, pv, source in streams
-    )
-    return rows, end, fi + 1
+    ]
 
 
 def _offer_json(
-    offer: Offer,
+    head: tuple[str, str],
     cols: _Columns,
     o: int,
     lines: list[dict[str, Any]],
     flows: tuple[list[float], list[float], list[float]],
 ) -> dict[str, Any]:
-    """One offer's result (batch row o): totals, categories, ``lines`` and ``flows``
-    (nominal, present value, cumulative present value by year)."""
+    """One offer's result (batch row o; ``head``: its id and title): totals, categories,
+    ``lines`` and ``flows`` (nominal, present value, cumulative present value by year)."""
     cat = cols.category_pv[o]
     inv = 0.0
     for i in _INV_IDX:
         inv += cat[i]
     lcc = cols.lcc[o]
     return {
-        "id": offer.id,
-        "name": offer.title,
+        "id": head[0],
+        "name": head[1],
         "lifetime_cost": lcc,
         "equivalent_annual_cost": cols.eac[o],
         "cost_per_operating_hour": _num_or_none(cols.per_hour[o]),
@@ -307,14 +347,14 @@ def _offer_json(
     }
 
 
-def _comparison_json(sc: Scenario, cols: _Columns, offer0: int) -> dict[str, Any]:
+def _comparison_json(p: Plain, cols: _Columns, offer0: int) -> dict[str, Any]:
     """The comparison of the scenario whose offers start at batch row ``offer0``."""
     comps: dict[str, dict[str, Any]] = {}
-    for k, offer in enumerate(sc.offers):
+    for k, offer in enumerate(p.offers):
         o = offer0 + k
         if cols.is_baseline[o]:
             continue
-        comps[offer.id] = {
+        comps[offer[0]] = {
             "net_savings": cols.net[o],
             "sir": _num_or_none(cols.sir[o]),
             "airr": _num_or_none(cols.airr[o]),
@@ -326,48 +366,50 @@ def _comparison_json(sc: Scenario, cols: _Columns, offer0: int) -> dict[str, Any
             "irr": _num_or_none(cols.irr[o]),
             "price_headroom": _num_or_none(cols.headroom[o]),
         }
-    o_end = offer0 + len(sc.offers)
+    o_end = offer0 + len(p.offers)
     return {
-        "baseline": sc.baseline_id,
+        "baseline": p.baseline_id,
         "offers": comps,
-        "recommended": sc.offers[_first_min(cols.lcc[offer0:o_end])].id,
+        "recommended": p.offers[_first_min(cols.lcc[offer0:o_end])][0],
     }
 
 
 def _assemble_json(
-    sc: Scenario, cols: _Columns, offer0: int, line0: int, fail0: int
+    p: Plain, cols: _Columns, offer0: int, line0: int, fail0: int
 ) -> tuple[dict[str, Any], int, int]:
     """One scenario's result as JSON-ready data: exactly ``ScenarioResult.model_dump(mode="json")``
     (same keys, order and numbers), built directly. The scenario's offers, lines and failure
     models start at batch rows ``offer0``, ``line0`` and ``fail0``; returns the result and the
     next line and failure-model rows."""
     r = cols.r
-    n = sc.assumptions.study_period_years
-    o_end = offer0 + len(sc.offers)
+    n = p.study_period_years
+    o_end = offer0 + len(p.offers)
     nominal = r.offer_nominal[offer0:o_end, : n + 1].tolist()
     present = r.offer_pv[offer0:o_end, : n + 1].tolist()
     offers: list[dict[str, Any]] = []
     li, fi = line0, fail0
-    for k, offer in enumerate(sc.offers):
-        lines, li, fi = _line_rows(offer, cols, offer0 + k, li, fi, n)
+    for k, (oid, title, names, categories, orders) in enumerate(p.offers):
+        lines, li = _line_rows(names, categories, orders, cols, offer0 + k, li)
+        if orders is not None:
+            lines.extend(_failure_rows(orders, cols, fi))
+            fi += 1
         cumulative = list(accumulate(present[k]))  # numpy.cumsum's sums, in order
         offers.append(
-            _offer_json(offer, cols, offer0 + k, lines, (nominal[k], present[k], cumulative))
+            _offer_json((oid, title), cols, offer0 + k, lines, (nominal[k], present[k], cumulative))
         )
-    a = sc.assumptions
     result = {
-        "currency": a.currency,
+        "currency": p.currency,
         "study_period_years": n,
         "offers": offers,
-        "comparison": _comparison_json(sc, cols, offer0),
+        "comparison": _comparison_json(p, cols, offer0),
         "method": {
-            "rate_basis": a.rate_basis,
-            "discount_rate": a.discount_rate,
-            "inflation": a.inflation,
-            "timing": a.timing,
+            "rate_basis": p.rate_basis,
+            "discount_rate": p.discount_rate,
+            "inflation": p.inflation,
+            "timing": p.timing,
             "engine_version": __version__,
         },
-        "issues": _issue_rows(sc),
+        "issues": p.issues,
     }
     return result, li, fi
 
@@ -421,7 +463,7 @@ def _model(d: dict[str, Any]) -> ScenarioResult:
 
 
 def _refuse_non_finite(
-    scenarios: Sequence[Scenario], r: BatchResult, m: Measures, *, batch: bool
+    scenarios: Sequence[Scenario] | Sequence[Plain], r: BatchResult, m: Measures, *, batch: bool
 ) -> None:
     """Raise :class:`ScenarioError` naming every offer whose numbers overflowed.
 
@@ -481,11 +523,30 @@ def evaluate_many_json(
     out: list[dict[str, Any]] = []
     o = li = fi = 0
     for k, sc in enumerate(scenarios):
-        res, li, fi = _assemble_json(sc, cols, o, li, fi)
+        res, li, fi = _assemble_json(plain_of(sc), cols, o, li, fi)
         if sc.uncertainty is not None:
             res["uncertainty"] = _uncertainty_block(sc, k if in_batch else None, progress)
         out.append(res)
         o += len(sc.offers)
+    return out
+
+
+def evaluate_plain(batch: Batch, plains: Sequence[Plain]) -> list[dict[str, Any]]:
+    """Evaluate a batch compiled without scenario objects (``tco batch run``'s columnar path)
+    into JSON-ready results, exactly what :func:`evaluate_many_json` gives for the same
+    scenarios without an uncertainty section. ``plains`` holds the scenarios' plain values, in
+    the batch's order. Raises :class:`ScenarioError` (paths ``scenarios[k]...``) where numbers
+    overflow."""
+    r = evaluate_batch(batch)
+    m = r.measures
+    _refuse_non_finite(plains, r, m, batch=True)
+    cols = _Columns(r, m)
+    out: list[dict[str, Any]] = []
+    o = li = fi = 0
+    for p in plains:
+        res, li, fi = _assemble_json(p, cols, o, li, fi)
+        out.append(res)
+        o += len(p.offers)
     return out
 
 

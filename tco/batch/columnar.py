@@ -1,0 +1,804 @@
+"""The columnar path: a chunk's scenarios from JSON text to the engine's batch without a Python
+object per scenario, offer or cost line.
+
+The rows are read at once into Arrow columns (pyarrow's JSON reader, in C++, on every core),
+checked by vectorized predicates over whole columns, and packed into a
+:class:`tco.core.engine.Batch` with numpy from the columns' list offsets. Results are assembled
+from plain values (:class:`tco.core.results.Plain`) by the same code as on the object path.
+
+The predicates accept only rows that are plainly valid, and hand every other row to the object
+path (:func:`tco.core.scenario.parse_scenario`), which names each of its problems by its path
+with the same message as everywhere else, or accepts it: a row the predicates doubt is never
+refused by them, only evaluated the slower way. Handed over are rows that:
+
+- hold ``null``, ``NaN`` or ``Infinity`` anywhere (Arrow cannot tell a null from an absent
+  field), or are not a JSON object;
+- have a field the contract does not know, a value of another type than a plain number or
+  text where one is expected (amounts as strings, say), or an ``uncertainty`` section;
+- break a rule of the contract (a bound, a pattern, a schedule, a driver, an offer id, the
+  baseline, coverage periods that overlap, a failure model without operating hours);
+- would carry an issue in their result (no baseline among several offers, more escalation
+  rates than years, a recurring line that falls in no year);
+- have a name or a title that cleaning would change (control or bidi characters, spaces at
+  either end) or that starts or ends with anything but a letter, digit, punctuation or symbol.
+
+A chunk whose text the reader refuses as a whole (a syntax error, a field that is a number in
+one row and a list in another) goes to the object path entire. Both paths give the same bytes
+for the same row (tests/test_batch_columnar.py checks it on generated scenarios, valid and
+not).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
+import pyarrow.json as pj  # type: ignore[import-untyped,unused-ignore]
+
+from tco.core.engine import CAT_INDEX, Batch
+from tco.core.errors import ScenarioError
+from tco.core.results import Plain, evaluate_plain
+from tco.core.scenario import (
+    _NAME,
+    _OFFER_ID,
+    HOURS_PER_YEAR_MAX,
+    MAX_AMOUNT,
+    MAX_RATE,
+    MAX_STUDY_PERIOD_YEARS,
+)
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+#: Below this many rows a chunk takes the object path (reading into columns costs more).
+MIN_ROWS = 64
+#: The Arrow JSON reader's block: each row must fit in one.
+BLOCK_BYTES = 4 << 20
+_DOUBTFUL_TOKENS = (b"null", b"NaN", b"Infinity")
+
+_FIELDS = {
+    "scenario": {"assumptions", "baseline", "offers", "uncertainty"},
+    "assumptions": {
+        "currency",
+        "study_period_years",
+        "discount_rate",
+        "rate_basis",
+        "inflation",
+        "timing",
+        "escalation",
+        "operating_hours_per_year",
+        "downtime_cost_per_hour",
+    },
+    "offer": {"id", "name", "costs", "failures"},
+    "line": {
+        "name",
+        "category",
+        "amount",
+        "year",
+        "every_years",
+        "from_year",
+        "until_year",
+        "escalation",
+        "life_years",
+        "residual_fraction",
+    },
+    "failures": {
+        "mtbf_hours",
+        "shape",
+        "repair_cost",
+        "escalation",
+        "downtime_hours",
+        "covered_fraction",
+        "downtime_escalation",
+        "order_cost",
+        "order_escalation",
+        "periods",
+    },
+    "period": {
+        "from_year",
+        "until_year",
+        "covered_fraction",
+        "downtime_hours",
+        "order_cost",
+        "name",
+    },
+}
+#: Categories in the engine's order (their index in the batch).
+_CATEGORIES = [c.value for c, _ in sorted(CAT_INDEX.items(), key=lambda kv: kv[1])]
+_CURRENCY = r"^[A-Z]{3}$"
+#: Text that cleaning and trimming leave as it is: no control, bidi or separator character,
+#: and a letter, digit, punctuation or symbol at either end (never a space).
+_EDGE = r"[\p{L}\p{N}\p{P}\p{S}]"
+_PLAIN_TEXT = rf"^{_EDGE}(?:.*{_EDGE})?$"
+_SUSPECT = (
+    r"[\x00-\x1f\x7f-\x9f\x{061c}\x{200e}\x{200f}\x{2028}\x{2029}\x{202a}-\x{202e}"
+    r"\x{2066}-\x{206f}]"
+)
+
+
+def doubtful(payload: bytes) -> bool:
+    """Whether a row goes to the object path before it is read into columns."""
+    head = payload.lstrip()[:1]
+    return head != b"{" or any(t in payload for t in _DOUBTFUL_TOKENS)
+
+
+def read_table(payloads: Sequence[bytes]) -> Any | None:
+    """The rows as an Arrow table (one chunk per column), or None when the reader refuses them
+    as a whole."""
+    try:
+        table = pj.read_json(
+            io.BytesIO(b"\n".join(payloads)),
+            read_options=pj.ReadOptions(block_size=BLOCK_BYTES, use_threads=True),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if table.num_rows != len(payloads):
+        return None
+    return table.combine_chunks()
+
+
+# --------------------------------------------------------------------------------------------
+# Columns of one nesting level
+
+
+@dataclass(slots=True)
+class _Level:
+    """One nesting level (scenarios, offers, cost lines, failure models, periods): its struct
+    array, the scenario row of each element, and the flags of the chunk's rows it adds to."""
+
+    array: Any  # a StructArray, or None where no row has the level
+    row: IntArray
+    flag: BoolArray
+    present: BoolArray  # the element is there (a failure model: not absent)
+
+    @property
+    def size(self) -> int:
+        return int(self.row.size)
+
+    def doubt(self, mask: BoolArray) -> None:
+        """Hand the rows of the elements in ``mask`` to the object path."""
+        self.flag[self.row[mask & self.present]] = True
+
+    def child(self, name: str) -> Any | None:
+        if self.array is None or self.array.type.get_field_index(name) < 0:
+            return None
+        return self.array.field(name)
+
+    def check_fields(self, known: set[str]) -> None:
+        if self.array is None:
+            return
+        for f in self.array.type:
+            if f.name not in known:
+                self.doubt(_valid(self.array.field(f.name)))
+
+    def number(self, name: str, *, whole: bool = False) -> tuple[FloatArray, BoolArray]:
+        """The field as floats (NaN where absent) and where it is given; rows whose value is no
+        finite number (or, ``whole``, no whole number) are doubted."""
+        arr = self.child(name)
+        if arr is None or pa.types.is_null(arr.type):
+            return np.full(self.size, np.nan), np.zeros(self.size, np.bool_)
+        given = _valid(arr) & self.present
+        if not (pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type)):
+            self.doubt(given)
+            return np.full(self.size, np.nan), np.zeros(self.size, np.bool_)
+        values = np.asarray(
+            arr.cast(pa.float64(), safe=False).fill_null(np.nan).to_numpy(zero_copy_only=False),
+            dtype=np.float64,
+        )
+        with np.errstate(invalid="ignore"):
+            bad = given & ~np.isfinite(values)
+            if whole:
+                bad |= given & (np.floor(values) != values)
+        self.doubt(bad)
+        return values, given
+
+    def text(self, name: str) -> tuple[Any, BoolArray]:
+        """The field as a string array (or None: no row gives it as text) and where it is
+        given; rows that give it as anything but text are doubted."""
+        arr = self.child(name)
+        if arr is None or pa.types.is_null(arr.type):
+            return None, np.zeros(self.size, np.bool_)
+        given = _valid(arr) & self.present
+        if not pa.types.is_string(arr.type):
+            self.doubt(given)
+            return None, np.zeros(self.size, np.bool_)
+        return arr, given
+
+    def plain_text(self, name: str, *, required: bool) -> list[str]:
+        """A name or title that cleaning leaves as it is (``""`` where absent), as a list."""
+        arr, given = self.text(name)
+        if required:
+            self.doubt(~given)
+        if arr is None:
+            return [""] * self.size
+        length = np.asarray(pc.utf8_length(arr).fill_null(0).to_numpy(zero_copy_only=False))
+        ok = _bools(pc.match_substring_regex(arr, _PLAIN_TEXT)) & ~_bools(
+            pc.match_substring_regex(arr, _SUSPECT)
+        )
+        ok &= length <= 200
+        if not required:
+            ok |= length == 0
+        self.doubt(given & ~ok)
+        values: list[str] = arr.fill_null("").to_pylist()
+        return values
+
+    def within(
+        self, name: str, low: float, high: float, *, low_open: bool = False, whole: bool = False
+    ) -> tuple[FloatArray, BoolArray]:
+        values, given = self.number(name, whole=whole)
+        with np.errstate(invalid="ignore"):
+            ok = (values > low if low_open else values >= low) & (values <= high)
+        self.doubt(given & ~ok)
+        return values, given
+
+    def one_of(self, name: str, allowed: Sequence[str]) -> tuple[IntArray, BoolArray]:
+        """The index of the field's value in ``allowed`` (-1 where absent); others doubted."""
+        arr, given = self.text(name)
+        if arr is None:
+            return np.full(self.size, -1, np.int64), given
+        index = _ints(pc.index_in(arr, value_set=pa.array(list(allowed), pa.string())), -1)
+        self.doubt(given & (index < 0))
+        return index, given
+
+
+def _valid(arr: Any) -> BoolArray:
+    return np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=np.bool_)
+
+
+def _bools(arr: Any) -> BoolArray:
+    return np.asarray(arr.fill_null(False).to_numpy(zero_copy_only=False), dtype=np.bool_)
+
+
+def _ints(arr: Any, fill: int) -> IntArray:
+    return np.asarray(
+        arr.cast(pa.int64()).fill_null(fill).to_numpy(zero_copy_only=False), dtype=np.int64
+    )
+
+
+def _list_level(parent: _Level, name: str, known: set[str]) -> tuple[_Level, IntArray]:
+    """The elements of the list field ``name`` of each parent element, as a level, and each
+    one's parent. Rows that give anything but a list of objects are doubted."""
+    arr = parent.child(name)
+    empty = np.zeros(0, np.int64)
+    if arr is None or pa.types.is_null(arr.type):
+        return _Level(None, empty, parent.flag, np.zeros(0, np.bool_)), empty
+    if not (pa.types.is_list(arr.type) and pa.types.is_struct(arr.type.value_type)):
+        parent.doubt(_valid(arr))
+        return _Level(None, empty, parent.flag, np.zeros(0, np.bool_)), empty
+    offsets = np.asarray(arr.offsets.to_numpy(), dtype=np.int64)
+    values = arr.values
+    if offsets[0] != 0 or values.offset != 0 or len(values) != offsets[-1]:
+        values = values.slice(offsets[0], offsets[-1] - offsets[0])
+    owner = np.repeat(np.arange(parent.size, dtype=np.int64), np.diff(offsets))
+    present = np.repeat(parent.present, np.diff(offsets))
+    level = _Level(values, parent.row[owner], parent.flag, present)
+    level.check_fields(known)
+    return level, owner
+
+
+# --------------------------------------------------------------------------------------------
+# The chunk's scenarios, checked and packed
+
+
+@dataclass(slots=True)
+class Columns:
+    """A chunk's rows read into columns and checked: ``doubted`` marks the rows for the object
+    path; the rest can be packed (:meth:`batch`) and described (:meth:`plains`)."""
+
+    doubted: BoolArray
+    n: IntArray
+    scenario_floats: FloatArray  # (4, S): discount rate, inflation, hours, downtime cost
+    scenario_flags: BoolArray  # (2, S): nominal, mid-year
+    rates: FloatArray  # (S, D+1, N max)
+    baseline_offer: IntArray  # (S,): index within the scenario
+    offer_row: IntArray
+    line_offer: IntArray
+    line_ints: IntArray  # (category, driver, first, every, last, source) x L
+    line_floats: FloatArray  # (amount, life, fraction) x L
+    fail_offer: IntArray
+    fail_ints: IntArray  # (repair, downtime, order driver) x F
+    fail_floats: FloatArray  # (mtbf, shape, repair amount, downtime hours, order amount) x F
+    fail_orders: BoolArray  # (F,) whether the model raises repair orders
+    period_fail: IntArray
+    period_ints: IntArray  # (from, until) x P
+    period_floats: FloatArray  # (repair amount, downtime hours, order amount) x P
+    text: dict[str, list[Any]]  # per scenario / offer / line, for the plain values
+
+    def batch(self, rows: IntArray) -> Batch:
+        """The batch of the chunk's rows ``rows`` (indexes, ascending, none doubted)."""
+        keep_s = np.zeros(self.n.size, np.bool_)
+        keep_s[rows] = True
+        keep_o = keep_s[self.offer_row]
+        keep_l = keep_o[self.line_offer]
+        keep_f = keep_o[self.fail_offer]
+        keep_p = keep_f[self.period_fail]
+        new_o = np.cumsum(keep_o) - 1
+        new_f = np.cumsum(keep_f) - 1
+        offer_row = np.cumsum(keep_s)[self.offer_row[keep_o]] - 1
+        offer_start = np.searchsorted(offer_row, np.arange(rows.size + 1))
+        line_offer = new_o[self.line_offer[keep_l]]
+        line_start = np.searchsorted(line_offer, np.arange(offer_row.size + 1))
+        fail_offer = new_o[self.fail_offer[keep_f]]
+        offer_fail = np.full(offer_row.size, -1, np.int64)
+        offer_fail[fail_offer] = np.arange(fail_offer.size)
+        period_fail = new_f[self.period_fail[keep_p]]
+        period_start = np.searchsorted(period_fail, np.arange(fail_offer.size + 1))
+        n_max = int(self.n[rows].max())
+        return Batch(
+            scenario_ints=np.stack([self.n[rows], offer_start[:-1] + self.baseline_offer[rows]]),
+            scenario_floats=np.ascontiguousarray(self.scenario_floats[:, rows]),
+            scenario_flags=np.ascontiguousarray(self.scenario_flags[:, rows]),
+            rates=np.ascontiguousarray(self.rates[rows, :, :n_max]),
+            offer_scenario=offer_row,
+            line_ints=np.ascontiguousarray(np.vstack([line_offer, self.line_ints[:, keep_l]])),
+            line_floats=np.ascontiguousarray(self.line_floats[:, keep_l]),
+            fail_ints=np.ascontiguousarray(np.vstack([fail_offer, self.fail_ints[:, keep_f]])),
+            fail_floats=np.ascontiguousarray(self.fail_floats[:, keep_f]),
+            period_start=period_start.astype(np.int64),
+            period_ints=np.ascontiguousarray(self.period_ints[:, keep_p]),
+            period_floats=np.ascontiguousarray(self.period_floats[:, keep_p]),
+            runs=(
+                offer_start.astype(np.int64),
+                line_start.astype(np.int64),
+                offer_fail,
+            ),
+        )
+
+    def plains(self, rows: IntArray) -> list[Plain]:
+        """The plain values of the chunk's rows ``rows`` (as :meth:`batch` packs them)."""
+        t = self.text
+        offer_start = np.searchsorted(self.offer_row, np.arange(self.n.size + 1)).tolist()
+        line_start = np.searchsorted(self.line_offer, np.arange(self.offer_row.size + 1)).tolist()
+        orders: list[bool | None] = [None] * self.offer_row.size
+        for o, has in zip(self.fail_offer.tolist(), self.fail_orders.tolist(), strict=True):
+            orders[o] = has
+        n = self.n.tolist()
+        discount, inflation = self.scenario_floats[0].tolist(), self.scenario_floats[1].tolist()
+        out = []
+        for s in rows.tolist():
+            o0, o1 = offer_start[s], offer_start[s + 1]
+            ids = t["offer_id"][o0:o1]
+            offers = [
+                (
+                    ids[k],
+                    t["offer_name"][o] or ids[k],
+                    t["line_name"][line_start[o] : line_start[o + 1]],
+                    t["line_category"][line_start[o] : line_start[o + 1]],
+                    orders[o],
+                )
+                for k, o in enumerate(range(o0, o1))
+            ]
+            out.append(
+                Plain(
+                    currency=t["currency"][s],
+                    study_period_years=n[s],
+                    rate_basis=t["rate_basis"][s],
+                    discount_rate=discount[s],
+                    inflation=inflation[s],
+                    timing=t["timing"][s],
+                    baseline_id=ids[self.baseline_offer[s]],
+                    offers=offers,
+                    issues=[],
+                )
+            )
+        return out
+
+
+def read_columns(table: Any) -> Columns:
+    """Check a chunk's table and gather what the batch and the results need."""
+    s = table.num_rows
+    flag = np.zeros(s, np.bool_)
+    top = _Level(
+        pa.StructArray.from_arrays([c.chunk(0) for c in table.columns], names=table.column_names)
+        if table.num_columns
+        else None,
+        np.arange(s, dtype=np.int64),
+        flag,
+        np.ones(s, np.bool_),
+    )
+    top.check_fields(_FIELDS["scenario"])
+    uncertainty = top.child("uncertainty")
+    if uncertainty is not None:  # the object path draws
+        top.doubt(_valid(uncertainty))
+    a, text = _assumptions(top)
+    drivers, rates, driver_given = _escalation(a, text["n"])
+    offers, offer_owner = _list_level(top, "offers", _FIELDS["offer"])
+    counts = np.bincount(offer_owner, minlength=s)
+    top.doubt((counts < 1) | (counts > 50))
+    offer_ids = _offer_ids(offers, offer_owner, s)
+    baseline = _baseline(top, offers, offer_owner, offer_ids, counts)
+    lines, line_offer = _list_level(offers, "costs", _FIELDS["line"])
+    line_ints, line_floats = _lines(lines, line_offer, text["n"], drivers, driver_given)
+    fails = _failures(offers, offer_owner, text, drivers, driver_given)
+    return Columns(
+        doubted=flag,
+        n=text["n"],
+        scenario_floats=text["floats"],
+        scenario_flags=text["flags"],
+        rates=rates,
+        baseline_offer=baseline,
+        offer_row=offer_owner,
+        line_offer=line_offer,
+        line_ints=line_ints,
+        line_floats=line_floats,
+        fail_offer=fails["offer"],
+        fail_ints=fails["ints"],
+        fail_floats=fails["floats"],
+        fail_orders=fails["orders"],
+        period_fail=fails["period_fail"],
+        period_ints=fails["period_ints"],
+        period_floats=fails["period_floats"],
+        text={
+            "currency": text["currency"],
+            "rate_basis": text["rate_basis"],
+            "timing": text["timing"],
+            "offer_id": offer_ids.to_pylist() if offer_ids is not None else [],
+            "offer_name": offers.plain_text("name", required=False),
+            "line_name": lines.plain_text("name", required=True),
+            "line_category": [_CATEGORIES[i] for i in line_ints[0].tolist()],
+        },
+    )
+
+
+def _struct_level(parent: _Level, name: str, known: set[str]) -> _Level:
+    """The struct field ``name`` of each parent element, as a level (absent where null)."""
+    arr = parent.child(name)
+    if arr is None or pa.types.is_null(arr.type):
+        return _Level(None, parent.row, parent.flag, np.zeros(parent.size, np.bool_))
+    given = _valid(arr) & parent.present
+    if not pa.types.is_struct(arr.type):
+        parent.doubt(given)
+        return _Level(None, parent.row, parent.flag, np.zeros(parent.size, np.bool_))
+    level = _Level(arr, parent.row, parent.flag, given)
+    level.check_fields(known)
+    return level
+
+
+def _assumptions(top: _Level) -> tuple[_Level, dict[str, Any]]:
+    a = _struct_level(top, "assumptions", _FIELDS["assumptions"])
+    top.doubt(~a.present)
+    currency, given = a.text("currency")
+    ok = _bools(pc.match_substring_regex(currency, _CURRENCY)) if currency is not None else given
+    a.doubt(~(given & ok))
+    n, given = a.within("study_period_years", 1, MAX_STUDY_PERIOD_YEARS, whole=True)
+    a.doubt(~given)
+    discount, given = a.within("discount_rate", -1.0, MAX_RATE, low_open=True)
+    a.doubt(~given)
+    inflation, given_i = a.within("inflation", -1.0, MAX_RATE, low_open=True)
+    hours, _ = a.within("operating_hours_per_year", 0.0, HOURS_PER_YEAR_MAX)
+    downtime, given_d = a.within("downtime_cost_per_hour", 0.0, float(MAX_AMOUNT))
+    basis, _ = a.one_of("rate_basis", ("real", "nominal"))
+    timing, _ = a.one_of("timing", ("end_of_year", "mid_year"))
+    s = top.size
+    n_int = np.where(np.isfinite(n), n, 1).astype(np.int64)
+    text = {
+        "n": n_int,
+        "floats": np.stack(
+            [
+                np.nan_to_num(discount),
+                np.where(given_i, inflation, 0.0),
+                hours,
+                np.where(given_d, downtime, 0.0),
+            ]
+        ),
+        "flags": np.stack([basis == 1, timing == 1]),
+        "currency": currency.fill_null("").to_pylist() if currency is not None else [""] * s,
+        "rate_basis": ["nominal" if b == 1 else "real" for b in basis.tolist()],
+        "timing": ["mid_year" if t == 1 else "end_of_year" for t in timing.tolist()],
+        "hours_given": np.isfinite(hours),
+    }
+    return a, text
+
+
+def _escalation(a: _Level, n: IntArray) -> tuple[list[str], FloatArray, BoolArray]:
+    """The chunk's driver names (sorted; driver k+1 is ``names[k]``), the rates (S, D+1, N max)
+    with each rate list's last rate held to year N, and which scenario gives which driver."""
+    s = a.size
+    arr = a.child("escalation")
+    names: list[str] = []
+    present = np.zeros(s, np.bool_)
+    if arr is not None and not pa.types.is_null(arr.type):
+        present = _valid(arr) & a.present
+        if pa.types.is_struct(arr.type):
+            names = sorted(f.name for f in arr.type)
+        else:
+            a.doubt(present)
+    n_max = int(n.max()) if s else 1
+    rates = np.zeros((s, len(names) + 1, n_max))
+    given = np.zeros((s, len(names) + 1), np.bool_)
+    years = np.arange(n_max)
+    for d, name in enumerate(names, start=1):
+        column = arr.field(name)  # type: ignore[union-attr]  # names come from arr
+        here = _valid(column) & present
+        given[:, d] = here
+        if not _NAME.match(name):
+            a.doubt(here)
+        t = column.type
+        if pa.types.is_integer(t) or pa.types.is_floating(t):
+            v = np.asarray(
+                column.cast(pa.float64(), safe=False).fill_null(0.0).to_numpy(), np.float64
+            )
+            rates[:, d, :] = v[:, None]
+        elif pa.types.is_list(t) and (
+            pa.types.is_integer(t.value_type) or pa.types.is_floating(t.value_type)
+        ):
+            offsets = np.asarray(column.offsets.to_numpy(), np.int64)
+            lengths = np.diff(offsets)
+            flat = np.asarray(
+                column.values.cast(pa.float64(), safe=False).fill_null(np.nan).to_numpy(),
+                np.float64,
+            )
+            a.doubt(here & ((lengths < 1) | (lengths > n)))  # none, or an issue: too many
+            lengths = np.maximum(lengths, 1)
+            flat = np.append(flat, 0.0)  # where a doubted empty list would point
+            at = offsets[:-1, None] + np.minimum(years[None, :], lengths[:, None] - 1)
+            rates[:, d, :] = flat[np.minimum(at, flat.size - 1)]
+        else:
+            a.doubt(here)
+            continue
+        with np.errstate(invalid="ignore"):
+            ok = (rates[:, d, :] > -1.0) & (rates[:, d, :] <= MAX_RATE)
+        a.doubt(here & ~ok.all(axis=1))
+    rates = np.where(years[None, None, :] < n[:, None, None], rates, 0.0)
+    rates[~given] = 0.0
+    return names, np.nan_to_num(rates), given
+
+
+def _offer_ids(offers: _Level, owner: IntArray, s: int) -> Any | None:
+    """The offers' ids (checked: pattern, unique within the scenario)."""
+    ids, given = offers.text("id")
+    offers.doubt(~given)
+    if ids is None:
+        return None
+    offers.doubt(~_bools(pc.match_substring_regex(ids, _OFFER_ID.pattern)))
+    codes = _ints(pc.dictionary_encode(ids).indices, -1)
+    width = int(codes.max()) + 1 if codes.size else 1
+    key = owner * width + codes
+    _, first, counts = np.unique(key, return_index=True, return_counts=True)
+    dup = np.ones(key.size, np.bool_)
+    dup[first[counts == 1]] = False
+    offers.doubt(dup)
+    return ids
+
+
+def _baseline(
+    top: _Level, offers: _Level, owner: IntArray, ids: Any | None, counts: IntArray
+) -> IntArray:
+    """Each scenario's baseline offer (its index among the scenario's offers)."""
+    baseline, given = top.text("baseline")
+    top.doubt(~given & (counts > 1))  # an issue: the first offer is used
+    out = np.zeros(top.size, np.int64)
+    if baseline is None or ids is None:
+        return out
+    names = baseline.fill_null("").to_numpy(zero_copy_only=False)[owner]
+    match = np.asarray(ids.fill_null("").to_numpy(zero_copy_only=False) == names, np.bool_)
+    match &= given[owner]
+    starts = np.searchsorted(owner, np.arange(top.size))
+    hit = np.flatnonzero(match)  # at most one per scenario where the ids are unique
+    found = np.zeros(top.size, np.bool_)
+    found[owner[hit]] = True
+    out[owner[hit]] = hit - starts[owner[hit]]
+    top.doubt(given & ~found)
+    return out
+
+
+def _driver_index(
+    level: _Level, name: str, drivers: list[str], driver_given: BoolArray
+) -> IntArray:
+    """The driver a field names (0: none), doubted where its scenario does not define it."""
+    arr, given = level.text(name)
+    if arr is None:
+        return np.zeros(level.size, np.int64)
+    index = _ints(pc.index_in(arr, value_set=pa.array(drivers, pa.string())), -1) + 1
+    defined = (index > 0) & driver_given[level.row, np.maximum(index, 0)]
+    level.doubt(given & ~defined)
+    return np.where(given & defined, index, 0)
+
+
+def _lines(
+    lines: _Level, line_offer: IntArray, n_all: IntArray, drivers: list[str], dg: BoolArray
+) -> tuple[IntArray, FloatArray]:
+    """Per cost line (checked): (category, driver, first, every, last, source) and (amount,
+    life, residual fraction), as the batch packs them."""
+    n = n_all[lines.row].astype(np.float64)
+    category, given = lines.one_of("category", _CATEGORIES)
+    lines.doubt(~given)
+    amount, given = lines.within("amount", -float(MAX_AMOUNT), float(MAX_AMOUNT))
+    lines.doubt(~given)
+    big = float(MAX_STUDY_PERIOD_YEARS)
+    year, once = lines.within("year", 0, big, whole=True)
+    every, recurring = lines.within("every_years", 1, big, whole=True)
+    start, has_from = lines.within("from_year", 0, big, whole=True)
+    until, has_until = lines.within("until_year", 0, big, whole=True)
+    life, has_life = lines.within("life_years", 1, np.inf, whole=True)
+    fraction, _ = lines.within("residual_fraction", 0.0, 1.0)
+    with np.errstate(invalid="ignore"):
+        lines.doubt(once == recurring)
+        lines.doubt(once & (has_from | has_until))
+        lines.doubt(has_from & has_until & (start > until))
+        for v, g in ((year, once), (start, has_from), (until, has_until)):
+            lines.doubt(g & (v > n))
+    first = np.where(once, year, np.where(has_from, start, every))
+    last = np.where(once, year, np.where(has_until, np.minimum(until, n), n))
+    lines.doubt(recurring & (first > last))  # an issue: it falls in no year
+    driver = _driver_index(lines, "escalation", drivers, dg)
+    source = np.arange(lines.size) - np.searchsorted(line_offer, line_offer)  # in its offer
+    ints = np.stack(
+        [
+            np.maximum(category, 0),
+            driver,
+            np.nan_to_num(first).astype(np.int64),
+            np.where(recurring, np.minimum(np.nan_to_num(every), n + 1), 0).astype(np.int64),
+            np.nan_to_num(last).astype(np.int64),
+            source,
+        ]
+    )
+    floats = np.stack([np.nan_to_num(amount), np.where(has_life, life, 0.0), fraction])
+    return ints, floats
+
+
+def _failures(
+    offers: _Level,
+    owner: IntArray,
+    text: dict[str, Any],
+    drivers: list[str],
+    dg: BoolArray,
+) -> dict[str, Any]:
+    f = _struct_level(offers, "failures", _FIELDS["failures"])
+    f.doubt(~text["hours_given"][f.row])  # a failure model needs operating hours
+    mtbf, given = f.within("mtbf_hours", 1.0, np.inf)
+    f.doubt(~given)
+    shape, has_shape = f.within("shape", 0.0, 20.0, low_open=True)
+    repair, has_repair = f.within("repair_cost", 0.0, float(MAX_AMOUNT))
+    down, has_down = f.within("downtime_hours", 0.0, np.inf)
+    covered, has_covered = f.within("covered_fraction", 0.0, 1.0)
+    order, has_order = f.within("order_cost", 0.0, float(MAX_AMOUNT))
+    ints = np.stack(
+        [
+            _driver_index(f, k, drivers, dg)
+            for k in ("escalation", "downtime_escalation", "order_escalation")
+        ]
+    )
+    repair = np.where(has_repair, repair, 0.0)
+    covered = np.where(has_covered, covered, 0.0)
+    down = np.where(has_down, down, 0.0)
+    order = np.where(has_order, order, 0.0)
+    periods, p_fail_all = _list_level(f, "periods", _FIELDS["period"])
+    p = _periods(periods, p_fail_all, text["n"], repair, covered, down, order)
+    keep = f.present
+    index = np.full(f.size, -1, np.int64)
+    index[keep] = np.arange(int(keep.sum()))
+    n = text["n"][f.row].astype(np.float64)
+    orders = (order > 0) & (p["order_years"] < n)  # a year the model's own order cost holds
+    np.logical_or.at(orders, p_fail_all, p["order"] > 0)
+    p_keep = keep[p_fail_all]
+    return {
+        "offer": np.flatnonzero(keep),
+        "ints": ints[:, keep],
+        "floats": np.stack(
+            [
+                np.nan_to_num(mtbf),
+                np.where(has_shape, shape, 1.0),
+                repair * (1.0 - covered),
+                down,
+                order,
+            ]
+        )[:, keep],
+        "orders": orders[keep],
+        "period_fail": index[p_fail_all[p_keep]],
+        "period_ints": p["ints"][:, p_keep],
+        "period_floats": p["floats"][:, p_keep],
+    }
+
+
+def _periods(
+    periods: _Level,
+    fail: IntArray,
+    n_all: IntArray,
+    repair: FloatArray,
+    covered: FloatArray,
+    down: FloatArray,
+    order: FloatArray,
+) -> dict[str, Any]:
+    n = n_all[periods.row].astype(np.float64) if periods.size else np.zeros(0)
+    big = float(MAX_STUDY_PERIOD_YEARS)
+    start, g1 = periods.within("from_year", 1, big, whole=True)
+    until, g2 = periods.within("until_year", 1, big, whole=True)
+    periods.doubt(~(g1 & g2))
+    with np.errstate(invalid="ignore"):
+        periods.doubt((start > n) | (until > n) | (start > until))
+    p_cov, has_cov = periods.within("covered_fraction", 0.0, 1.0)
+    p_down, has_down = periods.within("downtime_hours", 0.0, np.inf)
+    p_order, has_order = periods.within("order_cost", 0.0, float(MAX_AMOUNT))
+    periods.doubt(~(has_cov | has_down | has_order))
+    periods.plain_text("name", required=False)
+    start_i = np.nan_to_num(start).astype(np.int64)
+    until_i = np.nan_to_num(until).astype(np.int64)
+    order_sorted = np.lexsort((start_i, fail))
+    fs, ss, us = fail[order_sorted], start_i[order_sorted], until_i[order_sorted]
+    overlap = (fs[1:] == fs[:-1]) & (ss[1:] <= us[:-1])
+    bad = np.zeros(periods.size, np.bool_)
+    bad[order_sorted[1:][overlap]] = True
+    periods.doubt(bad)
+    order_years = np.zeros(repair.size)
+    np.add.at(order_years, fail[has_order], (until_i - start_i + 1)[has_order])
+    p_order_amount = np.where(has_order, p_order, order[fail])
+    return {
+        "ints": np.stack([start_i, until_i]),
+        "floats": np.stack(
+            [
+                repair[fail] * (1.0 - np.where(has_cov, p_cov, covered[fail])),
+                np.where(has_down, p_down, down[fail]),
+                p_order_amount,
+            ]
+        ),
+        "order": np.where(has_order, p_order, 0.0),
+        "order_years": order_years,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# A chunk's rows
+
+
+Row = tuple[int, Any]
+
+
+def evaluate_columns(rows: Sequence[Row]) -> tuple[list[tuple[int, dict[str, Any]]], list[Row]]:
+    """The results of the rows the columnar path takes, as (row number, JSON-ready result), and
+    the rows it leaves to the object path (with their payloads), both in row order."""
+    fast: list[Row] = []
+    slow: list[Row] = []
+    for row, payload in rows:
+        data = payload.encode() if isinstance(payload, str) else payload
+        if isinstance(data, bytes) and _utf8(data) and not doubtful(data):
+            fast.append((row, data))
+        else:
+            slow.append((row, payload))
+    results: list[tuple[int, dict[str, Any]]] = []
+    for part, table in _tables(fast, slow):
+        cols = read_columns(table)
+        doubted = cols.doubted.copy()
+        for n in np.unique(cols.n[~doubted]).tolist():  # one batch per study period (chunk.py)
+            idx = np.flatnonzero(~cols.doubted & (cols.n == n))
+            try:
+                evaluated = evaluate_plain(cols.batch(idx), cols.plains(idx))
+            except ScenarioError:  # numbers overflow: the object path names the offers
+                doubted[idx] = True
+                continue
+            results.extend((part[k][0], r) for k, r in zip(idx.tolist(), evaluated, strict=True))
+        slow.extend(part[k] for k in np.flatnonzero(doubted).tolist())
+    results.sort(key=lambda r: r[0])
+    slow.sort(key=lambda r: r[0])
+    return results, slow
+
+
+def _tables(rows: list[Row], rest: list[Row]) -> list[tuple[list[Row], Any]]:
+    """The rows read into tables: all in one, or, where the reader refuses them as a whole (a
+    field that is a number in one row and text in another, a syntax error), each half on its own,
+    down to :data:`MIN_ROWS` rows; the rows of parts it still refuses are added to ``rest``."""
+    if len(rows) < MIN_ROWS:
+        rest.extend(rows)
+        return []
+    table = read_table([p for _, p in rows])
+    if table is not None:
+        return [(rows, table)]
+    mid = len(rows) // 2
+    return _tables(rows[:mid], rest) + _tables(rows[mid:], rest)
+
+
+def _utf8(data: bytes) -> bool:
+    if data.isascii():
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
