@@ -46,8 +46,9 @@ import orjson
 from pydantic_core import from_json, to_json
 
 from api.settings import DEFAULT_BATCH_PROCESS_NICE, DEFAULT_MAX_DRAWS
+from tco.batch.columnar import evaluate_all
 from tco.core.errors import InputFileError, Problem, ScenarioError, TcoError
-from tco.core.results import evaluate_json, evaluate_many_json, warm_up
+from tco.core.results import evaluate_json, warm_up
 from tco.core.scenario import (
     MAX_INTEGER_DIGITS,
     MAX_NESTING,
@@ -275,13 +276,13 @@ def too_many_draws(where: str, draws: int, limit: int) -> Problem:
     )
 
 
-def _refuse_many_draws(scenarios: list[Scenario], limit: int, *, batch: bool) -> None:
+def _refuse_many_draws(scenarios: list[Scenario | None], limit: int, *, batch: bool) -> None:
     """Refuse (422) a request whose scenarios ask for more than ``limit`` draws: each one
     named by its path, and a batch whose draws add up to more."""
     problems: list[Problem] = []
     total = 0
     for k, sc in enumerate(scenarios):
-        draws = 0 if sc.uncertainty is None else sc.uncertainty.draws
+        draws = 0 if sc is None or sc.uncertainty is None else sc.uncertainty.draws
         total += draws
         if draws > limit:
             where = f"scenarios[{k}].uncertainty.draws" if batch else "uncertainty.draws"
@@ -304,7 +305,9 @@ def evaluate_document(raw: Any, *, max_draws: int = DEFAULT_MAX_DRAWS) -> dict[s
     return evaluate_json(scenario)
 
 
-def _parse_batch(raw: Any, limit: int) -> list[Scenario]:
+def _batch_items(raw: Any, limit: int) -> list[Any]:
+    """The scenarios of a batch request, as data: the envelope checked (a mapping holding
+    ``scenarios`` only, a list of 1 to ``limit`` items)."""
     if not isinstance(raw, Mapping):
         raise ScenarioError([Problem("", "a batch must be a mapping with 'scenarios'")])
     extra = sorted(str(k) for k in raw if k != "scenarios")
@@ -324,28 +327,26 @@ def _parse_batch(raw: Any, limit: int) -> list[Scenario]:
                 "(TCO_MAX_BATCH_SCENARIOS)",
             )
         )
-        raise ScenarioError(problems)
-    scenarios: list[Scenario] = []
-    for i, item in enumerate(items):
-        try:
-            scenarios.append(parse_scenario(item))
-        except TcoError as exc:
-            problems.extend(
-                Problem(f"scenarios[{i}]" + (f".{p.path}" if p.path else ""), p.message)
-                for p in exc.problems
-            )
     if problems:
         raise ScenarioError(problems)
-    return scenarios
+    return items
+
+
+def _evaluate_items(items: list[Any], max_draws: int) -> list[dict[str, Any]]:
+    """Every scenario's result, or a 422 naming every problem: the plainly valid ones on the
+    columnar path (:func:`tco.batch.columnar.evaluate_all`), one batch per study period."""
+
+    def check(scenarios: list[Scenario | None]) -> None:
+        _refuse_many_draws(scenarios, max_draws, batch=True)
+
+    return evaluate_all(items, check=check)
 
 
 def evaluate_batch_document(
     raw: Any, *, limit: int, max_draws: int = DEFAULT_MAX_DRAWS
 ) -> dict[str, Any]:
-    """``{"results": [...]}``, one result per scenario in order, from one vectorized batch."""
-    scenarios = _parse_batch(raw, limit)
-    _refuse_many_draws(scenarios, max_draws, batch=True)
-    return {"results": evaluate_many_json(scenarios, named_in_batch=True)}
+    """``{"results": [...]}``, one result per scenario in order."""
+    return {"results": _evaluate_items(_batch_items(raw, limit), max_draws)}
 
 
 def evaluate_body(raw: bytes, *, max_draws: int = DEFAULT_MAX_DRAWS) -> bytes:
@@ -367,12 +368,9 @@ def evaluate_batch_body(raw: bytes, *, limit: int, max_draws: int = DEFAULT_MAX_
     with collector_paused():
         data = parse_json(raw)
         try:
-            scenarios = _parse_batch(data, limit)
+            results = _evaluate_items(_batch_items(data, limit), max_draws)
         finally:
             _release(data.get("scenarios") if isinstance(data, dict) else None)
-        _refuse_many_draws(scenarios, max_draws, batch=True)
-        results = evaluate_many_json(scenarios, named_in_batch=True)
-        _release(scenarios)
         try:
             parts = [dumps(r, path=f"results[{i}]") for i, r in enumerate(results)]
         finally:

@@ -19,7 +19,11 @@ state). Prints:
 - ``api_small_p99_ms``, ``api_small_p99_under_batch_ms``: p99 of the small evaluations alone
   and while batches run (the median of the three runs of each); ``api_batches``: batches priced
   meanwhile, ``api_batch_median_ms`` their median duration;
-- ``api_p99_under_batch_ratio``: p99 under batches / p99 alone (target: at most 2).
+- ``api_p99_under_batch_ratio``: p99 under batches / p99 alone (target: at most 2);
+- ``api_batch_scenarios_per_s``: scenarios priced per second in batches of 1,000 varied
+  scenarios (bench/batchfile.py's, three offers each, a 2.7 MB body) posted alone one after
+  another for :data:`VARIED_S` seconds (1,000 / the median request's duration, reading the
+  whole response included); ``api_varied_batches``: how many.
 """
 
 from __future__ import annotations
@@ -43,6 +47,8 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from starlette.responses import Response
 
+from bench.batchfile import varied_lines
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "compressor.yaml"
 DURATION = "10s"
@@ -54,6 +60,8 @@ BATCH_SCENARIOS = 1000
 BATCH_CLIENTS = 1
 #: Seconds of batches before the latency rounds (see the module docstring).
 WARM_S = 4.0
+#: Seconds of varied 1,000-scenario batches, posted alone one after another.
+VARIED_S = 8.0
 
 LUA = """\
 wrk.method = "POST"
@@ -213,6 +221,7 @@ def run() -> dict[str, float]:
         body.write_text(json.dumps(read_file(EXAMPLE), default=str), encoding="utf-8")
         scenario = json.loads(body.read_text(encoding="utf-8"))
         batch = json.dumps({"scenarios": [scenario] * BATCH_SCENARIOS}).encode()
+        varied = b'{"scenarios":[' + ",".join(varied_lines(BATCH_SCENARIOS)).encode() + b"]}"
         script = Path(tmp) / "post.lua"
         script.write_text(LUA, encoding="utf-8")
         env = {
@@ -220,7 +229,7 @@ def run() -> dict[str, float]:
             "TCO_OPEN_EVALUATE": "true",
             "TCO_ACCESS_LOG": "false",
             "TCO_DATABASE_URL": f"sqlite:///{tmp}/tco.db",
-            "TCO_MAX_BODY_BYTES": str(2 * len(batch)),
+            "TCO_MAX_BODY_BYTES": str(2 * max(len(batch), len(varied))),
             "TCO_BENCH_BODY": str(body),
             "PYTHONPATH": str(ROOT),
         }
@@ -272,6 +281,9 @@ def run() -> dict[str, float]:
                     beside.append(_small(f"{base}/v1/evaluate", script, env))
                 durations.extend(batches.durations)
                 batch_errors += batches.errors
+            with _Batches(port, varied, 1) as priced:  # alone, back to back
+                time.sleep(VARIED_S)
+            batch_errors += priced.errors
         finally:
             try:
                 os.killpg(proc.pid, signal.SIGTERM)
@@ -295,6 +307,10 @@ def run() -> dict[str, float]:
         "api_batches": len(durations),
         "api_batch_median_ms": round(1000 * statistics.median(durations) if durations else 0.0, 1),
         "api_p99_under_batch_ratio": round(beside_p99 / alone_p99, 2),
+        "api_batch_scenarios_per_s": round(
+            BATCH_SCENARIOS / statistics.median(priced.durations) if priced.durations else 0.0
+        ),
+        "api_varied_batches": len(priced.durations),
     }
 
 

@@ -356,3 +356,40 @@ def test_the_columnar_batch_is_the_compiled_batch_of_the_scenarios() -> None:
             )
         for table in ("scenario_floats", "line_floats", "fail_floats", "period_floats"):
             assert np.array_equal(getattr(mine, table), getattr(theirs, table), equal_nan=True)
+
+
+def test_an_api_batch_gives_each_scenario_its_own_result_and_every_problem() -> None:
+    """POST /v1/evaluate/batch on the columnar path: each result is the one the scenario gets
+    alone (each study period in a batch of its own), and a batch with broken scenarios is
+    refused naming every problem as the object path names it, in order."""
+    from api.evaluation import evaluate_batch_document
+    from tco.core.errors import ScenarioError, TcoError
+    from tco.core.results import evaluate_json
+
+    rng = random.Random(5)
+    forms = {d: rng.choice(["scalar", "list"]) for d in DRIVERS}
+    items = [scenario(rng, forms) for _ in range(90)]
+    got = evaluate_batch_document({"scenarios": items}, limit=1000)["results"]
+    assert len({s["assumptions"]["study_period_years"] for s in items}) > 5
+    for s, result in zip(items, got, strict=True):
+        assert result == evaluate_json(parse_scenario(s))
+    broken = copy.deepcopy(items)
+    for k, m in ((3, 1), (40, 14), (77, 2)):  # currency "eur", id "bad id", discount 11
+        _mutations(broken[k])[m]()
+    expected = []
+    for i, s in enumerate(broken):
+        try:
+            parse_scenario(s)
+        except TcoError as exc:
+            expected += [
+                (f"scenarios[{i}]" + (f".{p.path}" if p.path else ""), p.message)
+                for p in exc.problems
+            ]
+    assert {path.split(".")[0] for path, _ in expected} == {
+        "scenarios[3]",
+        "scenarios[40]",
+        "scenarios[77]",
+    }
+    with pytest.raises(ScenarioError) as caught:
+        evaluate_batch_document({"scenarios": broken}, limit=1000)
+    assert [(p.path, p.message) for p in caught.value.problems] == expected

@@ -31,19 +31,21 @@ not).
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
+import orjson
 import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
 import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
 import pyarrow.json as pj  # type: ignore[import-untyped,unused-ignore]
 
 from tco.core.engine import CAT_INDEX, Batch
-from tco.core.errors import ScenarioError
-from tco.core.results import Plain, evaluate_plain
+from tco.core.errors import Problem, ScenarioError, TcoError
+from tco.core.results import Plain, evaluate_many_json, evaluate_plain
 from tco.core.scenario import (
     _NAME,
     _OFFER_ID,
@@ -51,6 +53,8 @@ from tco.core.scenario import (
     MAX_AMOUNT,
     MAX_RATE,
     MAX_STUDY_PERIOD_YEARS,
+    Scenario,
+    parse_scenario,
 )
 
 IntArray = npt.NDArray[np.int64]
@@ -753,7 +757,108 @@ Row = tuple[int, Any]
 
 def evaluate_columns(rows: Sequence[Row]) -> tuple[list[tuple[int, dict[str, Any]]], list[Row]]:
     """The results of the rows the columnar path takes, as (row number, JSON-ready result), and
-    the rows it leaves to the object path (with their payloads), both in row order."""
+    the rows it leaves to the object path (with their payloads), both in row order. A study
+    period's rows whose numbers overflow are left to the object path too, which names them."""
+    fast, slow = _split(rows)
+    results: list[tuple[int, dict[str, Any]]] = []
+    for part, cols in _checked(fast, slow):
+        for idx in _groups(cols):
+            try:
+                evaluated = evaluate_plain(cols.batch(idx), cols.plains(idx))
+            except ScenarioError:
+                slow.extend(part[k] for k in idx.tolist())
+                continue
+            results.extend((part[k][0], r) for k, r in zip(idx.tolist(), evaluated, strict=True))
+    results.sort(key=lambda r: r[0])
+    slow.sort(key=lambda r: r[0])
+    return results, slow
+
+
+def evaluate_all(
+    items: Sequence[Any], *, check: Callable[[list[Scenario | None]], None] | None = None
+) -> list[dict[str, Any]]:
+    """All or nothing: the JSON-ready result of every scenario of ``items`` (scenarios as data,
+    an API batch's), in order; or :class:`ScenarioError` naming every problem of every scenario
+    as ``scenarios[i]...``, before anything is evaluated (overflow: after). The plainly valid
+    ones take the columnar path, the others are validated (and, if all are valid, evaluated)
+    on the object path; ``check`` sees the object path's scenarios (None for the others: they
+    have no uncertainty section) before anything is evaluated. Each study period is evaluated
+    in a batch of its own, so a scenario's numbers do not depend on the others."""
+    rows: list[Row] = []
+    for i, item in enumerate(items):
+        try:
+            rows.append((i, orjson.dumps(item) if isinstance(item, dict) else item))
+        except (orjson.JSONEncodeError, TypeError):  # integers past 64 bits: the object path
+            rows.append((i, item))
+    fast, slow = _split(rows)
+    checked = _checked(fast, slow)
+    del rows, fast
+    scenarios: list[Scenario | None] = [None] * len(items)
+    problems: list[Problem] = []
+    for i, _ in sorted(slow, key=lambda r: r[0]):
+        try:
+            scenarios[i] = parse_scenario(items[i])
+        except TcoError as exc:
+            problems.extend(_named(i, p) for p in exc.problems)
+    if problems:
+        raise ScenarioError(problems)
+    if check is not None:
+        check(scenarios)
+    out: list[dict[str, Any] | None] = [None] * len(items)
+    overflow: list[tuple[int, Problem]] = []
+    for part, cols in checked:
+        for idx in _groups(cols):
+            numbers = [part[k][0] for k in idx.tolist()]
+            try:
+                evaluated = evaluate_plain(cols.batch(idx), cols.plains(idx))
+                for i, r in zip(numbers, evaluated, strict=True):
+                    out[i] = r
+            except ScenarioError as exc:
+                overflow.extend(_renamed(numbers, p) for p in exc.problems)
+    _evaluate_objects(scenarios, out, overflow)
+    if overflow:
+        overflow.sort(key=lambda pair: pair[0])  # stable: each scenario's in their order
+        raise ScenarioError([p for _, p in overflow])
+    return cast(list[dict[str, Any]], out)
+
+
+def _evaluate_objects(
+    scenarios: list[Scenario | None],
+    out: list[dict[str, Any] | None],
+    overflow: list[tuple[int, Problem]],
+) -> None:
+    """Evaluate the object path's scenarios, one batch per study period, into ``out``."""
+    by_n: dict[int, list[int]] = {}
+    for i, sc in enumerate(scenarios):
+        if sc is not None:
+            by_n.setdefault(sc.assumptions.study_period_years, []).append(i)
+    for numbers in by_n.values():
+        batch = [cast(Scenario, scenarios[i]) for i in numbers]
+        try:
+            for i, r in zip(numbers, evaluate_many_json(batch, named_in_batch=True), strict=True):
+                out[i] = r
+        except ScenarioError as exc:
+            overflow.extend(_renamed(numbers, p) for p in exc.problems)
+
+
+_IN_BATCH = re.compile(r"scenarios\[(\d+)\](.*)", re.DOTALL)
+
+
+def _named(i: int, p: Problem) -> Problem:
+    return Problem(f"scenarios[{i}]" + (f".{p.path}" if p.path else ""), p.message)
+
+
+def _renamed(numbers: list[int], p: Problem) -> tuple[int, Problem]:
+    """A problem of a group's batch (``scenarios[k]...``) named by the scenario's index."""
+    m = _IN_BATCH.fullmatch(p.path)
+    if m is None:
+        return -1, p
+    i = numbers[int(m.group(1))]
+    return i, Problem(f"scenarios[{i}]{m.group(2)}", p.message)
+
+
+def _split(rows: Sequence[Row]) -> tuple[list[Row], list[Row]]:
+    """The rows the columnar path may read (UTF-8 JSON text, nothing doubtful) and the rest."""
     fast: list[Row] = []
     slow: list[Row] = []
     for row, payload in rows:
@@ -762,22 +867,23 @@ def evaluate_columns(rows: Sequence[Row]) -> tuple[list[tuple[int, dict[str, Any
             fast.append((row, data))
         else:
             slow.append((row, payload))
-    results: list[tuple[int, dict[str, Any]]] = []
+    return fast, slow
+
+
+def _checked(fast: list[Row], slow: list[Row]) -> list[tuple[list[Row], Columns]]:
+    """The fast rows read and checked, part by part; the rows doubted are added to ``slow``."""
+    out = []
     for part, table in _tables(fast, slow):
         cols = read_columns(table)
-        doubted = cols.doubted.copy()
-        for n in np.unique(cols.n[~doubted]).tolist():  # one batch per study period (chunk.py)
-            idx = np.flatnonzero(~cols.doubted & (cols.n == n))
-            try:
-                evaluated = evaluate_plain(cols.batch(idx), cols.plains(idx))
-            except ScenarioError:  # numbers overflow: the object path names the offers
-                doubted[idx] = True
-                continue
-            results.extend((part[k][0], r) for k, r in zip(idx.tolist(), evaluated, strict=True))
-        slow.extend(part[k] for k in np.flatnonzero(doubted).tolist())
-    results.sort(key=lambda r: r[0])
-    slow.sort(key=lambda r: r[0])
-    return results, slow
+        slow.extend(part[k] for k in np.flatnonzero(cols.doubted).tolist())
+        out.append((part, cols))
+    return out
+
+
+def _groups(cols: Columns) -> list[IntArray]:
+    """The rows of a part not doubted, by study period (one batch each: see chunk.py)."""
+    ok = ~cols.doubted
+    return [np.flatnonzero(ok & (cols.n == n)) for n in np.unique(cols.n[ok]).tolist()]
 
 
 def _tables(rows: list[Row], rest: list[Row]) -> list[tuple[list[Row], Any]]:

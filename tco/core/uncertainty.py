@@ -357,6 +357,14 @@ ESCALATION = "assumptions.escalation"
 FIELDS = (LINE_FIELD, *FAILURE_FIELDS, *SCENARIO_FIELDS, f"{ESCALATION}.<driver>")
 
 
+def _category_schema(schema: dict[str, Any]) -> None:
+    """The schema of a selector's category states the categories (checked with the selector's
+    other rules, so that every problem of a selector is named at once)."""
+    from tco.core.scenario import CATEGORIES  # the scenario module holds them
+
+    schema["anyOf"] = [{"enum": [c.value for c in CATEGORIES]}, {"type": "null"}]
+
+
 class Selector(_Frozen):
     """What an input acts on: cost lines by ``offer`` (id), ``category`` and ``line`` (name),
     whose ``field`` is ``amount`` unless another is named; or a failure-model field of the
@@ -365,7 +373,9 @@ class Selector(_Frozen):
 
     offer: str | None = Field(default=None, description="an offer id")
     category: str | None = Field(
-        default=None, description="a cost category, as in offers[].costs[].category"
+        default=None,
+        description="a cost category, as in offers[].costs[].category",
+        json_schema_extra=lambda schema: _category_schema(schema),
     )
     line: Name | None = Field(default=None, description="a cost line's name")
     field: str | None = Field(
