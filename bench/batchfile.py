@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
 from tco.batch.run import BatchOptions, run_batch
@@ -114,19 +116,57 @@ def warm_cluster_seconds(small: Path, out: Path) -> tuple[float, float]:
     return t_start, t_run
 
 
+def compile_seconds(path: Path, rounds: int = 3) -> dict[str, float]:
+    """The columnar path's stages on the file's rows (best of ``rounds``): reading the JSON
+    into Arrow columns, checking and gathering them (``read_columns``), and packing the batch
+    from the checked columns (``Columns.batch``, what ``compile_batch`` does from scenario
+    objects, which is timed beside it)."""
+    from tco.batch import columnar
+
+    payloads = path.read_bytes().splitlines()
+    best = {"read": math.inf, "check": math.inf, "pack": math.inf}
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        table = columnar.read_table(payloads)
+        t1 = time.perf_counter()
+        cols = columnar.read_columns(table)
+        t2 = time.perf_counter()
+        assert not cols.doubted.any()
+        batch = cols.batch(np.arange(cols.n.size))
+        t3 = time.perf_counter()
+        for key, seconds in (("read", t1 - t0), ("check", t2 - t1), ("pack", t3 - t2)):
+            best[key] = min(best[key], seconds)
+    scenarios = [parse_scenario(json.loads(p)) for p in payloads[:DASK_SCENARIOS]]
+    t0 = time.perf_counter()
+    objects = compile_batch(scenarios)
+    best["objects"] = (time.perf_counter() - t0) * batch.n_offers / objects.n_offers
+    best["offers"] = batch.n_offers
+    return best
+
+
 def run() -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="tco-bench-batch-") as tmp:
         d = Path(tmp)
-        warm = write_file(d / "warm.jsonl", 10)
+        warm = write_file(d / "warm.jsonl", 100)
         timed_run(BatchOptions(warm, d / "warm.out.jsonl"))  # loads the kernel
+        timed_run(BatchOptions(warm, d / "warm.out.parquet"))
         big = write_file(d / "big.jsonl", N_SCENARIOS)
         t_file = timed_run(BatchOptions(big, d / "big.out.jsonl"))
+        t_parquet = timed_run(BatchOptions(big, d / "big.out.parquet"))
         in_mb, out_mb = big.stat().st_size / 1e6, (d / "big.out.jsonl").stat().st_size / 1e6
+        parquet_mb = (d / "big.out.parquet").stat().st_size / 1e6
         t_kernel, n_offers = kernel_seconds(big)
+        stages = compile_seconds(big)
         small = write_file(d / "small.jsonl", DASK_SCENARIOS)
         t_one = min(
             timed_run(BatchOptions(small, d / "one.jsonl", chunk=DASK_CHUNK)) for _ in range(2)
         )
+        os.environ["TCO_COLUMNAR"] = "0"
+        try:
+            t_objects = timed_run(BatchOptions(small, d / "objects.jsonl", chunk=DASK_CHUNK))
+        finally:
+            del os.environ["TCO_COLUMNAR"]
+        same_paths = (d / "one.jsonl").read_bytes() == (d / "objects.jsonl").read_bytes()
         t_dask = timed_run(
             BatchOptions(small, d / "dask.jsonl", chunk=DASK_CHUNK, dask="local", workers=2)
         )
@@ -134,13 +174,27 @@ def run() -> dict[str, float]:
         t_start, t_warm = warm_cluster_seconds(small, d / "warm-dask.jsonl")
         same = same and (d / "one.jsonl").read_bytes() == (d / "warm-dask.jsonl").read_bytes()
     file_rate = n_offers / t_file
+    parquet_rate = n_offers / t_parquet
+    kernel_rate = n_offers / t_kernel
+    offers = stages["offers"]
     return {
         "batch_file_offers_per_s": round(file_rate),
         "batch_file_s": round(t_file, 2),
         "batch_file_in_mb": round(in_mb, 1),
         "batch_file_out_mb": round(out_mb, 1),
         "batch_kernel_ms": round(t_kernel * 1e3, 1),
-        "batch_file_vs_kernel": round(file_rate * t_kernel / n_offers, 4),
+        "batch_file_vs_kernel": round(file_rate / kernel_rate, 4),
+        "batch_file_parquet_offers_per_s": round(parquet_rate),
+        "batch_file_parquet_s": round(t_parquet, 2),
+        "batch_file_parquet_mb": round(parquet_mb, 1),
+        "batch_file_parquet_vs_kernel": round(parquet_rate / kernel_rate, 4),
+        "columnar_read_offers_per_s": round(offers / stages["read"]),
+        "columnar_read_vs_kernel": round(offers / stages["read"] / kernel_rate, 3),
+        "columnar_check_offers_per_s": round(offers / stages["check"]),
+        "compile_offers_per_s": round(offers / stages["pack"]),
+        "compile_objects_offers_per_s": round(offers / stages["objects"]),
+        "batch_columnar_vs_objects": round(t_objects / t_one, 2),
+        "batch_columnar_same_bytes": float(same_paths),
         "batch_one_process_s": round(t_one, 2),
         "batch_dask_local2_s": round(t_dask, 2),
         "dask_local2_vs_one": round(t_one / t_dask, 2),

@@ -234,7 +234,7 @@ def test_valid_chunks_are_evaluated_in_columns_with_the_same_bytes(
     seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rows, plain = chunk(seed, 80, broken=0.0)
-    results, rest = columnar.evaluate_columns(rows)
+    results, _, rest = columnar.evaluate_columns(rows)
     assert len(results) == plain == 80, [r for r, _ in rest][:5]
     objects, columns = both(rows, monkeypatch)
     assert not objects.refusals
@@ -254,7 +254,7 @@ def test_broken_rows_get_the_same_problems_and_the_others_the_same_results(
     monkeypatch.setattr(columnar, "MIN_ROWS", 8)  # halves of 8 rows and more are read alone
     objects, columns = both(rows, monkeypatch)
     same(objects, columns)
-    results, _ = columnar.evaluate_columns(rows)
+    results, _, _ = columnar.evaluate_columns(rows)
     assert len(results) >= plain / 3  # the reader refuses types per part, not per chunk
 
 
@@ -284,7 +284,7 @@ def test_the_examples_and_a_scenario_with_nulls_agree(monkeypatch: pytest.Monkey
     payloads = [t for t in texts for _ in range(64)]
     payloads.append(texts[0].replace(b'"baseline"', b'"unused": null, "baseline"'))
     rows = list(enumerate(payloads, start=1))
-    results, rest = columnar.evaluate_columns(rows)
+    results, _, rest = columnar.evaluate_columns(rows)
     assert len(results) == len(rows) - 1
     assert [r for r, _ in rest] == [len(rows)]  # null: the object path (here, "unknown field")
     objects, columns = both(rows, monkeypatch)
@@ -309,7 +309,7 @@ def test_a_chunk_the_reader_refuses_goes_to_the_object_path(
     assert sorted({r.row for r in columns.refusals}) == [11, 51]
     many = rows * 4  # 288 rows: the halves without the two are read in columns
     many = [(i + 1, p) for i, (_, p) in enumerate(many)]
-    results, rest = columnar.evaluate_columns(many)
+    results, _, rest = columnar.evaluate_columns(many)
     assert len(results) >= 288 - 4 * 72
     assert len(results) + len(rest) == 288
     objects, columns = both(many, monkeypatch)
@@ -393,3 +393,45 @@ def test_an_api_batch_gives_each_scenario_its_own_result_and_every_problem() -> 
     with pytest.raises(ScenarioError) as caught:
         evaluate_batch_document({"scenarios": broken}, limit=1000)
     assert [(p.path, p.message) for p in caught.value.problems] == expected
+
+
+def _table_documents(out: ChunkOutput) -> list[dict[str, Any]]:
+    docs = []
+    for rec in out.table.to_pylist(maps_as_pydicts="strict"):
+        result = rec["result"]
+        if rec["uncertainty"] is not None:
+            result["uncertainty"] = json.loads(rec["uncertainty"])
+        docs.append(result)
+    return docs
+
+
+@settings(
+    max_examples=6,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(seed=st.integers(0, 2**31))
+def test_results_as_columns_read_back_as_the_json_results(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parquet output: the columnar path's tables (built from the engine's arrays) and the
+    object path's (converted from its results) read back as the JSON Lines results, number for
+    number, in row order, with the same refusals."""
+    rows, plain = chunk(seed, 100, broken=0.15)
+    monkeypatch.setattr(columnar, "MIN_ROWS", 8)
+    _, tables, _ = columnar.evaluate_columns(rows, as_tables=True)
+    assert sum(t.num_rows for t in tables) >= plain / 3  # built from the engine's arrays
+    as_json = evaluate_rows(rows)
+    as_table = evaluate_rows(rows, as_table=True)
+    with monkeypatch.context() as m:
+        m.setenv("TCO_COLUMNAR", "0")
+        objects = evaluate_rows(rows, as_table=True)
+    expected = [json.loads(d) for d in as_json.documents]
+    assert len(expected) > 50
+    for out in (as_table, objects):
+        assert out.rows == as_json.rows
+        assert out.refusals == as_json.refusals
+        assert _table_documents(out) == expected
+        assert out.table.column("recommended").to_pylist() == [
+            d["comparison"]["recommended"] for d in expected
+        ]

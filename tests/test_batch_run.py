@@ -96,11 +96,22 @@ def jsonl_results(path: Path) -> list[dict[str, Any]]:
 
 
 def parquet_results(path: Path) -> list[dict[str, Any]]:
+    """The results of a Parquet output as --json documents: the ``result`` struct read back,
+    its ``uncertainty`` block (JSON text) put back in."""
     table = pq.read_table(path)
-    assert table.column_names == ["row", "recommended", "offer_ids", "lifetime_cost", "result"]
+    assert table.column_names == [
+        "row",
+        "recommended",
+        "offer_ids",
+        "lifetime_cost",
+        "result",
+        "uncertainty",
+    ]
     out = []
-    for rec in table.to_pylist():
-        result = json.loads(rec["result"])
+    for rec in table.to_pylist(maps_as_pydicts="strict"):
+        result = rec["result"]
+        if rec["uncertainty"] is not None:
+            result["uncertainty"] = json.loads(rec["uncertainty"])
         assert rec["recommended"] == result["comparison"]["recommended"]
         assert rec["offer_ids"] == [o["id"] for o in result["offers"]]
         assert rec["lifetime_cost"] == [o["lifetime_cost"] for o in result["offers"]]

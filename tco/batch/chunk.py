@@ -55,6 +55,7 @@ class ChunkOutput:
     lifetime_costs: list[list[float]] = field(default_factory=list)
     refusals: list[Refusal] = field(default_factory=list)
     scenarios: int = 0  # rows read, blank lines left out
+    table: Any = None  # the results as an Arrow table (Parquet output), in row order
 
     @property
     def refused_rows(self) -> int:
@@ -132,20 +133,24 @@ _paused = 0
 _was_enabled: list[bool] = []
 
 
-def evaluate_rows(rows: Iterable[tuple[int, Any]]) -> ChunkOutput:
-    """Parse, validate and evaluate a chunk's rows: the valid ones in one batch per study
-    period (:func:`_evaluate_valid`), the cyclic garbage collector paused."""
+def evaluate_rows(rows: Iterable[tuple[int, Any]], *, as_table: bool = False) -> ChunkOutput:
+    """Parse, validate and evaluate a chunk's rows: on the columnar path where it takes them
+    (:mod:`tco.batch.columnar`), the others on the object path, the valid ones in one batch per
+    study period (:func:`_evaluate_valid`), the cyclic garbage collector paused. ``as_table``:
+    the results as one Arrow table (:mod:`tco.batch.table`, Parquet output), not as JSON."""
     with gc_paused():
-        return _evaluate_rows(rows)
+        return _evaluate_rows(rows, as_table)
 
 
-def _evaluate_rows(rows: Iterable[tuple[int, Any]]) -> ChunkOutput:
+def _evaluate_rows(rows: Iterable[tuple[int, Any]], as_table: bool) -> ChunkOutput:
     from tco.batch.columnar import evaluate_columns
 
     out = ChunkOutput()
     taken = list(rows)
     out.scenarios = len(taken)
-    results, rest = evaluate_columns(taken) if columnar_enabled() else ([], taken)
+    results, tables, rest = (
+        evaluate_columns(taken, as_tables=as_table) if columnar_enabled() else ([], [], taken)
+    )
     del taken
     numbers: list[int] = []
     scenarios: list[Scenario] = []
@@ -161,11 +166,39 @@ def _evaluate_rows(rows: Iterable[tuple[int, Any]]) -> ChunkOutput:
         results.extend(_evaluate_valid(numbers, scenarios, out.refusals))
         results.sort(key=lambda pair: pair[0])
     del scenarios
-    for k, (row, result) in enumerate(results):
-        results[k] = (row, {})  # what is written is released as it goes
-        _add_result(out, row, result)
+    if as_table:
+        _add_table(out, results, tables)
+    else:
+        for k, (row, result) in enumerate(results):
+            results[k] = (row, {})  # what is written is released as it goes
+            _add_result(out, row, result)
     out.refusals.sort(key=lambda r: r.row)  # stable: a row's problems keep their order
     return out
+
+
+def _add_table(
+    out: ChunkOutput, results: list[tuple[int, dict[str, Any]]], tables: list[Any]
+) -> None:
+    """The chunk's results as one table in row order: the columnar path's tables and the
+    object path's results (those holding a number that is not finite refused, as for JSON)."""
+    import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+
+    from tco.batch.table import SCHEMA, table_of_dicts
+
+    rows, documents = [], []
+    for row, result in results:
+        if _non_finite(result):
+            out.refusals.append(Refusal(row, "", NOT_FINITE))
+            continue
+        rows.append(row)
+        documents.append(result)
+    if documents:
+        tables.append(table_of_dicts(rows, documents))
+    table = pa.concat_tables(tables) if tables else SCHEMA.empty_table()
+    if len(tables) > 1:
+        table = table.take(pa.compute.sort_indices(table, [("row", "ascending")]))
+    out.table = table
+    out.rows = table.column("row").to_pylist()
 
 
 def columnar_enabled() -> bool:
@@ -248,15 +281,16 @@ def evaluate_many_json(scenarios: Sequence[Scenario], *, named_in_batch: bool) -
     return evaluate(scenarios, named_in_batch=named_in_batch)
 
 
+NOT_FINITE = "the result holds numbers that are not finite; it is not written"
+
+
 def dumps_result(result: dict[str, Any]) -> bytes:
     """A result as compact JSON (numbers in their shortest round-trip form, UTF-8). Raises
     :class:`ScenarioError` for a result holding NaN or infinity (the engine refuses overflow
     before this point; this is the last guard, never writing such a number as null)."""
     out: bytes = to_json(result, inf_nan_mode="constants")
     if (b"NaN" in out or b"Infinity" in out) and _non_finite(result):
-        raise ScenarioError(
-            [Problem("", "the result holds numbers that are not finite; it is not written")]
-        )
+        raise ScenarioError([Problem("", NOT_FINITE)])
     return out
 
 

@@ -45,7 +45,7 @@ import pyarrow.json as pj  # type: ignore[import-untyped,unused-ignore]
 
 from tco.core.engine import CAT_INDEX, Batch
 from tco.core.errors import Problem, ScenarioError, TcoError
-from tco.core.results import Plain, evaluate_many_json, evaluate_plain
+from tco.core.results import Plain, evaluate_many_json, evaluate_plain, evaluate_plain_arrays
 from tco.core.scenario import (
     _NAME,
     _OFFER_ID,
@@ -215,23 +215,16 @@ class _Level:
             return None, np.zeros(self.size, np.bool_)
         return arr, given
 
-    def plain_text(self, name: str, *, required: bool) -> list[str]:
-        """A name or title that cleaning leaves as it is (``""`` where absent), as a list."""
+    def plain_text(self, name: str, *, required: bool) -> Any:
+        """A name or title that cleaning leaves as it is, as a string array (None: absent in
+        every row)."""
         arr, given = self.text(name)
         if required:
             self.doubt(~given)
         if arr is None:
-            return [""] * self.size
-        length = np.asarray(pc.utf8_length(arr).fill_null(0).to_numpy(zero_copy_only=False))
-        ok = _bools(pc.match_substring_regex(arr, _PLAIN_TEXT)) & ~_bools(
-            pc.match_substring_regex(arr, _SUSPECT)
-        )
-        ok &= length <= 200
-        if not required:
-            ok |= length == 0
-        self.doubt(given & ~ok)
-        values: list[str] = arr.fill_null("").to_pylist()
-        return values
+            return None
+        self.doubt(given & ~_per_value(arr, _plain_values(required)))
+        return arr
 
     def within(
         self, name: str, low: float, high: float, *, low_open: bool = False, whole: bool = False
@@ -247,9 +240,44 @@ class _Level:
         arr, given = self.text(name)
         if arr is None:
             return np.full(self.size, -1, np.int64), given
-        index = _ints(pc.index_in(arr, value_set=pa.array(list(allowed), pa.string())), -1)
+        index = _index_in(arr, list(allowed))
         self.doubt(given & (index < 0))
         return index, given
+
+
+def _per_value(arr: Any, check: Callable[[Any], BoolArray]) -> BoolArray:
+    """``check`` (of a string array, to booleans) applied to each distinct value of ``arr`` once:
+    names, ids and currencies repeat from row to row (False where null)."""
+    encoded = pc.dictionary_encode(arr)
+    ok = np.append(check(encoded.dictionary), False)
+    return ok[_ints(encoded.indices, -1)]
+
+
+def _index_in(arr: Any, allowed: list[str]) -> IntArray:
+    """Each value's index in ``allowed`` (-1: another value, or null)."""
+    encoded = pc.dictionary_encode(arr)
+    index = np.append(
+        _ints(pc.index_in(encoded.dictionary, value_set=pa.array(allowed, pa.string())), -1), -1
+    )
+    return index[_ints(encoded.indices, -1)]
+
+
+def _regex(pattern: str) -> Callable[[Any], BoolArray]:
+    return lambda values: _bools(pc.match_substring_regex(values, pattern))
+
+
+def _plain_values(required: bool) -> Callable[[Any], BoolArray]:
+    def check(values: Any) -> BoolArray:
+        length = np.asarray(pc.utf8_length(values).to_numpy(zero_copy_only=False))
+        ok = _regex(_PLAIN_TEXT)(values) & ~_regex(_SUSPECT)(values) & (length <= 200)
+        return ok if required else ok | (length == 0)
+
+    return check
+
+
+def _strings(arr: Any, size: int) -> list[Any]:
+    values: list[Any] = [""] * size if arr is None else arr.fill_null("").to_pylist()
+    return values
 
 
 def _valid(arr: Any) -> BoolArray:
@@ -313,10 +341,13 @@ class Columns:
     period_fail: IntArray
     period_ints: IntArray  # (from, until) x P
     period_floats: FloatArray  # (repair amount, downtime hours, order amount) x P
-    text: dict[str, list[Any]]  # per scenario / offer / line, for the plain values
+    arrays: dict[str, Any]  # per scenario / offer / line, for the plain values
+    _text: dict[str, list[Any]] | None = None
 
     def batch(self, rows: IntArray) -> Batch:
         """The batch of the chunk's rows ``rows`` (indexes, ascending, none doubted)."""
+        if rows.size == self.n.size:  # every row of the part (one study period, none doubted)
+            return self._batch_of_all()
         keep_s = np.zeros(self.n.size, np.bool_)
         keep_s[rows] = True
         keep_o = keep_s[self.offer_row]
@@ -325,39 +356,104 @@ class Columns:
         keep_p = keep_f[self.period_fail]
         new_o = np.cumsum(keep_o) - 1
         new_f = np.cumsum(keep_f) - 1
-        offer_row = np.cumsum(keep_s)[self.offer_row[keep_o]] - 1
-        offer_start = np.searchsorted(offer_row, np.arange(rows.size + 1))
-        line_offer = new_o[self.line_offer[keep_l]]
-        line_start = np.searchsorted(line_offer, np.arange(offer_row.size + 1))
-        fail_offer = new_o[self.fail_offer[keep_f]]
-        offer_fail = np.full(offer_row.size, -1, np.int64)
+        return Columns(
+            doubted=self.doubted[rows],
+            n=self.n[rows],
+            scenario_floats=self.scenario_floats[:, rows],
+            scenario_flags=self.scenario_flags[:, rows],
+            rates=self.rates[rows],
+            baseline_offer=self.baseline_offer[rows],
+            offer_row=np.cumsum(keep_s)[self.offer_row[keep_o]] - 1,
+            line_offer=new_o[self.line_offer[keep_l]],
+            line_ints=self.line_ints[:, keep_l],
+            line_floats=self.line_floats[:, keep_l],
+            fail_offer=new_o[self.fail_offer[keep_f]],
+            fail_ints=self.fail_ints[:, keep_f],
+            fail_floats=self.fail_floats[:, keep_f],
+            fail_orders=self.fail_orders[keep_f],
+            period_fail=new_f[self.period_fail[keep_p]],
+            period_ints=self.period_ints[:, keep_p],
+            period_floats=self.period_floats[:, keep_p],
+            arrays={},
+        )._batch_of_all()
+
+    def _batch_of_all(self) -> Batch:
+        offer_row, line_offer, fail_offer = self.offer_row, self.line_offer, self.fail_offer
+        n_s, n_o = self.n.size, offer_row.size
+        offer_start = np.searchsorted(offer_row, np.arange(n_s + 1))
+        line_start = np.searchsorted(line_offer, np.arange(n_o + 1))
+        offer_fail = np.full(n_o, -1, np.int64)
         offer_fail[fail_offer] = np.arange(fail_offer.size)
-        period_fail = new_f[self.period_fail[keep_p]]
-        period_start = np.searchsorted(period_fail, np.arange(fail_offer.size + 1))
-        n_max = int(self.n[rows].max())
+        period_start = np.searchsorted(self.period_fail, np.arange(fail_offer.size + 1))
+        n_max = int(self.n.max())
         return Batch(
-            scenario_ints=np.stack([self.n[rows], offer_start[:-1] + self.baseline_offer[rows]]),
-            scenario_floats=np.ascontiguousarray(self.scenario_floats[:, rows]),
-            scenario_flags=np.ascontiguousarray(self.scenario_flags[:, rows]),
-            rates=np.ascontiguousarray(self.rates[rows, :, :n_max]),
+            scenario_ints=np.stack([self.n, offer_start[:-1] + self.baseline_offer]),
+            scenario_floats=np.ascontiguousarray(self.scenario_floats),
+            scenario_flags=np.ascontiguousarray(self.scenario_flags),
+            rates=np.ascontiguousarray(self.rates[:, :, :n_max]),
             offer_scenario=offer_row,
-            line_ints=np.ascontiguousarray(np.vstack([line_offer, self.line_ints[:, keep_l]])),
-            line_floats=np.ascontiguousarray(self.line_floats[:, keep_l]),
-            fail_ints=np.ascontiguousarray(np.vstack([fail_offer, self.fail_ints[:, keep_f]])),
-            fail_floats=np.ascontiguousarray(self.fail_floats[:, keep_f]),
+            line_ints=np.vstack([line_offer, self.line_ints]),
+            line_floats=np.ascontiguousarray(self.line_floats),
+            fail_ints=np.vstack([fail_offer, self.fail_ints]),
+            fail_floats=np.ascontiguousarray(self.fail_floats),
             period_start=period_start.astype(np.int64),
-            period_ints=np.ascontiguousarray(self.period_ints[:, keep_p]),
-            period_floats=np.ascontiguousarray(self.period_floats[:, keep_p]),
-            runs=(
-                offer_start.astype(np.int64),
-                line_start.astype(np.int64),
-                offer_fail,
-            ),
+            period_ints=np.ascontiguousarray(self.period_ints),
+            period_floats=np.ascontiguousarray(self.period_floats),
+            runs=(offer_start.astype(np.int64), line_start.astype(np.int64), offer_fail),
         )
+
+    def texts_of(self, rows: IntArray) -> dict[str, Any]:
+        """The texts of the results of rows ``rows`` (as :meth:`batch` packs them), as Arrow
+        arrays: offer ids and titles, line names; and which failure models raise orders."""
+        a = self.arrays
+        keep_s = np.zeros(self.n.size, np.bool_)
+        keep_s[rows] = True
+        keep_o = keep_s[self.offer_row]
+        o_idx = pa.array(np.flatnonzero(keep_o))
+        ids = a["offer_id"].take(o_idx) if a["offer_id"] is not None else pa.array([], pa.string())
+        names = a["offer_name"].take(o_idx) if a["offer_name"] is not None else None
+        titles = ids
+        if names is not None:
+            named = pc.fill_null(pc.greater(pc.utf8_length(names), 0), False)
+            titles = pc.if_else(named, names, ids)
+        lines = a["line_name"]
+        take = pa.array(rows)
+        return {
+            "currency": a["currency"].take(take),
+            "rate_basis": pa.array(["real", "nominal"]).take(
+                pa.array((a["rate_basis"][rows] == 1).astype(np.int64))
+            ),
+            "timing": pa.array(["end_of_year", "mid_year"]).take(
+                pa.array((a["timing"][rows] == 1).astype(np.int64))
+            ),
+            "offer_id": ids,
+            "offer_title": titles,
+            "line_name": (
+                lines.take(pa.array(np.flatnonzero(keep_o[self.line_offer])))
+                if lines is not None
+                else pa.array([], pa.string())
+            ),
+            "fail_orders": self.fail_orders[keep_o[self.fail_offer]],
+        }
+
+    def text(self) -> dict[str, list[Any]]:
+        """The texts of the results as lists (converted once, when first asked for)."""
+        if self._text is None:
+            a = self.arrays
+            self._text = {
+                "currency": _strings(a["currency"], self.n.size),
+                "rate_basis": ["nominal" if b == 1 else "real" for b in a["rate_basis"].tolist()],
+                "timing": ["mid_year" if t == 1 else "end_of_year" for t in a["timing"].tolist()],
+                "offer_id": _strings(a["offer_id"], self.offer_row.size),
+                "offer_name": _strings(a["offer_name"], self.offer_row.size),
+                "line_name": _strings(a["line_name"], self.line_offer.size),
+                "line_category": [_CATEGORIES[i] for i in self.line_ints[0].tolist()],
+            }
+        return self._text
 
     def plains(self, rows: IntArray) -> list[Plain]:
         """The plain values of the chunk's rows ``rows`` (as :meth:`batch` packs them)."""
-        t = self.text
+        t = self.text()
         offer_start = np.searchsorted(self.offer_row, np.arange(self.n.size + 1)).tolist()
         line_start = np.searchsorted(self.line_offer, np.arange(self.offer_row.size + 1)).tolist()
         orders: list[bool | None] = [None] * self.offer_row.size
@@ -439,14 +535,13 @@ def read_columns(table: Any) -> Columns:
         period_fail=fails["period_fail"],
         period_ints=fails["period_ints"],
         period_floats=fails["period_floats"],
-        text={
+        arrays={
             "currency": text["currency"],
             "rate_basis": text["rate_basis"],
             "timing": text["timing"],
-            "offer_id": offer_ids.to_pylist() if offer_ids is not None else [],
+            "offer_id": offer_ids,
             "offer_name": offers.plain_text("name", required=False),
             "line_name": lines.plain_text("name", required=True),
-            "line_category": [_CATEGORIES[i] for i in line_ints[0].tolist()],
         },
     )
 
@@ -469,7 +564,7 @@ def _assumptions(top: _Level) -> tuple[_Level, dict[str, Any]]:
     a = _struct_level(top, "assumptions", _FIELDS["assumptions"])
     top.doubt(~a.present)
     currency, given = a.text("currency")
-    ok = _bools(pc.match_substring_regex(currency, _CURRENCY)) if currency is not None else given
+    ok = _per_value(currency, _regex(_CURRENCY)) if currency is not None else given
     a.doubt(~(given & ok))
     n, given = a.within("study_period_years", 1, MAX_STUDY_PERIOD_YEARS, whole=True)
     a.doubt(~given)
@@ -480,7 +575,6 @@ def _assumptions(top: _Level) -> tuple[_Level, dict[str, Any]]:
     downtime, given_d = a.within("downtime_cost_per_hour", 0.0, float(MAX_AMOUNT))
     basis, _ = a.one_of("rate_basis", ("real", "nominal"))
     timing, _ = a.one_of("timing", ("end_of_year", "mid_year"))
-    s = top.size
     n_int = np.where(np.isfinite(n), n, 1).astype(np.int64)
     text = {
         "n": n_int,
@@ -493,9 +587,9 @@ def _assumptions(top: _Level) -> tuple[_Level, dict[str, Any]]:
             ]
         ),
         "flags": np.stack([basis == 1, timing == 1]),
-        "currency": currency.fill_null("").to_pylist() if currency is not None else [""] * s,
-        "rate_basis": ["nominal" if b == 1 else "real" for b in basis.tolist()],
-        "timing": ["mid_year" if t == 1 else "end_of_year" for t in timing.tolist()],
+        "currency": currency,
+        "rate_basis": basis,
+        "timing": timing,
         "hours_given": np.isfinite(hours),
     }
     return a, text
@@ -561,7 +655,7 @@ def _offer_ids(offers: _Level, owner: IntArray, s: int) -> Any | None:
     offers.doubt(~given)
     if ids is None:
         return None
-    offers.doubt(~_bools(pc.match_substring_regex(ids, _OFFER_ID.pattern)))
+    offers.doubt(~_per_value(ids, _regex(_OFFER_ID.pattern)))
     codes = _ints(pc.dictionary_encode(ids).indices, -1)
     width = int(codes.max()) + 1 if codes.size else 1
     key = owner * width + codes
@@ -600,7 +694,7 @@ def _driver_index(
     arr, given = level.text(name)
     if arr is None:
         return np.zeros(level.size, np.int64)
-    index = _ints(pc.index_in(arr, value_set=pa.array(drivers, pa.string())), -1) + 1
+    index = _index_in(arr, drivers) + 1
     defined = (index > 0) & driver_given[level.row, np.maximum(index, 0)]
     level.doubt(given & ~defined)
     return np.where(given & defined, index, 0)
@@ -755,23 +849,39 @@ def _periods(
 Row = tuple[int, Any]
 
 
-def evaluate_columns(rows: Sequence[Row]) -> tuple[list[tuple[int, dict[str, Any]]], list[Row]]:
-    """The results of the rows the columnar path takes, as (row number, JSON-ready result), and
-    the rows it leaves to the object path (with their payloads), both in row order. A study
-    period's rows whose numbers overflow are left to the object path too, which names them."""
+def evaluate_columns(
+    rows: Sequence[Row], *, as_tables: bool = False
+) -> tuple[list[tuple[int, dict[str, Any]]], list[Any], list[Row]]:
+    """The results of the rows the columnar path takes, as (row number, JSON-ready result), or,
+    ``as_tables``, as Arrow tables of results (:mod:`tco.batch.table`, for Parquet output);
+    and the rows it leaves to the object path (with their payloads). Results and rows are in
+    row order, tables each in row order. A study period's rows whose numbers overflow are left
+    to the object path, which names them."""
     fast, slow = _split(rows)
     results: list[tuple[int, dict[str, Any]]] = []
+    tables: list[Any] = []
     for part, cols in _checked(fast, slow):
         for idx in _groups(cols):
+            numbers = [part[k][0] for k in idx.tolist()]
             try:
+                if as_tables:
+                    tables.append(_table(cols, idx, numbers))
+                    continue
                 evaluated = evaluate_plain(cols.batch(idx), cols.plains(idx))
             except ScenarioError:
                 slow.extend(part[k] for k in idx.tolist())
                 continue
-            results.extend((part[k][0], r) for k, r in zip(idx.tolist(), evaluated, strict=True))
+            results.extend(zip(numbers, evaluated, strict=True))
     results.sort(key=lambda r: r[0])
     slow.sort(key=lambda r: r[0])
-    return results, slow
+    return results, tables, slow
+
+
+def _table(cols: Columns, idx: IntArray, numbers: list[int]) -> Any:
+    from tco.batch.table import table_of_batch
+
+    r = evaluate_plain_arrays(cols.batch(idx))
+    return table_of_batch(numbers, r, cols.texts_of(idx))
 
 
 def evaluate_all(
@@ -863,10 +973,14 @@ def _split(rows: Sequence[Row]) -> tuple[list[Row], list[Row]]:
     slow: list[Row] = []
     for row, payload in rows:
         data = payload.encode() if isinstance(payload, str) else payload
-        if isinstance(data, bytes) and _utf8(data) and not doubtful(data):
+        if isinstance(data, bytes) and data.lstrip()[:1] == b"{" and _utf8(data):
             fast.append((row, data))
         else:
             slow.append((row, payload))
+    whole = b"\n".join(p for _, p in fast)  # one pass per token over the chunk, mostly
+    if any(token in whole for token in _DOUBTFUL_TOKENS):
+        slow.extend(r for r in fast if doubtful(r[1]))
+        fast = [r for r in fast if not doubtful(r[1])]
     return fast, slow
 
 

@@ -1,12 +1,13 @@
 """The part directory of a run (``OUT.parts/``), its manifest, and the assembly of the output.
 
 For chunk *i* a run writes, each to a temporary name and then renamed into place (atomic on one
-filesystem), its results (``i.jsonl`` or ``i.parquet``), its refused rows (``i.refused.jsonl``)
-and last its summary (``i.done.json``): a chunk is complete when its summary exists, so a run
-killed at any moment leaves complete chunks and, at worst, temporary files that the next run
-removes. ``manifest.json`` records the input (path, size, modification time, a hash of its first
-MiB), the options that shape the parts (chunk size, output format), the engine's version and
-the chunk plan; a later run with other inputs or options is refused rather than mixing parts.
+filesystem), its results (``i.jsonl``, or ``i.arrow`` for Parquet output), its refused rows
+(``i.refused.jsonl``) and last its summary (``i.done.json``): a chunk is complete when its
+summary exists, so a run killed at any moment leaves complete chunks and, at worst, temporary
+files that the next run removes. ``manifest.json`` records the input (path, size, modification
+time, a hash of its first MiB), the options that shape the parts (chunk size, output format),
+the engine's version and the chunk plan; a later run with other inputs or options is refused
+rather than mixing parts.
 
 When every chunk is complete, the parts are assembled in order into ``OUT`` and
 ``OUT.refused.jsonl`` (each written to a temporary name and renamed), and the part directory is
@@ -34,6 +35,8 @@ MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
 OUTPUT_ROW_GROUP = 5000
 PARQUET_COMPRESSION = "zstd"
+#: The output is not dictionary-encoded: its numbers are nearly all distinct (encoding them
+#: took half the writing time), and zstd packs the repeated names anyway.
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +67,9 @@ def _part(parts: Path, index: int, suffix: str) -> Path:
 
 
 def result_suffix(out_format: str) -> str:
-    return ".parquet" if out_format == PARQUET else ".jsonl"
+    """A chunk's results file: JSON Lines, or an Arrow IPC file for Parquet output (written and
+    read back at the speed of memory; the assembly writes the Parquet file once)."""
+    return ".arrow" if out_format == PARQUET else ".jsonl"
 
 
 def write_atomic(path: Path, write: Callable[[IO[bytes]], object]) -> None:
@@ -194,7 +199,7 @@ def write_chunk(
     write_atomic(_part(parts, chunk.index, ".refused.jsonl"), lambda f: f.write(refused_lines))
     results = _part(parts, chunk.index, result_suffix(out_format))
     if out_format == PARQUET:
-        table = results_table(output)
+        table = output.table if output.table is not None else results_schema().empty_table()
         write_atomic(results, lambda f: _write_parquet_part(f, table))
     else:
         write_atomic(results, lambda f: f.writelines(_jsonl_lines(output)))
@@ -219,38 +224,16 @@ def _jsonl_lines(output: ChunkOutput) -> Iterable[bytes]:
 
 
 def results_schema() -> Any:
-    import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+    from tco.batch.table import SCHEMA
 
-    return pa.schema(
-        [
-            ("row", pa.int64()),
-            ("recommended", pa.string()),
-            ("offer_ids", pa.list_(pa.string())),
-            ("lifetime_cost", pa.list_(pa.float64())),
-            ("result", pa.string()),
-        ]
-    )
-
-
-def results_table(output: ChunkOutput) -> Any:
-    import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
-
-    return pa.table(
-        {
-            "row": output.rows,
-            "recommended": output.recommended,
-            "offer_ids": output.offer_ids,
-            "lifetime_cost": output.lifetime_costs,
-            "result": [d.decode() for d in output.documents],
-        },
-        schema=results_schema(),
-    )
+    return SCHEMA
 
 
 def _write_parquet_part(f: IO[bytes], table: Any) -> None:
-    import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
+    import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
 
-    pq.write_table(table, f, compression=PARQUET_COMPRESSION)
+    with pa.ipc.new_file(f, table.schema) as writer:
+        writer.write_table(table)
 
 
 def chunk_summary(parts: Path, index: int) -> ChunkSummary | None:
@@ -295,11 +278,13 @@ def _assemble_parquet(files: list[Path], out: IO[bytes]) -> None:
     import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
 
     schema = results_schema()
-    with pq.ParquetWriter(out, schema, compression=PARQUET_COMPRESSION) as writer:
+    with pq.ParquetWriter(
+        out, schema, compression=PARQUET_COMPRESSION, use_dictionary=False
+    ) as writer:
         pending: list[Any] = []
         held = 0
         for path in files:
-            table = pq.read_table(path, schema=schema)
+            table = pa.ipc.open_file(pa.BufferReader(path.read_bytes())).read_all()
             pending.append(table)
             held += table.num_rows
             while held >= OUTPUT_ROW_GROUP:

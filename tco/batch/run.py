@@ -129,7 +129,7 @@ def run_chunk(task: ChunkTask) -> part_files.ChunkSummary:
             ]
         )
     start = time.perf_counter()
-    output = evaluate_rows(read_rows(task.source, task.chunk))
+    output = evaluate_rows(read_rows(task.source, task.chunk), as_table=task.out_format == PARQUET)
     return part_files.write_chunk(
         Path(task.parts), task.chunk, task.out_format, output, time.perf_counter() - start
     )

@@ -463,7 +463,7 @@ def _model(d: dict[str, Any]) -> ScenarioResult:
 
 
 def _refuse_non_finite(
-    scenarios: Sequence[Scenario] | Sequence[Plain], r: BatchResult, m: Measures, *, batch: bool
+    scenarios: Sequence[Any], r: BatchResult, m: Measures, *, batch: bool
 ) -> None:
     """Raise :class:`ScenarioError` naming every offer whose numbers overflowed.
 
@@ -531,15 +531,22 @@ def evaluate_many_json(
     return out
 
 
+def evaluate_plain_arrays(batch: Batch) -> BatchResult:
+    """The engine's arrays of a batch compiled without scenario objects; raises
+    :class:`ScenarioError` (paths ``scenarios[k]...``) where numbers overflow."""
+    r = evaluate_batch(batch)
+    _refuse_non_finite(range(batch.n_scenarios), r, r.measures, batch=True)
+    return r
+
+
 def evaluate_plain(batch: Batch, plains: Sequence[Plain]) -> list[dict[str, Any]]:
     """Evaluate a batch compiled without scenario objects (``tco batch run``'s columnar path)
     into JSON-ready results, exactly what :func:`evaluate_many_json` gives for the same
     scenarios without an uncertainty section. ``plains`` holds the scenarios' plain values, in
     the batch's order. Raises :class:`ScenarioError` (paths ``scenarios[k]...``) where numbers
     overflow."""
-    r = evaluate_batch(batch)
+    r = evaluate_plain_arrays(batch)
     m = r.measures
-    _refuse_non_finite(plains, r, m, batch=True)
     cols = _Columns(r, m)
     out: list[dict[str, Any]] = []
     o = li = fi = 0
