@@ -27,6 +27,7 @@ import asyncio
 import atexit
 import contextlib
 import gc
+import importlib
 import json
 import math
 import os
@@ -46,7 +47,6 @@ import orjson
 from pydantic_core import from_json, to_json
 
 from api.settings import DEFAULT_BATCH_PROCESS_NICE, DEFAULT_MAX_DRAWS
-from tco.batch.columnar import evaluate_all
 from tco.core.errors import InputFileError, Problem, ScenarioError, TcoError
 from tco.core.results import evaluate_json, warm_up
 from tco.core.scenario import (
@@ -336,6 +336,8 @@ def _evaluate_items(items: list[Any], max_draws: int) -> list[dict[str, Any]]:
     """Every scenario's result, or a 422 naming every problem: the plainly valid ones on the
     columnar path (:func:`tco.batch.columnar.evaluate_all`), one batch per study period."""
 
+    from tco.batch.columnar import evaluate_all  # pyarrow: loaded where batches are priced
+
     def check(scenarios: list[Scenario | None]) -> None:
         _refuse_many_draws(scenarios, max_draws, batch=True)
 
@@ -473,6 +475,7 @@ def serve_batches(fd: int, nice: int = CHILD_NICE) -> None:
             lower(nice)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a terminal's Ctrl-C: the worker's to act on
     warm_up()
+    importlib.import_module("tco.batch.columnar")  # what batches are priced with
     gc.collect()
     gc.freeze()  # what start-up made lives as long as the child: out of the collector's sight
     with socket.socket(fileno=fd) as sock:
