@@ -133,25 +133,33 @@ _paused = 0
 _was_enabled: list[bool] = []
 
 
-def evaluate_rows(rows: Iterable[tuple[int, Any]], *, as_table: bool = False) -> ChunkOutput:
+def evaluate_rows(
+    rows: Iterable[tuple[int, Any]], *, as_table: bool = False, nested: Any = None
+) -> ChunkOutput:
     """Parse, validate and evaluate a chunk's rows: on the columnar path where it takes them
     (:mod:`tco.batch.columnar`), the others on the object path, the valid ones in one batch per
     study period (:func:`_evaluate_valid`), the cyclic garbage collector paused. ``as_table``:
-    the results as one Arrow table (:mod:`tco.batch.table`, Parquet output), not as JSON."""
+    the results as one Arrow table (:mod:`tco.batch.table`, Parquet output), not as JSON.
+    ``nested``: (first row number, table) of a Parquet chunk with nested columns, read as it is
+    (``rows`` is then not read)."""
     with gc_paused():
-        return _evaluate_rows(rows, as_table)
+        return _evaluate_rows(rows, as_table, nested)
 
 
-def _evaluate_rows(rows: Iterable[tuple[int, Any]], as_table: bool) -> ChunkOutput:
-    from tco.batch.columnar import evaluate_columns
+def _evaluate_rows(rows: Iterable[tuple[int, Any]], as_table: bool, nested: Any) -> ChunkOutput:
+    from tco.batch.columnar import evaluate_columns, evaluate_table
 
     out = ChunkOutput()
-    taken = list(rows)
-    out.scenarios = len(taken)
-    results, tables, rest = (
-        evaluate_columns(taken, as_tables=as_table) if columnar_enabled() else ([], [], taken)
-    )
-    del taken
+    if nested is not None and columnar_enabled():
+        out.scenarios = nested[1].num_rows
+        results, tables, rest = evaluate_table(nested[1], nested[0], as_tables=as_table)
+    else:
+        taken = list(rows)
+        out.scenarios = len(taken)
+        results, tables, rest = (
+            evaluate_columns(taken, as_tables=as_table) if columnar_enabled() else ([], [], taken)
+        )
+        del taken
     numbers: list[int] = []
     scenarios: list[Scenario] = []
     for row, payload in rest:

@@ -858,9 +858,29 @@ def evaluate_columns(
     row order, tables each in row order. A study period's rows whose numbers overflow are left
     to the object path, which names them."""
     fast, slow = _split(rows)
+    return _evaluate_parts(_tables(fast, slow), slow, as_tables)
+
+
+def evaluate_table(
+    table: Any, first_row: int, *, as_tables: bool = False
+) -> tuple[list[tuple[int, dict[str, Any]]], list[Any], list[Row]]:
+    """:func:`evaluate_columns` for a chunk already in columns (a Parquet input with nested
+    columns, rows numbered from ``first_row``): the rows left to the object path come with
+    their data (nulls dropped, as absent fields)."""
+    from tco.batch.sources import row_data
+
+    part: list[Row] = [(first_row + k, k) for k in range(table.num_rows)]
+    slow: list[Row] = []
+    results, tables, slow = _evaluate_parts([(part, table)], slow, as_tables)
+    return results, tables, [(row, row_data(table, k)) for row, k in slow]
+
+
+def _evaluate_parts(
+    parts: list[tuple[list[Row], Any]], slow: list[Row], as_tables: bool
+) -> tuple[list[tuple[int, dict[str, Any]]], list[Any], list[Row]]:
     results: list[tuple[int, dict[str, Any]]] = []
     tables: list[Any] = []
-    for part, cols in _checked(fast, slow):
+    for part, cols in _checked(parts, slow):
         for idx in _groups(cols):
             numbers = [part[k][0] for k in idx.tolist()]
             try:
@@ -901,7 +921,7 @@ def evaluate_all(
         except (orjson.JSONEncodeError, TypeError):  # integers past 64 bits: the object path
             rows.append((i, item))
     fast, slow = _split(rows)
-    checked = _checked(fast, slow)
+    checked = _checked(_tables(fast, slow), slow)
     del rows, fast
     scenarios: list[Scenario | None] = [None] * len(items)
     problems: list[Problem] = []
@@ -984,10 +1004,12 @@ def _split(rows: Sequence[Row]) -> tuple[list[Row], list[Row]]:
     return fast, slow
 
 
-def _checked(fast: list[Row], slow: list[Row]) -> list[tuple[list[Row], Columns]]:
-    """The fast rows read and checked, part by part; the rows doubted are added to ``slow``."""
+def _checked(
+    parts: list[tuple[list[Row], Any]], slow: list[Row]
+) -> list[tuple[list[Row], Columns]]:
+    """The parts' tables checked; the rows doubted are added to ``slow``."""
     out = []
-    for part, table in _tables(fast, slow):
+    for part, table in parts:
         cols = read_columns(table)
         slow.extend(part[k] for k in np.flatnonzero(cols.doubted).tolist())
         out.append((part, cols))

@@ -34,6 +34,7 @@ from tco.batch.sources import (
     Source,
     file_identity,
     plan,
+    read_nested,
     read_rows,
     sniff_format,
 )
@@ -129,7 +130,12 @@ def run_chunk(task: ChunkTask) -> part_files.ChunkSummary:
             ]
         )
     start = time.perf_counter()
-    output = evaluate_rows(read_rows(task.source, task.chunk), as_table=task.out_format == PARQUET)
+    table = read_nested(task.source, task.chunk)
+    output = evaluate_rows(
+        read_rows(task.source, task.chunk),
+        as_table=task.out_format == PARQUET,
+        nested=None if table is None else (task.chunk.first_row, table),
+    )
     return part_files.write_chunk(
         Path(task.parts), task.chunk, task.out_format, output, time.perf_counter() - start
     )

@@ -208,6 +208,16 @@ def _jsonl_rows(source: Source, chunk: Chunk) -> Iterator[tuple[int, Any]]:
 
 
 def _parquet_rows(source: Source, chunk: Chunk) -> Iterator[tuple[int, Any]]:
+    row = chunk.first_row
+    for batch in _parquet_batches(source, chunk):
+        for payload in _batch_payloads(batch, source.column):
+            yield row, payload
+            row += 1
+
+
+def _parquet_batches(source: Source, chunk: Chunk) -> Iterator[Any]:
+    """The record batches of a Parquet chunk's rows, in order (reading only the row groups the
+    chunk overlaps)."""
     pf = _parquet_file(source.path)
     meta = pf.metadata
     groups, pos, first = [], 0, None
@@ -221,7 +231,6 @@ def _parquet_rows(source: Source, chunk: Chunk) -> Iterator[tuple[int, Any]]:
         return
     columns = [source.column] if source.column is not None else None
     pos = first
-    row = chunk.first_row
     try:
         batches = pf.iter_batches(
             batch_size=min(chunk.n_rows, 65536), row_groups=groups, columns=columns
@@ -230,13 +239,29 @@ def _parquet_rows(source: Source, chunk: Chunk) -> Iterator[tuple[int, Any]]:
             lo, hi = max(chunk.start - pos, 0), min(chunk.stop - pos, batch.num_rows)
             pos += batch.num_rows
             if lo < hi:
-                for payload in _batch_payloads(batch.slice(lo, hi - lo), source.column):
-                    yield row, payload
-                    row += 1
+                yield batch.slice(lo, hi - lo)
             if pos >= chunk.stop:
                 break
     except OSError as exc:
         raise unreadable(source.path, f"cannot be read as Parquet: {exc}") from None
+
+
+def read_nested(source: Source, chunk: Chunk) -> Any | None:
+    """A chunk of a Parquet input with nested columns, as one Arrow table (for the columnar
+    path, which reads the columns as they are); None for other inputs."""
+    if source.format != PARQUET or source.column is not None:
+        return None
+    import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+
+    batches = list(_parquet_batches(source, chunk))
+    if not batches:
+        return None
+    return pa.Table.from_batches(batches).combine_chunks()
+
+
+def row_data(table: Any, k: int) -> Any:
+    """Row ``k`` of a nested Parquet table as scenario data (nulls are absent fields)."""
+    return _drop_nulls(table.slice(k, 1).to_pylist(maps_as_pydicts="strict")[0])
 
 
 def _batch_payloads(batch: Any, column: str | None) -> list[Any]:
