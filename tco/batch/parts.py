@@ -35,6 +35,9 @@ MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
 OUTPUT_ROW_GROUP = 5000
 PARQUET_COMPRESSION = "zstd"
+#: Columns with min/max statistics in each row group (what a query filters on); those of the
+#: result's numbers cost a sixth of the writing and serve no filter.
+STATISTICS = ["row", "recommended"]
 #: The output is not dictionary-encoded: its numbers are nearly all distinct (encoding them
 #: took half the writing time), and zstd packs the repeated names anyway.
 
@@ -279,7 +282,11 @@ def _assemble_parquet(files: list[Path], out: IO[bytes]) -> None:
 
     schema = results_schema()
     with pq.ParquetWriter(
-        out, schema, compression=PARQUET_COMPRESSION, use_dictionary=False
+        out,
+        schema,
+        compression=PARQUET_COMPRESSION,
+        use_dictionary=False,
+        write_statistics=STATISTICS,
     ) as writer:
         pending: list[Any] = []
         held = 0
