@@ -53,6 +53,11 @@ from tco.core.scenario import (
     MAX_AMOUNT,
     MAX_RATE,
     MAX_STUDY_PERIOD_YEARS,
+    Assumptions,
+    CostLine,
+    CoveragePeriod,
+    FailureModel,
+    Offer,
     Scenario,
     parse_scenario,
 )
@@ -67,52 +72,14 @@ MIN_ROWS = 64
 BLOCK_BYTES = 4 << 20
 _DOUBTFUL_TOKENS = (b"null", b"NaN", b"Infinity")
 
-_FIELDS = {
-    "scenario": {"assumptions", "baseline", "offers", "uncertainty"},
-    "assumptions": {
-        "currency",
-        "study_period_years",
-        "discount_rate",
-        "rate_basis",
-        "inflation",
-        "timing",
-        "escalation",
-        "operating_hours_per_year",
-        "downtime_cost_per_hour",
-    },
-    "offer": {"id", "name", "costs", "failures"},
-    "line": {
-        "name",
-        "category",
-        "amount",
-        "year",
-        "every_years",
-        "from_year",
-        "until_year",
-        "escalation",
-        "life_years",
-        "residual_fraction",
-    },
-    "failures": {
-        "mtbf_hours",
-        "shape",
-        "repair_cost",
-        "escalation",
-        "downtime_hours",
-        "covered_fraction",
-        "downtime_escalation",
-        "order_cost",
-        "order_escalation",
-        "periods",
-    },
-    "period": {
-        "from_year",
-        "until_year",
-        "covered_fraction",
-        "downtime_hours",
-        "order_cost",
-        "name",
-    },
+#: The fields the contract knows at each level, from the models that define them.
+_FIELDS: dict[str, set[str]] = {
+    "scenario": set(Scenario.model_fields),
+    "assumptions": set(Assumptions.model_fields),
+    "offer": set(Offer.model_fields),
+    "line": set(CostLine.model_fields),
+    "failures": set(FailureModel.model_fields),
+    "period": set(CoveragePeriod.model_fields),
 }
 #: Categories in the engine's order (their index in the batch).
 _CATEGORIES = [c.value for c, _ in sorted(CAT_INDEX.items(), key=lambda kv: kv[1])]
