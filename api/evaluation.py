@@ -3,8 +3,9 @@
 ``evaluate_document(raw)`` is exactly ``result_json(evaluate(parse_scenario(raw)))``, the
 document ``tco evaluate FILE --json`` prints (serialized compactly here), built directly as
 JSON-ready data (:func:`~tco.core.results.evaluate_json`) rather than through the result models.
-A batch is validated as a whole (problems named ``scenarios[3].offers[0]...``) and evaluated in
-one vectorized call.
+A batch is validated as a whole (problems named ``scenarios[3].offers[0]...``) and evaluated on
+the columnar path (:func:`tco.batch.columnar.evaluate_all`), one vectorized batch per study
+period, so each result is the one its scenario gets alone.
 
 Request bodies are parsed by :func:`parse_json` within the input limits of scenario files
 (:data:`~tco.core.scenario.MAX_NESTING` levels, integers of

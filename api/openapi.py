@@ -109,7 +109,7 @@ def set_batch_limit(doc: dict[str, Any], limit: int) -> None:
         return
     schema = operation["requestBody"]["content"]["application/json"]["schema"]
     schema["properties"]["scenarios"]["maxItems"] = limit
-    operation["summary"] = f"Evaluate up to {limit:,} scenarios in one vectorized call"
+    operation["summary"] = f"Evaluate up to {limit:,} scenarios in one request"
     operation["description"] = (
         operation.get("description", "")
         + f" A batch holds at most {limit:,} scenarios (`TCO_MAX_BATCH_SCENARIOS`); more is a 422."

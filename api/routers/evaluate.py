@@ -64,7 +64,7 @@ async def evaluate_scenario(
 
 @router.post(
     "/batch",
-    summary="Evaluate a batch of scenarios in one vectorized call",
+    summary="Evaluate a batch of scenarios in one request",
     description=(
         '`{"scenarios": [...]}` in, `{"results": [...]}` out, in the same order. The batch is '
         "refused as a whole when any scenario is invalid; problems are named "
