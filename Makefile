@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install system run test lint bench clean messages
+.PHONY: install system kernel run test lint bench clean messages
 
 install: $(STAMP)
 
@@ -24,8 +24,14 @@ system:
 # The service on http://127.0.0.1:8000 with the embedded SQLite database (tco.db in the per-user
 # data folder, as for every tco command: `tco info`); on first start it loads the demo tenant,
 # catalog and quotes and prints a demo API key. Plain HTTP: --demo turns off Secure cookies.
-run: install
+run: install kernel
 	$(BIN)/tco serve --demo
+
+# The compiled kernel, in numba's on-disk cache, made by a process of its own, so that every
+# process of a run loads the same code (scripts/warm_kernel.py says why); a second or so when
+# the cache is current.
+kernel: install
+	$(PY) scripts/warm_kernel.py
 
 lint: install
 	$(BIN)/ruff check .
@@ -34,7 +40,7 @@ lint: install
 	$(BIN)/lint-imports
 	$(PY) scripts/function_lengths.py
 
-test: install system lint
+test: install system lint kernel
 	$(BIN)/pytest -q -n auto --dist loadfile
 
 # The message catalogs: extract the msgids of the code and the templates (babel.cfg) into
@@ -48,7 +54,7 @@ messages: install
 	$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) -D messages --previous \
 		--ignore-obsolete
 
-bench: install system
+bench: install system kernel
 	$(PY) -m bench
 
 clean:
