@@ -28,10 +28,10 @@ run: install kernel
 	$(BIN)/tco serve --demo
 
 # The compiled kernel, in numba's on-disk cache, made by a process of its own, so that every
-# process of a run loads the same code (scripts/warm_kernel.py says why); a second or so when
+# process of a run loads the same code (tco/warm.py says why); a second or so when
 # the cache is current.
 kernel: install
-	$(PY) scripts/warm_kernel.py
+	$(PY) -m tco.warm
 
 lint: install
 	$(BIN)/ruff check .
