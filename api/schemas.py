@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tco.core.text import Label
 from tco.quoting.catalog import CatalogChanges, CatalogVersion, Product, ServicePlan
 from tco.quoting.pipeline import PipelineTotal
 from tco.quoting.versions import Change, QuoteStatus, QuoteSummary, QuoteVersion
@@ -138,7 +139,9 @@ class CatalogImportReport(CatalogImport):
 
 class KeyRequest(_In):
     role: Role
-    label: str = Field(default="", max_length=200)
+    #: Cleaned as every text from users is (control and bidi characters removed): a NUL byte
+    #: cannot be stored in PostgreSQL's text.
+    label: Label = ""
 
 
 class KeyInfo(BaseModel):

@@ -196,6 +196,27 @@ def test_a_revoked_key_is_listed_with_a_time_zone(url: str, base: str, admin: st
         assert re.search(r"(Z|[+-]\d\d:\d\d)$", listed[field]), listed
 
 
+def test_a_key_label_with_control_characters_is_stored_cleaned(
+    url: str, base: str, admin: str
+) -> None:
+    """A NUL byte cannot be stored in PostgreSQL's text (it was a 500): a label is cleaned as
+    every text from users is, on SQLite and PostgreSQL alike."""
+    import httpx
+
+    made = httpx.post(
+        base + "/v1/keys",
+        json={"role": "configurator", "label": "shop\x00 front\u202e\tdesk"},
+        headers=auth(admin),
+    )
+    assert made.status_code == 201, made.text
+    (listed,) = [
+        k
+        for k in httpx.get(base + "/v1/keys", headers=auth(admin)).json()["items"]
+        if k["id"] == made.json()["id"]
+    ]
+    assert listed["label"] == "shop front desk"
+
+
 @pytest.mark.parametrize(
     ("change", "path"),
     [
