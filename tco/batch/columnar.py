@@ -1,18 +1,20 @@
-"""The columnar path: a chunk's scenarios from JSON text to the engine's batch without a Python
-object per scenario, offer or cost line.
+"""The columnar path: a chunk's scenarios to the engine's batch without a Python object per
+scenario, offer or cost line (``tco batch run`` and ``POST /v1/evaluate/batch``).
 
-The rows are read at once into Arrow columns (pyarrow's JSON reader, in C++, on every core),
-checked by vectorized predicates over whole columns, and packed into a
-:class:`tco.core.engine.Batch` with numpy from the columns' list offsets. Results are assembled
-from plain values (:class:`tco.core.results.Plain`) by the same code as on the object path.
+Rows of JSON text are read at once into Arrow columns (pyarrow's JSON reader, in C++, on every
+core); a Parquet input with nested columns is already in columns. The columns are checked by
+vectorized predicates and packed into a :class:`tco.core.engine.Batch` with numpy from their
+list offsets. JSON results are assembled from plain values (:class:`tco.core.results.Plain`) by
+the same code as on the object path; Parquet results are built from the engine's arrays
+(:mod:`tco.batch.table`).
 
 The predicates accept only rows that are plainly valid, and hand every other row to the object
 path (:func:`tco.core.scenario.parse_scenario`), which names each of its problems by its path
 with the same message as everywhere else, or accepts it: a row the predicates doubt is never
 refused by them, only evaluated the slower way. Handed over are rows that:
 
-- hold ``null``, ``NaN`` or ``Infinity`` anywhere (Arrow cannot tell a null from an absent
-  field), or are not a JSON object;
+- as JSON text, hold ``null``, ``NaN`` or ``Infinity`` anywhere (Arrow cannot tell a null from
+  an absent field), or are not a JSON object;
 - have a field the contract does not know, a value of another type than a plain number or
   text where one is expected (amounts as strings, say), or an ``uncertainty`` section;
 - break a rule of the contract (a bound, a pattern, a schedule, a driver, an offer id, the
@@ -22,8 +24,9 @@ refused by them, only evaluated the slower way. Handed over are rows that:
 - have a name or a title that cleaning would change (control or bidi characters, spaces at
   either end) or that starts or ends with anything but a letter, digit, punctuation or symbol.
 
-A chunk whose text the reader refuses as a whole (a syntax error, a field that is a number in
-one row and a list in another) goes to the object path entire. Both paths give the same bytes
+Where the reader refuses a chunk's text as a whole (a syntax error, a field that is a number in
+one row and a list in another), each half is read on its own, down to :data:`MIN_ROWS` rows;
+the rows of parts it still refuses take the object path. Both paths give the same bytes
 for the same row (tests/test_batch_columnar.py checks it on generated scenarios, valid and
 not).
 """
