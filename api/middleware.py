@@ -186,29 +186,21 @@ class BodyLimitMiddleware:
 
 
 class RepeatedQueryMiddleware:
-    """422 for an API request that gives a query parameter more than once: which of the values
-    counts would be a guess (``?customer=a&customer=b``)."""
+    """422 for an API request that gives a query parameter more than once (which of the values
+    counts would be a guess: ``?customer=a&customer=b``), or whose path or query holds a NUL
+    character, which no text may hold (PostgreSQL refuses it in text)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        query = scope.get("query_string", b"") if scope["type"] == "http" else b""
-        if not query or not str(scope.get("path", "")).startswith("/v1/"):
+        problems = _query_problems(scope) if scope["type"] == "http" else []
+        if not problems:
             await self.app(scope, receive, send)
             return
-        pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
-        counts = collections.Counter(k for k, _ in pairs)
-        repeated = sorted(k for k, n in counts.items() if n > 1)
-        if not repeated:
-            await self.app(scope, receive, send)
-            return
-        problems = [
-            Problem(f"query.{k}", f"is given {counts[k]} times; give it once") for k in repeated
-        ]
         body = problem_body(
             422,
-            f"query parameter {repeated[0]!r} is given more than once",
+            problems[0].message if problems[0].path == "path" else _title(problems[0]),
             problems,
             instance=scope.get("path"),
             request_id=scope.get("state", {}).get("request_id"),
@@ -224,6 +216,36 @@ class RepeatedQueryMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+_NUL = "holds a NUL character (\\u0000), which no text may hold"
+
+
+def _title(p: Problem) -> str:
+    name = p.path.removeprefix("query.")
+    if p.message == _NUL:
+        return f"query parameter {name!r} holds a NUL character"
+    return f"query parameter {name!r} is given more than once"
+
+
+def _query_problems(scope: Scope) -> list[Problem]:
+    path = str(scope.get("path", ""))
+    if not path.startswith("/v1/"):
+        return []
+    if "\x00" in path:
+        return [Problem("path", f"the path {_NUL}")]
+    query = scope.get("query_string", b"")
+    if not query:
+        return []
+    pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
+    counts = collections.Counter(k for k, _ in pairs)
+    problems = [
+        Problem(f"query.{k}", f"is given {counts[k]} times; give it once")
+        for k in sorted(k for k, n in counts.items() if n > 1)
+    ]
+    nul = sorted({k for k, v in pairs if "\x00" in k or "\x00" in v})
+    problems.extend(Problem(f"query.{k}", _NUL) for k in nul)
+    return problems
 
 
 def configure_access_log() -> None:

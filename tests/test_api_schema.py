@@ -218,6 +218,27 @@ def test_a_key_label_with_control_characters_is_stored_cleaned(
 
 
 @pytest.mark.parametrize(
+    ("target", "path", "message"),
+    [
+        ("/v1/customers?q=%00w", "query.q", "holds a NUL character"),
+        ("/v1/customers?q=a&q=b", "query.q", "is given 2 times; give it once"),
+        ("/v1/quotes/Q%00-1", "path", "the path holds a NUL character"),
+    ],
+)
+def test_a_nul_or_a_repeated_parameter_is_a_422_naming_it(
+    base: str, admin: str, target: str, path: str, message: str
+) -> None:
+    """A NUL in a search text was a 500 on PostgreSQL (found by the schema tests)."""
+    import httpx
+
+    r = httpx.get(base + target, headers=auth(admin))
+    assert r.status_code == 422, r.text
+    (problem,) = r.json()["problems"]
+    assert problem["path"] == path
+    assert problem["message"].startswith(message)
+
+
+@pytest.mark.parametrize(
     ("change", "path"),
     [
         ({"operating_hours_per_year": False}, "assumptions.operating_hours_per_year"),
