@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tco.core.text import Label
+from tco.core.text import Label, Note
 from tco.quoting.catalog import CatalogChanges, CatalogVersion, Product, ServicePlan
 from tco.quoting.pipeline import PipelineTotal
 from tco.quoting.versions import Change, QuoteStatus, QuoteSummary, QuoteVersion
@@ -79,7 +79,7 @@ class Revision(_In):
     reprice: bool = Field(
         default=False, description="price with the latest catalog instead of the saved snapshot"
     )
-    note: str = Field(default="", max_length=2000)
+    note: Note = Field(default="", description="up to 2,000 characters, cleaned")
 
 
 class StatusChange(_In):

@@ -351,3 +351,15 @@ def test_apikey_cli_prints_the_key_last_and_revokes_it(url: str, base: str, tmp_
 
 def demo_numbers(body: dict[str, Any]) -> list[str]:
     return [q["number"] for q in body["items"]]
+
+
+def test_a_revision_note_is_stored_cleaned(http: httpx.Client, keys: dict[str, str]) -> None:
+    """A NUL byte cannot be stored in PostgreSQL's text: a note is cleaned as every text."""
+    number = create(http, keys).json()["quote"]["number"]
+    r = http.post(
+        f"/v1/quotes/{number}/revisions",
+        json={"changes": demo_changes_json(), "note": "10 %\x00 off\u202e"},
+        headers=as_(keys, "sales"),
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["version"]["note"] == "10 % off"
