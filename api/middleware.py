@@ -200,7 +200,7 @@ class RepeatedQueryMiddleware:
             return
         body = problem_body(
             422,
-            problems[0].message if problems[0].path == "path" else _title(problems[0]),
+            _title(problems[0]),
             problems,
             instance=scope.get("path"),
             request_id=scope.get("state", {}).get("request_id"),
@@ -222,6 +222,8 @@ _NUL = "holds a NUL character (\\u0000), which no text may hold"
 
 
 def _title(p: Problem) -> str:
+    if p.path == "path":
+        return p.message
     name = p.path.removeprefix("query.")
     if p.message == _NUL:
         return f"query parameter {name!r} holds a NUL character"

@@ -45,14 +45,11 @@ class Refusal:
 
 @dataclass(slots=True)
 class ChunkOutput:
-    """The rows of a chunk that gave a result, in row order (each result as compact JSON, and
-    the figures Parquet output keeps in columns), and the problems of the refused rows."""
+    """The rows of a chunk that gave a result, in row order (each result as compact JSON, or
+    all of them as one Arrow table for Parquet output), and the problems of the refused rows."""
 
     rows: list[int] = field(default_factory=list)
     documents: list[bytes] = field(default_factory=list)
-    recommended: list[str] = field(default_factory=list)
-    offer_ids: list[list[str]] = field(default_factory=list)
-    lifetime_costs: list[list[float]] = field(default_factory=list)
     refusals: list[Refusal] = field(default_factory=list)
     scenarios: int = 0  # rows read, blank lines left out
     table: Any = None  # the results as an Arrow table (Parquet output), in row order
@@ -320,6 +317,3 @@ def _add_result(out: ChunkOutput, row: int, result: dict[str, Any]) -> None:
         return
     out.rows.append(row)
     out.documents.append(document)
-    out.recommended.append(result["comparison"]["recommended"])
-    out.offer_ids.append([o["id"] for o in result["offers"]])
-    out.lifetime_costs.append([o["lifetime_cost"] for o in result["offers"]])

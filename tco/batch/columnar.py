@@ -46,12 +46,13 @@ import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
 import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
 import pyarrow.json as pj  # type: ignore[import-untyped,unused-ignore]
 
-from tco.core.engine import CAT_INDEX, Batch
+from tco.core.engine import Batch
 from tco.core.errors import Problem, ScenarioError, TcoError
 from tco.core.results import Plain, evaluate_many_json, evaluate_plain, evaluate_plain_arrays
 from tco.core.scenario import (
     _NAME,
     _OFFER_ID,
+    CATEGORIES,
     HOURS_PER_YEAR_MAX,
     MAX_AMOUNT,
     MAX_RATE,
@@ -84,8 +85,8 @@ _FIELDS: dict[str, set[str]] = {
     "failures": set(FailureModel.model_fields),
     "period": set(CoveragePeriod.model_fields),
 }
-#: Categories in the engine's order (their index in the batch).
-_CATEGORIES = [c.value for c, _ in sorted(CAT_INDEX.items(), key=lambda kv: kv[1])]
+#: Category names, in the order of the batch's category index (CAT_INDEX follows CATEGORIES).
+_CATEGORIES = [c.value for c in CATEGORIES]
 _CURRENCY = r"^[A-Z]{3}$"
 #: Text that cleaning and trimming leave as it is: no control, bidi or separator character,
 #: and a letter, digit, punctuation or symbol at either end (never a space).
@@ -245,11 +246,6 @@ def _plain_values(required: bool) -> Callable[[Any], BoolArray]:
     return check
 
 
-def _strings(arr: Any, size: int) -> list[Any]:
-    values: list[Any] = [""] * size if arr is None else arr.fill_null("").to_pylist()
-    return values
-
-
 def _valid(arr: Any) -> BoolArray:
     return np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=np.bool_)
 
@@ -311,8 +307,7 @@ class Columns:
     period_fail: IntArray
     period_ints: IntArray  # (from, until) x P
     period_floats: FloatArray  # (repair amount, downtime hours, order amount) x P
-    arrays: dict[str, Any]  # per scenario / offer / line, for the plain values
-    _text: dict[str, list[Any]] | None = None
+    arrays: dict[str, Any]  # per scenario / offer / line, for the results' texts
 
     def batch(self, rows: IntArray) -> Batch:
         """The batch of the chunk's rows ``rows`` (indexes, ascending, none doubted)."""
@@ -406,54 +401,49 @@ class Columns:
             "fail_orders": self.fail_orders[keep_o[self.fail_offer]],
         }
 
-    def text(self) -> dict[str, list[Any]]:
-        """The texts of the results as lists (converted once, when first asked for)."""
-        if self._text is None:
-            a = self.arrays
-            self._text = {
-                "currency": _strings(a["currency"], self.n.size),
-                "rate_basis": ["nominal" if b == 1 else "real" for b in a["rate_basis"].tolist()],
-                "timing": ["mid_year" if t == 1 else "end_of_year" for t in a["timing"].tolist()],
-                "offer_id": _strings(a["offer_id"], self.offer_row.size),
-                "offer_name": _strings(a["offer_name"], self.offer_row.size),
-                "line_name": _strings(a["line_name"], self.line_offer.size),
-                "line_category": [_CATEGORIES[i] for i in self.line_ints[0].tolist()],
-            }
-        return self._text
-
     def plains(self, rows: IntArray) -> list[Plain]:
-        """The plain values of the chunk's rows ``rows`` (as :meth:`batch` packs them)."""
-        t = self.text()
-        offer_start = np.searchsorted(self.offer_row, np.arange(self.n.size + 1)).tolist()
-        line_start = np.searchsorted(self.line_offer, np.arange(self.offer_row.size + 1)).tolist()
-        orders: list[bool | None] = [None] * self.offer_row.size
-        for o, has in zip(self.fail_offer.tolist(), self.fail_orders.tolist(), strict=True):
+        """The plain values of the chunk's rows ``rows`` (as :meth:`batch` packs them), from the
+        same texts as the result tables (:meth:`texts_of`)."""
+        t = {
+            k: v.to_pylist() if isinstance(v, pa.Array) else v.tolist()
+            for k, v in self.texts_of(rows).items()
+        }
+        keep_s = np.zeros(self.n.size, np.bool_)
+        keep_s[rows] = True
+        keep_o = keep_s[self.offer_row]
+        offer_row = np.cumsum(keep_s)[self.offer_row[keep_o]] - 1
+        offer_start = np.searchsorted(offer_row, np.arange(rows.size + 1)).tolist()
+        line_offer = (np.cumsum(keep_o) - 1)[self.line_offer[keep_o[self.line_offer]]]
+        line_start = np.searchsorted(line_offer, np.arange(offer_row.size + 1)).tolist()
+        categories = [_CATEGORIES[i] for i in self.line_ints[0, keep_o[self.line_offer]].tolist()]
+        orders: list[bool | None] = [None] * offer_row.size
+        fail_offer = (np.cumsum(keep_o) - 1)[self.fail_offer[keep_o[self.fail_offer]]]
+        for o, has in zip(fail_offer.tolist(), t["fail_orders"], strict=True):
             orders[o] = has
-        n = self.n.tolist()
-        discount, inflation = self.scenario_floats[0].tolist(), self.scenario_floats[1].tolist()
+        n, base = self.n[rows].tolist(), self.baseline_offer[rows].tolist()
+        discount, inflation = self.scenario_floats[:2, rows].tolist()
         out = []
-        for s in rows.tolist():
-            o0, o1 = offer_start[s], offer_start[s + 1]
-            ids = t["offer_id"][o0:o1]
+        for k in range(rows.size):
+            o0, o1 = offer_start[k], offer_start[k + 1]
             offers = [
                 (
-                    ids[k],
-                    t["offer_name"][o] or ids[k],
+                    t["offer_id"][o],
+                    t["offer_title"][o],
                     t["line_name"][line_start[o] : line_start[o + 1]],
-                    t["line_category"][line_start[o] : line_start[o + 1]],
+                    categories[line_start[o] : line_start[o + 1]],
                     orders[o],
                 )
-                for k, o in enumerate(range(o0, o1))
+                for o in range(o0, o1)
             ]
             out.append(
                 Plain(
-                    currency=t["currency"][s],
-                    study_period_years=n[s],
-                    rate_basis=t["rate_basis"][s],
-                    discount_rate=discount[s],
-                    inflation=inflation[s],
-                    timing=t["timing"][s],
-                    baseline_id=ids[self.baseline_offer[s]],
+                    currency=t["currency"][k],
+                    study_period_years=n[k],
+                    rate_basis=t["rate_basis"][k],
+                    discount_rate=discount[k],
+                    inflation=inflation[k],
+                    timing=t["timing"][k],
+                    baseline_id=offers[base[k]][0],
                     offers=offers,
                     issues=[],
                 )
@@ -482,8 +472,8 @@ def read_columns(table: Any) -> Columns:
     offers, offer_owner = _list_level(top, "offers", _FIELDS["offer"])
     counts = np.bincount(offer_owner, minlength=s)
     top.doubt((counts < 1) | (counts > 50))
-    offer_ids = _offer_ids(offers, offer_owner, s)
-    baseline = _baseline(top, offers, offer_owner, offer_ids, counts)
+    offer_ids = _offer_ids(offers, offer_owner)
+    baseline = _baseline(top, offer_owner, offer_ids, counts)
     lines, line_offer = _list_level(offers, "costs", _FIELDS["line"])
     line_ints, line_floats = _lines(lines, line_offer, text["n"], drivers, driver_given)
     fails = _failures(offers, offer_owner, text, drivers, driver_given)
@@ -619,7 +609,7 @@ def _escalation(a: _Level, n: IntArray) -> tuple[list[str], FloatArray, BoolArra
     return names, np.nan_to_num(rates), given
 
 
-def _offer_ids(offers: _Level, owner: IntArray, s: int) -> Any | None:
+def _offer_ids(offers: _Level, owner: IntArray) -> Any | None:
     """The offers' ids (checked: pattern, unique within the scenario)."""
     ids, given = offers.text("id")
     offers.doubt(~given)
@@ -636,9 +626,7 @@ def _offer_ids(offers: _Level, owner: IntArray, s: int) -> Any | None:
     return ids
 
 
-def _baseline(
-    top: _Level, offers: _Level, owner: IntArray, ids: Any | None, counts: IntArray
-) -> IntArray:
+def _baseline(top: _Level, owner: IntArray, ids: Any | None, counts: IntArray) -> IntArray:
     """Each scenario's baseline offer (its index among the scenario's offers)."""
     baseline, given = top.text("baseline")
     top.doubt(~given & (counts > 1))  # an issue: the first offer is used
@@ -969,8 +957,9 @@ def _split(rows: Sequence[Row]) -> tuple[list[Row], list[Row]]:
             slow.append((row, payload))
     whole = b"\n".join(p for _, p in fast)  # one pass per token over the chunk, mostly
     if any(token in whole for token in _DOUBTFUL_TOKENS):
-        slow.extend(r for r in fast if doubtful(r[1]))
-        fast = [r for r in fast if not doubtful(r[1])]
+        taken, fast = fast, []
+        for r in taken:
+            (slow if doubtful(r[1]) else fast).append(r)
     return fast, slow
 
 

@@ -38,8 +38,6 @@ PARQUET_COMPRESSION = "zstd"
 #: Columns with min/max statistics in each row group (what a query filters on); those of the
 #: result's numbers cost a sixth of the writing and serve no filter.
 STATISTICS = ["row", "recommended"]
-#: The output is not dictionary-encoded: its numbers are nearly all distinct (encoding them
-#: took half the writing time), and zstd packs the repeated names anyway.
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +279,8 @@ def _assemble_parquet(files: list[Path], out: IO[bytes]) -> None:
     import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
 
     schema = results_schema()
+    # not dictionary-encoded: the numbers are nearly all distinct (encoding them took half the
+    # writing time), and zstd packs the repeated names anyway
     with pq.ParquetWriter(
         out,
         schema,

@@ -28,8 +28,8 @@ from tco.core.scenario import CATEGORIES, INVESTMENT_CATEGORIES
 
 FloatArray = npt.NDArray[np.float64]
 
+#: Category names, in the order of the batch's category index (CAT_INDEX follows CATEGORIES).
 _CAT_NAMES = [c.value for c in CATEGORIES]
-_CAT_BY_INDEX = [c.value for c, _ in sorted(CAT_INDEX.items(), key=lambda kv: kv[1])]
 _INV_IDX = [CAT_INDEX[c] for c in CATEGORIES if c in INVESTMENT_CATEGORIES]
 _F = pa.float64()
 _S = pa.string()
@@ -154,7 +154,7 @@ def table_of_batch(rows: list[int], r: BatchResult, text: dict[str, Any]) -> Any
     recommended = ids.take(pa.array(first[at]))
     compared = ~m.is_baseline
     comp_items = pa.StructArray.from_arrays(
-        [_finite_or_null(getattr(m, _MEASURE[name])[compared], kind) for name, kind in _COMPARED],
+        [_finite_or_null(getattr(m, name)[compared], kind) for name, kind in _COMPARED],
         fields=[pa.field(name, kind) for name, kind in _COMPARED],
     )
     comp_counts = np.bincount(b.offer_scenario[compared], minlength=b.n_scenarios)
@@ -202,20 +202,6 @@ def table_of_batch(rows: list[int], r: BatchResult, text: dict[str, Any]) -> Any
         },
         schema=SCHEMA,
     )
-
-
-_MEASURE = {
-    "net_savings": "net_savings",
-    "sir": "sir",
-    "airr": "airr",
-    "simple_payback_year": "simple_payback_year",
-    "discounted_payback_year": "discounted_payback_year",
-    "savings_negative_again_year": "savings_negative_again_year",
-    "savings_recovered_year": "savings_recovered_year",
-    "breakeven_year": "breakeven_year",
-    "irr": "irr",
-    "price_headroom": "price_headroom",
-}
 
 
 def _offers(r: BatchResult, text: dict[str, Any]) -> Any:
@@ -275,7 +261,7 @@ def _lines(r: BatchResult, text: dict[str, Any]) -> tuple[npt.NDArray[np.int64],
     residual = (b.line_life > 0) | ~np.isnan(b.line_fraction)
     names = text["line_name"]
     source_text = pc.cast(pa.array(source), _S)
-    cats = pa.array(_CAT_BY_INDEX, _S)
+    cats = pa.array(_CAT_NAMES, _S)
     parts = [
         (
             b.line_offer,

@@ -262,12 +262,11 @@ def plain_of(sc: Scenario) -> Plain:
 
 
 def _line_rows(
-    names: list[str], categories: list[str], orders: bool | None, cols: _Columns, o: int, li: int
+    names: list[str], categories: list[str], cols: _Columns, o: int, li: int
 ) -> tuple[list[dict[str, Any]], int]:
-    """The result lines of offer o (batch row), whose lines start at batch row ``li`` and whose
-    failure model (if any) is batch row ``fi``: its cost lines in the order of ``costs``, their
-    residual values, then the failure streams (``orders``: with repair orders; None: no failure
-    model). Returns the rows and the next ``li``."""
+    """The cost-line rows of offer o (batch row), whose lines start at batch row ``li``: its
+    cost lines in the order of ``costs``, then their residual values (the failure streams follow,
+    :func:`_failure_rows`). Returns the rows and the next ``li``."""
     end = cols.line_start[o + 1]
     pvs = [0.0] * len(names)  # by position in costs (the batch may order lines otherwise)
     residual: list[tuple[int, float]] = []
@@ -389,7 +388,7 @@ def _assemble_json(
     offers: list[dict[str, Any]] = []
     li, fi = line0, fail0
     for k, (oid, title, names, categories, orders) in enumerate(p.offers):
-        lines, li = _line_rows(names, categories, orders, cols, offer0 + k, li)
+        lines, li = _line_rows(names, categories, cols, offer0 + k, li)
         if orders is not None:
             lines.extend(_failure_rows(orders, cols, fi))
             fi += 1
@@ -462,9 +461,7 @@ def _model(d: dict[str, Any]) -> ScenarioResult:
     )
 
 
-def _refuse_non_finite(
-    scenarios: Sequence[Any], r: BatchResult, m: Measures, *, batch: bool
-) -> None:
+def _refuse_non_finite(r: BatchResult, m: Measures, *, batch: bool) -> None:
     """Raise :class:`ScenarioError` naming every offer whose numbers overflowed.
 
     The scenario's bounds keep ordinary inputs finite; extreme combinations (a discount rate near
@@ -518,16 +515,22 @@ def evaluate_many_json(
     r = evaluate_batch(batch)  # overflow is checked below, and refused by name
     m = r.measures  # computed by the kernel in its pass
     in_batch = len(scenarios) > 1 if named_in_batch is None else named_in_batch
-    _refuse_non_finite(scenarios, r, m, batch=in_batch)
-    cols = _Columns(r, m)
+    _refuse_non_finite(r, m, batch=in_batch)
+    out = _assemble_all(_Columns(r, m), [plain_of(sc) for sc in scenarios])
+    for k, sc in enumerate(scenarios):
+        if sc.uncertainty is not None:
+            out[k]["uncertainty"] = _uncertainty_block(sc, k if in_batch else None, progress)
+    return out
+
+
+def _assemble_all(cols: _Columns, plains: Sequence[Plain]) -> list[dict[str, Any]]:
+    """The JSON-ready results of a batch's scenarios, in its order."""
     out: list[dict[str, Any]] = []
     o = li = fi = 0
-    for k, sc in enumerate(scenarios):
-        res, li, fi = _assemble_json(plain_of(sc), cols, o, li, fi)
-        if sc.uncertainty is not None:
-            res["uncertainty"] = _uncertainty_block(sc, k if in_batch else None, progress)
+    for p in plains:
+        res, li, fi = _assemble_json(p, cols, o, li, fi)
         out.append(res)
-        o += len(sc.offers)
+        o += len(p.offers)
     return out
 
 
@@ -535,7 +538,7 @@ def evaluate_plain_arrays(batch: Batch) -> BatchResult:
     """The engine's arrays of a batch compiled without scenario objects; raises
     :class:`ScenarioError` (paths ``scenarios[k]...``) where numbers overflow."""
     r = evaluate_batch(batch)
-    _refuse_non_finite(range(batch.n_scenarios), r, r.measures, batch=True)
+    _refuse_non_finite(r, r.measures, batch=True)
     return r
 
 
@@ -546,15 +549,7 @@ def evaluate_plain(batch: Batch, plains: Sequence[Plain]) -> list[dict[str, Any]
     the batch's order. Raises :class:`ScenarioError` (paths ``scenarios[k]...``) where numbers
     overflow."""
     r = evaluate_plain_arrays(batch)
-    m = r.measures
-    cols = _Columns(r, m)
-    out: list[dict[str, Any]] = []
-    o = li = fi = 0
-    for p in plains:
-        res, li, fi = _assemble_json(p, cols, o, li, fi)
-        out.append(res)
-        o += len(p.offers)
-    return out
+    return _assemble_all(_Columns(r, r.measures), plains)
 
 
 def _uncertainty_block(sc: Scenario, k: int | None, progress: Progress | None) -> dict[str, Any]:
